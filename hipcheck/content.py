@@ -1,0 +1,361 @@
+"""Find, parse and validate content/ into one immutable knowledge base.
+
+Every problem is collected before failing, and each names file → record → field, with a
+close-match suggestion for misspelled ids.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from .models import (
+    NOT_SURE,
+    Atom,
+    Condition,
+    Meta,
+    Question,
+    QuestionBank,
+    Rule,
+    RuleBook,
+    Tip,
+    TipBook,
+    Triggered,
+)
+
+ENV_VAR = "HIPCHECK_CONTENT"
+
+
+class ContentError(Exception):
+    """Content failed to load; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in content:\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One condition's weights for one question, as natural logs of likelihood ratios."""
+
+    options: dict[str, float]
+    other: float | None
+    ranges: tuple[tuple[int, int, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    root: Path
+    meta: Meta
+    questions: tuple[Question, ...]
+    conditions: tuple[Condition, ...]
+    rules: tuple[Rule, ...]
+    tips: tuple[Tip, ...]
+    question_by_id: dict[str, Question] = field(repr=False)
+    condition_by_id: dict[str, Condition] = field(repr=False)
+    log_prior: dict[str, float] = field(repr=False)
+    log_evidence: dict[str, dict[str, EvidenceRow]] = field(repr=False)
+
+    @property
+    def red_flag_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.red_flag]
+
+
+# --------------------------------------------------------------------------- locating
+
+
+def default_content_dir() -> Path:
+    """HIPCHECK_CONTENT if set; else the copy inside the installed package; else the source tree."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    packaged = Path(__file__).resolve().parent / "content"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "content"
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return f"{root.name}/{path.relative_to(root)}"
+    except ValueError:
+        return str(path)
+
+
+def _read_toml(path: Path, root: Path, problems: list[str]) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        problems.append(f"{_rel(path, root)}: file is missing")
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{_rel(path, root)}: not valid TOML: {exc}")
+    except OSError as exc:
+        problems.append(f"{_rel(path, root)}: cannot be read: {exc.strerror}")
+    return None
+
+
+def _format_validation(where: str, exc: ValidationError, data: Any) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        crumb = where
+        # Name the record by its id when the error sits inside a list of records.
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data, dict):
+            items = data.get(str(loc[0]), [])
+            rid = items[loc[1]].get("id") if loc[1] < len(items) and isinstance(items[loc[1]], dict) else None
+            crumb += f" → {loc[0]}[{loc[1]}]" + (f" (id={rid})" if rid else "")
+            loc = loc[2:]
+        elif isinstance(data, dict) and data.get("id"):
+            crumb += f" → id={data['id']}"
+        field_path = ".".join(str(p) for p in loc) or "(record)"
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(f"{crumb} → {field_path}: {msg}")
+    return out
+
+
+def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_format_validation(where, exc, data))
+        return None
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------- cross-references
+
+
+def _check_atom(atom: Atom, questions: dict[str, Question], where: str, problems: list[str]) -> None:
+    q = questions.get(atom.question)
+    if q is None:
+        problems.append(f"{where}: unknown question '{atom.question}'{_suggest(atom.question, questions)}")
+        return
+    if atom.op == "has":
+        if q.kind == "scale":
+            problems.append(f"{where}: '{atom.text}': {q.id} is a scale; use {q.id}>=N or {q.id}<=N")
+        elif atom.option not in q.option_ids:
+            problems.append(
+                f"{where}: '{atom.text}': {q.id} has no option '{atom.option}'"
+                f"{_suggest(atom.option or '', q.option_ids)}"
+            )
+    elif atom.op in (">=", "<=") and q.kind != "scale":
+        problems.append(f"{where}: '{atom.text}': {q.id} is not a scale; use {q.id}:option")
+
+
+def _check_triggers(rec: Triggered, questions: dict[str, Question], where: str, problems: list[str]) -> None:
+    for atom in rec.atoms():
+        _check_atom(atom, questions, where, problems)
+
+
+def _parse_range(key: str) -> tuple[int, int] | None:
+    lo, sep, hi = key.partition("-")
+    if sep and lo.isdigit() and hi.isdigit() and int(lo) <= int(hi):
+        return int(lo), int(hi)
+    return None
+
+
+def _compile_evidence(
+    cond: Condition, questions: dict[str, Question], where: str, problems: list[str]
+) -> dict[str, EvidenceRow]:
+    rows: dict[str, EvidenceRow] = {}
+    for qid, table in cond.evidence.items():
+        q = questions.get(qid)
+        crumb = f"{where} → evidence.{qid}"
+        if q is None:
+            problems.append(f"{crumb}: unknown question '{qid}'{_suggest(qid, questions)}")
+            continue
+        options: dict[str, float] = {}
+        ranges: list[tuple[int, int, float]] = []
+        other = None
+        for key, lr in table.items():
+            if key == "other":
+                other = math.log(lr)
+            elif q.kind == "scale":
+                rng = _parse_range(key)
+                if rng is None or rng[0] < q.scale_min or rng[1] > q.scale_max:
+                    problems.append(
+                        f"{crumb}.{key}: a scale key must be a range 'a-b' within {q.scale_min}-{q.scale_max}"
+                    )
+                else:
+                    ranges.append((rng[0], rng[1], math.log(lr)))
+            elif key == NOT_SURE:
+                problems.append(f"{crumb}.{key}: 'Not sure' carries no evidence by design")
+            elif key not in q.option_ids:
+                problems.append(f"{crumb}.{key}: {qid} has no option '{key}'{_suggest(key, q.option_ids)}")
+            else:
+                options[key] = math.log(lr)
+        rows[qid] = EvidenceRow(options=options, other=other, ranges=tuple(ranges))
+    return rows
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _load_records(root: Path, problems: list[str]) -> tuple[Meta | None, list[Question], list[Condition], list[Rule], list[Tip]]:
+    meta = None
+    data = _read_toml(root / "meta.toml", root, problems)
+    if data is not None:
+        meta = _validate(Meta, data, _rel(root / "meta.toml", root), problems)
+
+    def book(name: str, model: type[BaseModel], key: str) -> list[Any]:
+        path = root / name
+        raw = _read_toml(path, root, problems)
+        if raw is None:
+            return []
+        parsed = _validate(model, raw, _rel(path, root), problems)
+        if parsed is not None:
+            return list(getattr(parsed, key))
+        # Keep the records that are valid on their own, so later checks still run.
+        good = []
+        for item in raw.get(key, []) if isinstance(raw.get(key), list) else []:
+            rec_model = model.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
+            try:
+                good.append(rec_model.model_validate(item))
+            except ValidationError:
+                pass
+        return good
+
+    questions = book("questions.toml", QuestionBank, "question")
+    rules = book("rules.toml", RuleBook, "rule")
+    tips = book("tips.toml", TipBook, "tip")
+
+    conditions: list[Condition] = []
+    cdir = root / "conditions"
+    files = sorted(cdir.glob("*.toml")) if cdir.is_dir() else []
+    if not files:
+        problems.append(f"{_rel(cdir, root)}: no condition files found")
+    for path in files:
+        raw = _read_toml(path, root, problems)
+        if raw is None:
+            continue
+        cond = _validate(Condition, raw, _rel(path, root), problems)
+        if cond is None:
+            continue
+        if cond.id != path.stem:
+            problems.append(f"{_rel(path, root)} → id: '{cond.id}' must match the file name '{path.stem}'")
+        conditions.append(cond)
+    return meta, questions, conditions, rules, tips
+
+
+def _unique(kind: str, ids: list[str], where: str, problems: list[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            problems.append(f"{where}: duplicate {kind} id '{i}'")
+        seen.add(i)
+
+
+def load_content(root: Path | str | None = None) -> KnowledgeBase:
+    """Load and validate a content directory; raise ContentError listing every problem."""
+    root = Path(root) if root is not None else default_content_dir()
+    problems: list[str] = []
+    if not root.is_dir():
+        raise ContentError([f"{root}: content directory not found"])
+
+    meta, questions, conditions, rules, tips = _load_records(root, problems)
+    rootname = root.name
+    _unique("question", [q.id for q in questions], f"{rootname}/questions.toml", problems)
+    _unique("condition", [c.id for c in conditions], f"{rootname}/conditions", problems)
+    _unique("rule", [r.id for r in rules], f"{rootname}/rules.toml", problems)
+    _unique("tip", [t.id for t in tips], f"{rootname}/tips.toml", problems)
+
+    qmap = {q.id: q for q in questions}
+    cmap = {c.id: c for c in conditions}
+
+    order = {q.id: i for i, q in enumerate(questions)}
+    for q in questions:
+        where = f"{rootname}/questions.toml → question (id={q.id})"
+        _check_triggers(q, qmap, where, problems)
+        for atom in q.atoms():
+            if atom.question in order and order[atom.question] >= order[q.id]:
+                problems.append(f"{where}: depends on '{atom.question}', which is not asked before it")
+    for r in rules:
+        where = f"{rootname}/rules.toml → rule (id={r.id})"
+        if not (r.when_all or r.when_any):
+            problems.append(f"{where} → when_all: a rule needs when_all or when_any")
+        _check_triggers(r, qmap, where, problems)
+        for cid in r.points_to:
+            if cid not in cmap:
+                problems.append(f"{where} → points_to: unknown condition '{cid}'{_suggest(cid, cmap)}")
+    for t in tips:
+        where = f"{rootname}/tips.toml → tip (id={t.id})"
+        _check_triggers(t, qmap, where, problems)
+        for cid in (*t.for_causes, *t.not_for_causes):
+            if cid not in cmap:
+                problems.append(f"{where} → for_causes: unknown condition '{cid}'{_suggest(cid, cmap)}")
+
+    names: dict[str, str] = {}
+    log_evidence: dict[str, dict[str, EvidenceRow]] = {}
+    for c in conditions:
+        where = f"{rootname}/conditions/{c.id}.toml"
+        log_evidence[c.id] = _compile_evidence(c, qmap, where, problems)
+        for name in (c.id, c.name, *c.aliases):
+            key = normalise_name(name)
+            if key in names and names[key] != c.id:
+                problems.append(f"{where} → aliases: '{name}' is already used by '{names[key]}'")
+            names[key] = c.id
+
+    if problems or meta is None:
+        raise ContentError(problems or ["meta.toml is missing"])
+
+    total = sum(c.prior for c in conditions)
+    return KnowledgeBase(
+        root=root,
+        meta=meta,
+        questions=tuple(questions),
+        conditions=tuple(conditions),
+        rules=tuple(rules),
+        tips=tuple(tips),
+        question_by_id=qmap,
+        condition_by_id=cmap,
+        log_prior={c.id: math.log(c.prior / total) for c in conditions},
+        log_evidence=log_evidence,
+    )
+
+
+# --------------------------------------------------------------------------- name lookup
+
+
+def normalise_name(name: str) -> str:
+    return " ".join(name.lower().replace("-", " ").replace("_", " ").split())
+
+
+def find_condition(kb: KnowledgeBase, name: str) -> tuple[Condition | None, list[str]]:
+    """Resolve a condition by id, name or alias (case-insensitive, close matches).
+
+    Returns (condition, []) on a match, or (None, suggestions)."""
+    index: dict[str, str] = {}
+    for c in kb.conditions:
+        for n in (c.id, c.name, *c.aliases):
+            index.setdefault(normalise_name(n), c.id)
+    key = normalise_name(name)
+    if key in index:
+        return kb.condition_by_id[index[key]], []
+    # A unique prefix or substring of a name is a match too ("trochanteric" → gtps).
+    partial = {cid for n, cid in index.items() if len(key) >= 3 and key in n}
+    if len(partial) == 1:
+        return kb.condition_by_id[partial.pop()], []
+    close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.6)
+    suggestions: list[str] = []
+    for n in close:
+        if index[n] not in suggestions:
+            suggestions.append(index[n])
+    for cid in sorted(partial):
+        if cid not in suggestions:
+            suggestions.append(cid)
+    return None, suggestions[:5]

@@ -1,0 +1,316 @@
+"""The decision engine: pure functions of the knowledge base and the answers. No I/O.
+
+- `validate_answers` checks raw answers (from a file or the interview) against the question bank.
+- `next_question` walks the interview tree: the first unanswered question whose tests hold.
+- `assess` scores causes (naive Bayes over likelihood ratios), sets the urgency from red-flag rules,
+  likely serious causes and unscreened warning signs, and selects tips from the answers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .content import KnowledgeBase
+from .models import (
+    NOT_SURE,
+    AnswerValue,
+    Atom,
+    Evidence,
+    Level,
+    LevelResult,
+    Question,
+    RankedCause,
+    Reason,
+    TipResult,
+    Triggered,
+    TriageResult,
+)
+
+Answers = dict[str, AnswerValue]
+TOP_CAUSES = 3  # causes considered "likely" for tips
+
+
+class AnswerError(ValueError):
+    """An answer does not fit the question bank. The message is one line and names the problem."""
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _choices(q: Question) -> str:
+    if q.kind == "scale":
+        return f"a whole number {q.scale_min}-{q.scale_max} or \"{NOT_SURE}\""
+    return ", ".join(q.option_ids)
+
+
+def validate_answers(kb: KnowledgeBase, raw: Any) -> Answers:
+    """Check raw answers (question id → option id, list of ids, or number); return them normalised."""
+    if not isinstance(raw, Mapping):
+        raise AnswerError("answers must be a JSON object mapping question ids to answers")
+    out: Answers = {}
+    for qid, value in raw.items():
+        q = kb.question_by_id.get(qid)
+        if q is None:
+            import difflib
+
+            close = difflib.get_close_matches(str(qid), list(kb.question_by_id), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise AnswerError(f"unknown question id '{qid}'{hint}; see `hipcheck questions`")
+        out[qid] = _validate_one(q, value)
+    return out
+
+
+def _validate_one(q: Question, value: Any) -> AnswerValue:
+    if q.kind == "scale":
+        if value == NOT_SURE:
+            return NOT_SURE
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise AnswerError(f"{q.id}: expected {_choices(q)}, got {value!r}")
+        if not q.scale_min <= value <= q.scale_max:
+            raise AnswerError(f"{q.id}: {value} is out of range; expected {_choices(q)}")
+        return int(value)
+    if q.kind == "single":
+        if not isinstance(value, str) or value not in q.option_ids:
+            raise AnswerError(f"{q.id}: unknown option {value!r}; valid: {_choices(q)}")
+        return value
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise AnswerError(f"{q.id}: expected a list of option ids from: {_choices(q)}")
+    for v in values:
+        if v not in q.option_ids:
+            raise AnswerError(f"{q.id}: unknown option {v!r}; valid: {_choices(q)}")
+    exclusive = {NOT_SURE, q.none_option} - {None}
+    if len(values) > 1 and exclusive & set(values):
+        raise AnswerError(f"{q.id}: '{'/'.join(sorted(exclusive & set(values)))}' cannot be combined with other options")
+    return list(dict.fromkeys(values))
+
+
+# --------------------------------------------------------------------------- tests on answers
+
+
+def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
+    value = answers.get(atom.question)
+    if value is None or value == NOT_SURE or value == [NOT_SURE]:
+        return False
+    if atom.op == "answered":
+        return True
+    if atom.op == "has":
+        return value == atom.option if isinstance(value, str) else isinstance(value, list) and atom.option in value
+    if not isinstance(value, int):
+        return False
+    return value >= atom.number if atom.op == ">=" else value <= atom.number  # type: ignore[operator]
+
+
+def applies(rec: Triggered, answers: Mapping[str, AnswerValue]) -> bool:
+    """True when every when_all test, at least one when_any test (if any) and no unless test holds."""
+    all_, any_, unless = rec.tests
+    return (
+        all(holds(a, answers) for a in all_)
+        and (not any_ or any(holds(a, answers) for a in any_))
+        and not any(holds(a, answers) for a in unless)
+    )
+
+
+def matched(rec: Triggered, answers: Mapping[str, AnswerValue]) -> list[Atom]:
+    """The positive tests that hold (for explaining why a tip or rule was chosen)."""
+    all_, any_, _ = rec.tests
+    return [a for a in (*all_, *any_) if holds(a, answers)]
+
+
+# --------------------------------------------------------------------------- the interview tree
+
+
+def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Answers:
+    """The answers the interview would have used: answers to questions that would not be asked are dropped."""
+    out: Answers = {}
+    for q in kb.questions:
+        if q.id in answers and applies(q, out):
+            out[q.id] = answers[q.id]
+    return out
+
+
+def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Question | None:
+    """The next question to ask, or None when the interview is over."""
+    for q in kb.questions:
+        if q.id not in answers and applies(q, answers):
+            return q
+    return None
+
+
+def planned_questions(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Question]:
+    """The questions asked so far plus those that would still be asked (for 'question 4 of about 12')."""
+    return [q for q in kb.questions if q.id in answers or applies(q, answers)]
+
+
+def fired_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
+    return [r for r in kb.rules if applies(r, answers)]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
+    """An answer in words, e.g. 'Where it hurts: Outside of the hip, over the bony point'."""
+    q = kb.question_by_id[qid]
+    if isinstance(value, list):
+        words = "; ".join(q.label_of(v) for v in value)
+    elif isinstance(value, int):
+        words = f"{value} out of {q.scale_max}"
+    else:
+        words = q.label_of(value)
+    return f"{q.short}: {words}"
+
+
+def _terms(kb: KnowledgeBase, cid: str, answers: Answers) -> Iterable[tuple[str, AnswerValue, float]]:
+    """(question id, the answer part that counted, log ratio) for each answer bearing on a condition."""
+    for qid, row in kb.log_evidence[cid].items():
+        value = answers.get(qid)
+        if value is None or value == NOT_SURE or value == [NOT_SURE]:
+            continue
+        if isinstance(value, int):
+            for lo, hi, w in row.ranges:
+                if lo <= value <= hi:
+                    yield qid, value, w
+                    break
+        elif isinstance(value, str):
+            if value in row.options:
+                yield qid, value, row.options[value]
+            elif row.other is not None:
+                yield qid, value, row.other
+        else:
+            hits = [v for v in value if v in row.options]
+            for v in hits:
+                yield qid, v, row.options[v]
+            if not hits and row.other is not None:
+                yield qid, value, row.other
+
+
+def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float, list[tuple[str, AnswerValue, float]]]]:
+    """Rank conditions: (id, relative likelihood, evidence terms), most likely first; likelihoods sum to 1."""
+    rows = []
+    for c in kb.conditions:
+        terms = list(_terms(kb, c.id, answers))
+        rows.append((c.id, kb.log_prior[c.id] + sum(t[2] for t in terms), terms))
+    top = max(r[1] for r in rows)
+    weights = [math.exp(r[1] - top) for r in rows]
+    total = sum(weights)
+    ranked = [(cid, w / total, terms) for (cid, _, terms), w in zip(rows, weights)]
+    ranked.sort(key=lambda r: (-r[1], r[0]))
+    return ranked
+
+
+def _evidence(kb: KnowledgeBase, terms: Sequence[tuple[str, AnswerValue, float]], sign: int) -> list[Evidence]:
+    picked = [t for t in terms if t[2] * sign > 0.01]
+    picked.sort(key=lambda t: -abs(t[2]))
+    return [
+        Evidence(
+            question=qid,
+            answer=",".join(value) if isinstance(value, list) else str(value),
+            text=describe(kb, qid, value),
+            ratio=round(math.exp(w), 2),
+        )
+        for qid, value, w in picked
+    ]
+
+
+# --------------------------------------------------------------------------- the result
+
+
+def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[str]:
+    """Red-flag questions left unanswered or answered 'Not sure'."""
+    return [
+        q.id
+        for q in kb.red_flag_questions
+        if answers.get(q.id) in (None, NOT_SURE) or answers.get(q.id) == [NOT_SURE]
+    ]
+
+
+def assess(
+    kb: KnowledgeBase,
+    answers: Mapping[str, AnswerValue],
+    extra_reasons: Sequence[Reason] = (),
+) -> TriageResult:
+    """Score the answers and decide the urgency. `extra_reasons` raise the level (e.g. from history)."""
+    used = effective_answers(kb, answers)
+    ranked = score(kb, used)
+    meta = kb.meta
+
+    reasons: list[Reason] = []
+    for r in fired_rules(kb, used):
+        reasons.append(Reason(source="rule", id=r.id, text=r.reason, level=r.level))
+    for i, (cid, likelihood, _) in enumerate(ranked):
+        cond = kb.condition_by_id[cid]
+        if cond.min_level is not Level.self_care and (i == 0 or likelihood >= meta.likely_threshold):
+            reasons.append(
+                Reason(
+                    source="cause",
+                    id=cid,
+                    text=f"{cond.name} is a likely cause ({likelihood:.0%}) and needs a professional to rule it in or out.",
+                    level=cond.min_level,
+                )
+            )
+    missing = unscreened(kb, used)
+    if missing:
+        reasons.append(
+            Reason(
+                source="unscreened",
+                id="red_flags_not_screened",
+                text=meta.unscreened_reason.format(questions=", ".join(missing)),
+                level=meta.unscreened_level,
+            )
+        )
+    reasons.extend(extra_reasons)
+    reasons.sort(key=lambda r: -r.level.rank)
+    level = reasons[0].level if reasons else Level.self_care
+    if not reasons:
+        reasons.append(Reason(source="default", id="no_warning_signs", text=meta.default_reason, level=level))
+    info = meta.levels[level]
+    advice = list(info.advice)
+    for r in fired_rules(kb, used):
+        if r.level is level:
+            advice.extend(a for a in r.advice if a not in advice)
+
+    causes = [
+        RankedCause(
+            id=cid,
+            name=kb.condition_by_id[cid].name,
+            likelihood=round(likelihood, 4),
+            supporting=_evidence(kb, terms, +1),
+            conflicting=_evidence(kb, terms, -1),
+        )
+        for cid, likelihood, terms in ranked
+    ]
+    top_ids = [c.id for c in causes[:TOP_CAUSES]]
+    tips = _select_tips(kb, used, level, top_ids)
+
+    return TriageResult(
+        content_version=meta.content_version,
+        answers=dict(used),
+        ignored=[q for q in answers if q not in used],
+        red_flags_screened=not missing,
+        unscreened=missing,
+        level=LevelResult(id=level, label=info.label, time_frame=info.time_frame, advice=advice, reasons=reasons),
+        causes=causes,
+        tips=tips,
+        disclaimer=meta.disclaimer,
+    )
+
+
+def _select_tips(kb: KnowledgeBase, answers: Answers, level: Level, top_ids: list[str]) -> list[TipResult]:
+    out: list[TipResult] = []
+    for tip in kb.tips:
+        if level.rank > tip.max_level.rank or set(tip.not_for_causes) & set(top_ids):
+            continue
+        _, _, unless = tip.tests
+        if any(holds(a, answers) for a in unless):
+            continue
+        because: list[str] = []
+        if (tip.when_all or tip.when_any) and applies(tip, answers):
+            because += [f"you said: {describe(kb, a.question, answers[a.question])}" for a in matched(tip, answers)]
+        because += [f"likely cause: {kb.condition_by_id[c].name}" for c in tip.for_causes if c in top_ids]
+        if because:
+            out.append(TipResult(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because))))
+    out.sort(key=lambda t: t.kind != "now")
+    return out

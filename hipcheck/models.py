@@ -1,0 +1,352 @@
+"""Pydantic models: the content records clinicians write, and the results hipcheck returns.
+
+Content records are validated when content/ is loaded; results are what `--json` prints.
+Nothing here knows any medical fact: those live in content/.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+SCHEMA_VERSION = "1.0"
+NOT_SURE = "not_sure"
+
+_ID = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=40)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Record(BaseModel):
+    """Base for content records: unknown keys are errors, so typos are caught at load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- levels
+
+
+class Level(str, Enum):
+    """Urgency levels, lowest first. The ids are a public interface."""
+
+    self_care = "self_care"
+    routine = "routine"
+    urgent = "urgent"
+    emergency = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_ORDER.index(self)
+
+
+_LEVEL_ORDER = [Level.self_care, Level.routine, Level.urgent, Level.emergency]
+
+
+class LevelInfo(Record):
+    label: Text
+    time_frame: Text
+    advice: list[Text] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class Source(Record):
+    title: Text
+    publisher: Text
+    kind: Literal["guideline", "consensus", "review", "study", "patient_info", "textbook"]
+    year: int | None = Field(default=None, ge=1950, le=2100)
+    url: str | None = None
+    doi: str | None = None
+
+
+# --------------------------------------------------------------------------- triggers
+
+_ATOM = re.compile(r"^(?P<q>[a-z][a-z0-9_]*)(?:(?P<op>:)(?P<opt>[a-z0-9_*]+)|(?P<cmp>>=|<=)(?P<num>\d+))$")
+
+
+class Atom(BaseModel):
+    """One test on the answers: `question:option`, `question:*` (answered), `question>=N`, `question<=N`."""
+
+    model_config = ConfigDict(frozen=True)
+    text: str
+    question: str
+    option: str | None = None
+    op: Literal["has", "answered", ">=", "<="] = "has"
+    number: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Atom":
+        m = _ATOM.match(text.strip())
+        if not m:
+            raise ValueError(
+                f"{text!r} is not a valid answer test; write question:option, question:*, "
+                "question>=N or question<=N"
+            )
+        if m["op"]:
+            if m["opt"] == "*":
+                return cls(text=text, question=m["q"], op="answered")
+            return cls(text=text, question=m["q"], option=m["opt"], op="has")
+        return cls(text=text, question=m["q"], op=m["cmp"], number=int(m["num"]))  # type: ignore[arg-type]
+
+
+def _parse_atoms(values: list[str]) -> list[str]:
+    for v in values:
+        Atom.parse(v)
+    return values
+
+
+class Triggered(Record):
+    """Mixin: a record that applies when its answer tests hold.
+
+    `when_all`: every test holds; `when_any`: at least one holds; `unless`: none holds.
+    A record with no tests at all always applies.
+    """
+
+    when_all: list[str] = []
+    when_any: list[str] = []
+    unless: list[str] = []
+
+    _check_all = field_validator("when_all", "when_any", "unless")(_parse_atoms)
+    _tests: tuple[tuple[Atom, ...], tuple[Atom, ...], tuple[Atom, ...]] = PrivateAttr(default=((), (), ()))
+
+    def model_post_init(self, context: object) -> None:
+        self._tests = (
+            tuple(Atom.parse(t) for t in self.when_all),
+            tuple(Atom.parse(t) for t in self.when_any),
+            tuple(Atom.parse(t) for t in self.unless),
+        )
+
+    @property
+    def tests(self) -> tuple[tuple[Atom, ...], tuple[Atom, ...], tuple[Atom, ...]]:
+        """(when_all, when_any, unless), parsed once."""
+        return self._tests
+
+    def atoms(self) -> list[Atom]:
+        return [a for group in self._tests for a in group]
+
+
+# --------------------------------------------------------------------------- questions
+
+
+class Option(Record):
+    id: Id
+    label: Text
+    help: str | None = None
+
+
+class Question(Triggered):
+    """One interview question. It is asked when its `when_*`/`unless` tests hold."""
+
+    id: Id
+    text: Text
+    short: Text = Field(description="a few words naming the question, for summaries and reports")
+    kind: Literal["single", "multi", "scale"]
+    section: Literal["safety", "pain", "details", "training", "about_you"]
+    help: str | None = None
+    red_flag: bool = False
+    options: list[Option] = []
+    scale_min: int = 0
+    scale_max: int = 10
+    scale_labels: dict[str, str] = {}
+    none_option: str | None = Field(
+        default=None, description="multi only: the option that means 'none of these' (exclusive)"
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Question":
+        ids = [o.id for o in self.options]
+        if self.kind == "scale":
+            if self.options:
+                raise ValueError("a scale question has no options")
+            if self.scale_min >= self.scale_max:
+                raise ValueError("scale_min must be below scale_max")
+        else:
+            if len(self.options) < 2:
+                raise ValueError("a choice question needs at least two options")
+            if len(set(ids)) != len(ids):
+                dupes = sorted({i for i in ids if ids.count(i) > 1})
+                raise ValueError(f"duplicate option ids: {', '.join(dupes)}")
+            if NOT_SURE in ids:
+                raise ValueError(f"'{NOT_SURE}' is added to every question automatically; do not list it")
+        if self.none_option is not None and (self.kind != "multi" or self.none_option not in ids):
+            raise ValueError("none_option must name one of this multi question's options")
+        return self
+
+    @property
+    def option_ids(self) -> list[str]:
+        return [o.id for o in self.options] + [NOT_SURE]
+
+    def label_of(self, option_id: str) -> str:
+        if option_id == NOT_SURE:
+            return "Not sure"
+        for o in self.options:
+            if o.id == option_id:
+                return o.label
+        return option_id
+
+
+class QuestionBank(Record):
+    question: list[Question] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- conditions
+
+EvidenceTable = dict[str, dict[str, float]]
+
+
+class Condition(Record):
+    """A candidate cause: its page for `explain`, and its evidence weights for scoring.
+
+    `evidence` maps question id → {option id (or "a-b" range for a scale) → likelihood ratio}.
+    The key `other` gives the ratio when the question was answered with none of the listed options.
+    Ratios above 1 point towards this condition, below 1 away from it; "Not sure" counts as nothing.
+    """
+
+    id: Id
+    name: Text
+    aliases: list[str] = []
+    category: Literal["common", "serious"]
+    prior: float = Field(gt=0, le=1, description="share among runners with hip pain (relative)")
+    min_level: Level = Level.self_care
+    summary: Text
+    symptoms: list[Text] = Field(min_length=1)
+    why_runners: list[Text] = Field(min_length=1)
+    self_care: list[Text] = Field(min_length=1)
+    prevention: list[Text] = []
+    see_professional: list[Text] = Field(min_length=1)
+    evidence: EvidenceTable = {}
+    weights_basis: Text = "Clinical estimates informed by the sources listed."
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("evidence")
+    @classmethod
+    def _ratios(cls, table: EvidenceTable) -> EvidenceTable:
+        for qid, row in table.items():
+            for key, lr in row.items():
+                if not (0.01 <= lr <= 100):
+                    raise ValueError(f"evidence.{qid}.{key}: likelihood ratio {lr} is outside 0.01-100")
+        return table
+
+
+# --------------------------------------------------------------------------- rules and tips
+
+
+class Rule(Triggered):
+    """A red-flag or safety rule: when it fires, the urgency is at least `level`."""
+
+    id: Id
+    level: Level
+    reason: Text
+    advice: list[Text] = []
+    points_to: list[Id] = []
+    sources: list[Source] = Field(min_length=1)
+
+
+class RuleBook(Record):
+    rule: list[Rule] = Field(min_length=1)
+
+
+class Tip(Triggered):
+    """Advice selected by the user's answers (`when_*`) or by the likely causes (`for_causes`)."""
+
+    id: Id
+    kind: Literal["now", "prevention"]
+    text: Text
+    for_causes: list[Id] = []
+    not_for_causes: list[Id] = []
+    max_level: Level = Level.emergency
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_selector(self) -> "Tip":
+        if not (self.when_all or self.when_any or self.for_causes):
+            raise ValueError("a tip needs when_all, when_any or for_causes, so it follows from the answers")
+        return self
+
+
+class TipBook(Record):
+    tip: list[Tip] = Field(min_length=1)
+
+
+class Meta(Record):
+    content_version: Text
+    disclaimer: Text
+    not_for: list[Text] = Field(min_length=1)
+    likely_threshold: float = Field(
+        gt=0, lt=1, description="a cause with min_level counts as likely at or above this likelihood"
+    )
+    unscreened_level: Level
+    unscreened_reason: Text
+    default_reason: Text
+    levels: dict[Level, LevelInfo]
+
+    @field_validator("levels")
+    @classmethod
+    def _all_levels(cls, v: dict[Level, LevelInfo]) -> dict[Level, LevelInfo]:
+        missing = [lv.value for lv in Level if lv not in v]
+        if missing:
+            raise ValueError(f"missing levels: {', '.join(missing)}")
+        return v
+
+
+# --------------------------------------------------------------------------- results
+
+AnswerValue = Union[str, list[str], int]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Evidence(Out):
+    question: str = Field(description="question id")
+    answer: str = Field(description="option id, or the number for a scale")
+    text: str = Field(description="the question and answer in words")
+    ratio: float = Field(description="likelihood ratio this answer carries for the cause")
+
+
+class RankedCause(Out):
+    id: str
+    name: str
+    likelihood: float = Field(description="relative likelihood among the causes hipcheck knows; all sum to 1")
+    supporting: list[Evidence]
+    conflicting: list[Evidence]
+
+
+class Reason(Out):
+    source: Literal["rule", "cause", "unscreened", "history", "default"]
+    id: str
+    text: str
+    level: Level
+
+
+class LevelResult(Out):
+    id: Level
+    label: str
+    time_frame: str
+    advice: list[str]
+    reasons: list[Reason]
+
+
+class TipResult(Out):
+    id: str
+    kind: Literal["now", "prevention"]
+    text: str
+    because: list[str]
+
+
+class TriageResult(Out):
+    schema_version: str = SCHEMA_VERSION
+    content_version: str
+    answers: dict[str, AnswerValue]
+    ignored: list[str] = Field(description="question ids answered but not asked on this path, so not used")
+    red_flags_screened: bool
+    unscreened: list[str] = Field(description="red-flag question ids not answered yes/no")
+    level: LevelResult
+    causes: list[RankedCause]
+    tips: list[TipResult]
+    disclaimer: str
