@@ -350,3 +350,68 @@ class TriageResult(Out):
     causes: list[RankedCause]
     tips: list[TipResult]
     disclaimer: str
+
+
+class ConditionSummary(Out):
+    """One line of `hipcheck list`."""
+
+    id: str
+    name: str
+    category: Literal["common", "serious"]
+    min_level: Level
+    aliases: list[str]
+
+
+class ConditionList(Out):
+    schema_version: str = SCHEMA_VERSION
+    content_version: str
+    conditions: list[ConditionSummary]
+
+
+class ConditionPage(Out):
+    """`hipcheck explain NAME --json`: a condition's page, without its scoring weights."""
+
+    schema_version: str = SCHEMA_VERSION
+    content_version: str
+    id: str
+    name: str
+    aliases: list[str]
+    category: Literal["common", "serious"]
+    min_level: Level
+    summary: str
+    symptoms: list[str]
+    why_runners: list[str]
+    self_care: list[str]
+    prevention: list[str]
+    see_professional: list[str]
+    sources: list[Source]
+
+
+class OptionInfo(Out):
+    id: str
+    label: str
+
+
+class AskedWhen(Out):
+    when_all: list[str]
+    when_any: list[str]
+    unless: list[str]
+
+
+class QuestionInfo(Out):
+    id: str
+    text: str
+    short: str
+    kind: Literal["single", "multi", "scale"]
+    section: str
+    red_flag: bool
+    help: str | None
+    options: list[OptionInfo] = Field(description="empty for a scale; always ends with not_sure otherwise")
+    scale: dict[str, int] | None = Field(description="{min, max} for a scale question, else null")
+    asked_when: AskedWhen = Field(description="tests on earlier answers; all empty means always asked")
+
+
+class QuestionList(Out):
+    schema_version: str = SCHEMA_VERSION
+    content_version: str
+    questions: list[QuestionInfo]

@@ -1,0 +1,152 @@
+"""The interactive interview: the only module that imports questionary and prompt_toolkit.
+
+It walks the engine's question tree, lets the user go back, shows emergency advice the moment an
+emergency answer is given, and ends with a summary the user can correct before seeing the result.
+Ctrl-C raises KeyboardInterrupt (the CLI turns it into exit code 130).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import questionary
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.output import create_output
+from questionary import Choice
+from rich.console import Console
+from rich.text import Text
+
+from . import engine
+from .content import KnowledgeBase
+from .models import NOT_SURE, Level, Question
+from .render import answers_table, emergency_notice
+
+BACK = "__back__"
+BACK_LABEL = "← Go back to the previous question"
+SEE_RESULT = "__result__"
+CHANGE = "__change__"
+
+
+@contextlib.contextmanager
+def terminal_session() -> Iterator[None]:
+    """Send prompts to stderr, so `hipcheck triage --json | jq` keeps stdout clean."""
+    with create_app_session(output=create_output(stdout=sys.stderr)):
+        yield
+
+
+def _progress(kb: KnowledgeBase, answers: engine.Answers) -> str:
+    planned = engine.planned_questions(kb, answers)
+    done = sum(1 for q in planned if q.id in answers)
+    return f"[{done + 1}/~{len(planned)}]"
+
+
+def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
+    if q.kind == "scale":
+        choices = []
+        for n in range(q.scale_min, q.scale_max + 1):
+            label = q.scale_labels.get(str(n))
+            choices.append(Choice(f"{n}" + (f"  ({label})" if label else ""), value=n))
+    else:
+        choices = [Choice(o.label, value=o.id, description=o.help) for o in q.options]
+    choices.append(Choice("Not sure", value=NOT_SURE))
+    if q.kind == "multi":
+        picked = previous if isinstance(previous, list) else []
+        for c in choices:
+            c.checked = c.value in picked
+    if can_go_back:
+        choices.append(Choice(BACK_LABEL, value=BACK))
+    return choices
+
+
+def _validate_multi(q: Question):
+    exclusive = {NOT_SURE, BACK, q.none_option} - {None}
+
+    def check(selected: list) -> bool | str:
+        if not selected:
+            return "Choose at least one (space to tick, enter to confirm), or 'Not sure'."
+        if len(selected) > 1 and exclusive & set(selected):
+            return "'None of these', 'Not sure' and 'Go back' cannot be combined with other choices."
+        return True
+
+    return check
+
+
+def ask(q: Question, progress: str, previous: object = None, can_go_back: bool = False) -> object:
+    """Ask one question; return the answer value, or BACK."""
+    choices = _choices(q, previous, can_go_back)
+    if q.kind == "multi":
+        value = questionary.checkbox(
+            q.text,
+            choices=choices,
+            qmark=progress,
+            validate=_validate_multi(q),
+            instruction="(space to tick, enter when done)",
+        ).unsafe_ask()
+        return BACK if value == [BACK] else value
+    default = next((c for c in choices if c.value == previous), None)
+    return questionary.select(q.text, choices=choices, qmark=progress, default=default).unsafe_ask()
+
+
+def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
+    """Ask questions until the tree ends and the user confirms the summary; return the answers."""
+    answers: engine.Answers = {}
+    asked: list[str] = []  # the order questions were answered in, for going back
+    previous: dict[str, object] = {}
+    shown_emergencies: set[str] = set()
+
+    console.print(
+        Text.assemble(
+            ("hipcheck", "bold"),
+            " asks about your hip pain, then shows how urgent it looks, the likely causes and what to do. "
+            "It takes about 3 minutes. Arrow keys to move, enter to choose; Ctrl-C to stop.",
+        )
+    )
+    while True:
+        q = engine.next_question(kb, answers)
+        if q is None:
+            console.print(answers_table(kb, answers))
+            action = questionary.select(
+                "Is this right?",
+                choices=[Choice("Yes, show my result", value=SEE_RESULT), Choice("Change an answer", value=CHANGE)],
+                qmark="»",
+            ).unsafe_ask()
+            if action == SEE_RESULT:
+                return answers
+            target = questionary.select(
+                "Which answer?",
+                choices=[Choice(kb.question_by_id[qid].short, value=qid) for qid in asked],
+                qmark="»",
+            ).unsafe_ask()
+            previous[target] = answers.pop(target)
+            asked.remove(target)
+            continue
+
+        if q.help:
+            console.print(Text(q.help.strip(), style="dim"))
+        value = ask(q, _progress(kb, answers), previous.get(q.id, answers.get(q.id)), can_go_back=bool(asked))
+        if value == BACK:
+            last = asked.pop()
+            previous[last] = answers.pop(last)
+            continue
+        answers[q.id] = value  # type: ignore[assignment]
+        if q.id not in asked:
+            asked.append(q.id)
+        # A changed answer can make later answers irrelevant: keep only what the tree still asks.
+        answers = engine.effective_answers(kb, answers)
+        asked = [a for a in asked if a in answers]
+
+        new = [
+            r for r in engine.fired_rules(kb, answers) if r.level is Level.emergency and r.id not in shown_emergencies
+        ]
+        if new:
+            shown_emergencies.update(r.id for r in new)
+            console.print(emergency_notice(kb, [r.reason for r in new]))
+            go_on = questionary.confirm(
+                "The advice above comes first. Carry on with the questions to see likely causes?",
+                default=False,
+                qmark="»",
+            ).unsafe_ask()
+            if not go_on:
+                return answers

@@ -1,0 +1,174 @@
+"""Rich rendering of results, condition pages, lists and answer summaries.
+
+Every function returns renderables or prints to a Console it is given; nothing here decides anything.
+Meaning is never carried by colour alone: each level is named in words and marked with a symbol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .content import KnowledgeBase
+from .engine import describe
+from .models import AnswerValue, Condition, ConditionList, Level, QuestionList, TriageResult
+
+LEVEL_STYLE = {
+    Level.emergency: ("bold white on red", "red", "!!!"),
+    Level.urgent: ("bold black on dark_orange", "dark_orange", "!!"),
+    Level.routine: ("bold black on yellow", "yellow", "!"),
+    Level.self_care: ("bold black on green", "green", "ok"),
+}
+MAX_CAUSES = 5
+MIN_SHOWN_LIKELIHOOD = 0.02
+
+
+def _bullets(items: list[str], style: str = "") -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for item in items:
+        grid.add_row(Text("•", style=style), Text(item, style=style))
+    return grid
+
+
+def level_panel(result: TriageResult) -> Panel:
+    lv = result.level
+    badge, border, mark = LEVEL_STYLE[lv.id]
+    title = Text.assemble((f" {mark} {lv.label.upper()} ", badge), " ", (lv.time_frame, "bold"))
+    why = [r.text for r in lv.reasons]
+    body = Group(
+        Text("Why", style="bold"),
+        _bullets(why),
+        Text(""),
+        Text("What to do", style="bold"),
+        _bullets(lv.advice),
+    )
+    return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
+
+
+def emergency_notice(kb: KnowledgeBase, reasons: list[str]) -> Panel:
+    """Shown during the interview the moment an emergency answer is given."""
+    info = kb.meta.levels[Level.emergency]
+    badge, border, mark = LEVEL_STYLE[Level.emergency]
+    body = Group(_bullets(reasons), Text(""), _bullets(info.advice, style="bold"))
+    title = Text.assemble((f" {mark} {info.label.upper()} ", badge), " ", (info.time_frame, "bold"))
+    return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
+
+
+def causes_table(result: TriageResult, limit: int = MAX_CAUSES) -> RenderableType:
+    shown = [c for c in result.causes[:limit] if c.likelihood >= MIN_SHOWN_LIKELIHOOD] or result.causes[:1]
+    rows: list[RenderableType] = [Text("Likely causes", style="bold underline")]
+    for i, cause in enumerate(shown, 1):
+        head = Text.assemble((f"{i}. {cause.name}", "bold"), "  ", (f"{cause.likelihood:.0%}", "cyan"))
+        rows.append(head)
+        details: list[RenderableType] = []
+        if cause.supporting:
+            details.append(_evidence_line("for", [e.text for e in cause.supporting[:3]], "green"))
+        if cause.conflicting:
+            details.append(_evidence_line("against", [e.text for e in cause.conflicting[:2]], "red"))
+        if details:
+            rows.append(Padding(Group(*details), (0, 0, 0, 3)))
+    rows.append(Text("Percentages compare the causes hipcheck knows; they are not certainties.", style="dim"))
+    return Group(*rows)
+
+
+def _evidence_line(word: str, texts: list[str], style: str) -> Text:
+    return Text.assemble((f"{'+' if word == 'for' else '-'} {word}: ", style), "; ".join(texts))
+
+
+def tips_block(result: TriageResult) -> RenderableType:
+    parts: list[RenderableType] = []
+    for kind, title in (("now", "What you can do now"), ("prevention", "To stop it coming back")):
+        tips = [t for t in result.tips if t.kind == kind]
+        if not tips:
+            continue
+        parts.append(Text(title, style="bold underline"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        for t in tips:
+            grid.add_row("•", Group(Text(t.text), Text(f"because {t.because[0]}", style="dim italic")))
+        parts.append(grid)
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def result_view(result: TriageResult) -> RenderableType:
+    """The whole result, in the order that matters: urgency first, then causes, advice, disclaimer."""
+    return Group(
+        level_panel(result),
+        Text(""),
+        causes_table(result),
+        Text(""),
+        tips_block(result),
+        Text(result.disclaimer, style="italic"),
+    )
+
+
+def answers_table(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], title: str = "Your answers") -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, expand=False, pad_edge=False)
+    table.add_column("question", style="bold", no_wrap=False, ratio=1)
+    table.add_column("answer", ratio=2)
+    for q in kb.questions:
+        if q.id in answers:
+            table.add_row(q.short, describe(kb, q.id, answers[q.id]).split(": ", 1)[1])
+    return table
+
+
+def condition_view(cond: Condition) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text(cond.name, style="bold"),
+        Text(f"Also called: {', '.join(cond.aliases)}", style="dim") if cond.aliases else Text(""),
+        Text(""),
+        Text(cond.summary),
+    ]
+    sections = [
+        ("Typical symptoms", cond.symptoms),
+        ("Why runners get it", cond.why_runners),
+        ("What you can do", cond.self_care),
+        ("Prevention", cond.prevention),
+        ("See a professional if", cond.see_professional),
+    ]
+    for title, items in sections:
+        if items:
+            parts += [Text(""), Text(title, style="bold underline"), _bullets(items)]
+    parts += [Text(""), Text("Sources", style="bold underline")]
+    for s in cond.sources:
+        where = f"doi:{s.doi}" if s.doi else (s.url or "")
+        year = f" ({s.year})" if s.year else ""
+        parts.append(Text(f"• {s.title}. {s.publisher}{year}. {where}".rstrip(". ") , style="dim"))
+    return Group(*parts)
+
+
+def condition_list_view(listing: ConditionList) -> Table:
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("condition", ratio=1)
+    table.add_column("type", no_wrap=True)
+    for c in listing.conditions:
+        table.add_row(c.id, c.name, "serious" if c.category == "serious" else "")
+    return table
+
+
+def question_list_view(listing: QuestionList) -> Table:
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("question", ratio=2)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("options", ratio=2)
+    for q in listing.questions:
+        opts = f"{q.scale['min']}-{q.scale['max']}" if q.scale else ", ".join(o.id for o in q.options)
+        text = q.text + (" [red flag]" if q.red_flag else "")
+        table.add_row(q.id, text, q.kind, opts)
+    return table
+
+
+def make_console(*, stderr: bool = False, no_color: bool = False, width: int | None = None) -> Console:
+    """A console that honours NO_COLOR, TERM=dumb and pipes (Rich does) and --no-color."""
+    return Console(stderr=stderr, no_color=no_color or None, width=width, highlight=False, emoji=False)

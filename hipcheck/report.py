@@ -1,0 +1,72 @@
+"""Reports to bring to a physio or GP (`triage --save FILE`): .txt, .md, .html or .svg by extension.
+
+Text, HTML and SVG come from Rich's own export of the same view the terminal shows; Markdown is
+written directly. The file is written to a temporary name and renamed, so a crash never leaves half
+a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.text import Text
+
+from .content import KnowledgeBase
+from .engine import describe
+from .models import TriageResult
+from .render import answers_table, result_view
+
+REPORT_WIDTH = 88
+
+
+def _heading(today: dt.date) -> Text:
+    return Text(f"hipcheck report, {today.isoformat()}", style="bold")
+
+
+def _rich_report(kb: KnowledgeBase, result: TriageResult, suffix: str, today: dt.date) -> str:
+    con = Console(record=True, width=REPORT_WIDTH, file=io.StringIO(), force_terminal=suffix != ".txt")
+    con.print(Group(_heading(today), Text(""), answers_table(kb, result.answers), Text(""), result_view(result)))
+    if suffix == ".html":
+        return con.export_html()
+    if suffix == ".svg":
+        return con.export_svg(title="hipcheck report")
+    return con.export_text()
+
+
+def markdown_report(kb: KnowledgeBase, result: TriageResult, today: dt.date) -> str:
+    lv = result.level
+    lines = [f"# hipcheck report, {today.isoformat()}", "", "## Answers", ""]
+    lines += [f"- **{kb.question_by_id[q].short}**: {describe(kb, q, v).split(': ', 1)[1]}" for q, v in result.answers.items()]
+    lines += ["", f"## Urgency: {lv.label} ({lv.time_frame})", ""]
+    lines += [f"- {r.text}" for r in lv.reasons]
+    lines += ["", "**What to do**", ""] + [f"- {a}" for a in lv.advice]
+    lines += ["", "## Likely causes", ""]
+    for i, c in enumerate(result.causes[:5], 1):
+        lines.append(f"{i}. **{c.name}**: {c.likelihood:.0%}")
+        lines += [f"   - for: {e.text} (×{e.ratio})" for e in c.supporting[:4]]
+        lines += [f"   - against: {e.text} (×{e.ratio})" for e in c.conflicting[:3]]
+    if result.tips:
+        lines += ["", "## Advice", ""]
+        lines += [f"- {t.text} _(because {t.because[0]})_" for t in result.tips]
+    lines += ["", f"_{result.disclaimer}_", ""]
+    return "\n".join(lines)
+
+
+def save_report(kb: KnowledgeBase, result: TriageResult, path: Path, today: dt.date | None = None) -> None:
+    today = today or dt.date.today()
+    suffix = path.suffix.lower()
+    text = markdown_report(kb, result, today) if suffix == ".md" else _rich_report(kb, result, suffix, today)
+    folder = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

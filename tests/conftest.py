@@ -1,0 +1,51 @@
+"""Shared fixtures: the real knowledge base, a tiny one for engine mechanics, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hipcheck.cli import app
+from hipcheck.content import KnowledgeBase, load_content
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_content(CONTENT)
+
+
+@pytest.fixture(scope="session")
+def mini() -> KnowledgeBase:
+    return load_content(MINI)
+
+
+class Cli:
+    """Runs hipcheck in-process; `.json()` parses stdout."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        result = self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        result.json = lambda: json.loads(result.stdout)  # type: ignore[attr-defined]
+        return result
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+def all_clear(kb: KnowledgeBase) -> dict:
+    """Answers that screen every red flag as absent (a base for tests)."""
+    out: dict = {}
+    for q in kb.red_flag_questions:
+        out[q.id] = [q.none_option] if q.kind == "multi" else q.options[0].id
+    return out

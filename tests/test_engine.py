@@ -1,0 +1,144 @@
+"""Engine mechanics on a tiny fixture knowledge base (no clinical meaning, so these tests never drift)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from hipcheck import engine
+from hipcheck.models import Level
+
+
+def test_next_question_follows_the_tree(mini):
+    assert engine.next_question(mini, {}).id == "flag"
+    assert engine.next_question(mini, {"flag": "no"}).id == "where"
+    # side_detail is asked only when the pain is at the side
+    assert engine.next_question(mini, {"flag": "no", "where": ["front"]}).id == "pain"
+    assert engine.next_question(mini, {"flag": "no", "where": ["side"]}).id == "side_detail"
+    done = {"flag": "no", "where": ["front"], "pain": 2}
+    assert engine.next_question(mini, done) is None
+
+
+def test_answers_to_questions_not_asked_are_ignored(mini):
+    result = engine.assess(mini, {"flag": "no", "where": ["front"], "side_detail": "lying", "pain": 2})
+    assert "side_detail" not in result.answers
+    assert result.ignored == ["side_detail"]
+    assert not any(e.question == "side_detail" for c in result.causes for e in c.supporting)
+
+
+def test_likelihoods_sum_to_one_and_are_sorted(mini):
+    result = engine.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 5})
+    total = sum(c.likelihood for c in result.causes)
+    assert math.isclose(total, 1.0, abs_tol=1e-3)
+    likes = [c.likelihood for c in result.causes]
+    assert likes == sorted(likes, reverse=True)
+
+
+def test_scoring_is_naive_bayes_over_ratios(mini):
+    # alpha: prior .6 × 4 (front) × 2 (pain 0-3); beta: .3 × .2 (other); gamma: .1 × .05 (flag no)
+    result = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 2})
+    raw = {"alpha": 0.6 * 4 * 2, "beta": 0.3 * 0.2, "gamma": 0.1 * 0.05}
+    expected = {k: v / sum(raw.values()) for k, v in raw.items()}
+    got = {c.id: c.likelihood for c in result.causes}
+    for cid, p in expected.items():
+        assert got[cid] == pytest.approx(p, abs=1e-4)
+
+
+def test_evidence_is_split_into_supporting_and_conflicting(mini):
+    result = engine.assess(mini, {"flag": "no", "where": ["side"], "pain": 9})
+    alpha = next(c for c in result.causes if c.id == "alpha")
+    assert [e.question for e in alpha.conflicting] == ["where", "pain"]
+    assert alpha.conflicting[0].ratio == 0.25
+    beta = next(c for c in result.causes if c.id == "beta")
+    assert beta.supporting[0].question == "where" and beta.supporting[0].ratio == 5.0
+
+
+def test_not_sure_carries_no_evidence(mini):
+    base = engine.score(mini, {"flag": "no"})
+    unsure = engine.score(mini, {"flag": "no", "where": ["not_sure"], "pain": "not_sure"})
+    assert [(c, round(p, 9)) for c, p, _ in base] == [(c, round(p, 9)) for c, p, _ in unsure]
+
+
+def test_red_flag_rule_sets_a_floor_and_advice(mini):
+    result = engine.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1})
+    assert result.level.id is Level.emergency
+    assert result.level.reasons[0].id == "flag_yes"
+    assert "Go now." in result.level.advice
+
+
+def test_likely_cause_with_min_level_raises_the_level(mini):
+    result = engine.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 2})
+    assert result.causes[0].id == "beta"
+    assert result.level.id is Level.urgent
+    assert any(r.source == "cause" and r.id == "beta" for r in result.level.reasons)
+
+
+def test_unscreened_red_flags_are_never_self_care(mini):
+    result = engine.assess(mini, {"where": ["front"], "pain": 1})
+    assert not result.red_flags_screened
+    assert result.unscreened == ["flag"]
+    assert result.level.id is Level.routine
+    assert result.level.reasons[0].source == "unscreened"
+    not_sure = engine.assess(mini, {"flag": "not_sure", "where": ["front"], "pain": 1})
+    assert not_sure.unscreened == ["flag"] and not_sure.level.id is not Level.self_care
+
+
+def test_all_clear_is_self_care_with_a_reason(mini):
+    result = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
+    assert result.level.id is Level.self_care
+    assert result.level.reasons[0].source == "default"
+
+
+def test_extra_reasons_raise_but_never_lower(mini):
+    extra = engine.Reason(source="history", id="rising", text="Pain rising.", level=Level.routine)
+    calm = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1}, extra_reasons=[extra])
+    assert calm.level.id is Level.routine
+    flagged = engine.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1}, extra_reasons=[extra])
+    assert flagged.level.id is Level.emergency
+
+
+def test_tips_follow_answers_and_causes_with_reasons(mini):
+    front = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
+    assert [(t.id, t.because) for t in front.tips] == [("alpha_tip", ["likely cause: Alpha condition"])]
+    both = engine.assess(mini, {"flag": "no", "where": ["front", "side"], "side_detail": "other", "pain": 1})
+    assert both.tips[0].id == "side_tip"  # "now" tips come first
+    assert both.tips[0].because == ["you said: Where: Front; Side"]
+
+
+def test_tips_above_their_max_level_are_withheld(mini):
+    result = engine.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1})
+    assert "alpha_tip" not in [t.id for t in result.tips]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([], "must be a JSON object"),
+        ({"nope": "x"}, "unknown question id 'nope'"),
+        ({"flg": "no"}, "did you mean 'flag'"),
+        ({"flag": "maybe"}, "flag: unknown option 'maybe'; valid: no, yes, not_sure"),
+        ({"where": ["front", "none"]}, "cannot be combined"),
+        ({"where": []}, "expected a list of option ids"),
+        ({"pain": 11}, "pain: 11 is out of range"),
+        ({"pain": -1}, "out of range"),
+        ({"pain": 2.5}, "expected a whole number 0-10"),
+        ({"pain": True}, "expected a whole number"),
+        ({"pain": "7"}, "expected a whole number"),
+    ],
+)
+def test_bad_answers_name_the_problem(mini, answers, message):
+    with pytest.raises(engine.AnswerError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
+        engine.validate_answers(mini, answers)
+    assert "\n" not in str(err.value)
+
+
+def test_valid_answers_are_normalised(mini):
+    got = engine.validate_answers(mini, {"where": "front", "pain": 3.0, "flag": "not_sure"})
+    assert got == {"where": ["front"], "pain": 3, "flag": "not_sure"}
+
+
+def test_planned_questions_counts_follow_ups(mini):
+    assert [q.id for q in engine.planned_questions(mini, {"flag": "no"})] == ["flag", "where", "pain"]
+    planned = engine.planned_questions(mini, {"flag": "no", "where": ["side"]})
+    assert [q.id for q in planned] == ["flag", "where", "side_detail", "pain"]

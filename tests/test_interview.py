@@ -1,0 +1,86 @@
+"""The interactive interview, driven with real keystrokes through prompt_toolkit's pipe input."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from hipcheck import engine
+from hipcheck.interview import run_interview
+
+DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
+
+
+def drive(kb, *keys: str):
+    """Run the interview with these keystrokes; return (answers, what the user saw)."""
+    screen = io.StringIO()
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        inp.send_text("".join(keys))
+        answers = run_interview(kb, Console(file=screen, width=80, color_system=None))
+    return answers, screen.getvalue()
+
+
+def test_answers_are_collected_in_tree_order(mini):
+    answers, seen = drive(
+        mini,
+        ENTER,  # flag: No
+        SPACE, ENTER,  # where: Front
+        DOWN * 3, ENTER,  # pain: 3
+        ENTER,  # summary: yes, show my result
+    )
+    assert answers == {"flag": "no", "where": ["front"], "pain": 3}
+    assert "Your answers" in seen
+
+
+def test_going_back_changes_an_answer_and_the_branch(mini):
+    answers, _ = drive(
+        mini,
+        ENTER,  # flag: No
+        SPACE, ENTER,  # where: Front
+        DOWN * 12, ENTER,  # pain: "Go back" (after 0-10 and Not sure)
+        SPACE, DOWN, SPACE, ENTER,  # where: untick Front, tick Side
+        ENTER,  # side_detail (new branch): Lying hurts
+        ENTER,  # pain: 0
+        ENTER,  # summary: show result
+    )
+    assert answers == {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 0}
+
+
+def test_summary_lets_the_user_change_an_answer(mini):
+    answers, _ = drive(
+        mini,
+        ENTER, SPACE, ENTER, ENTER,  # flag No, where Front, pain 0
+        DOWN, ENTER,  # summary: change an answer
+        DOWN * 2, ENTER,  # which: pain
+        DOWN * 5, ENTER,  # pain: 5
+        ENTER,  # summary: show result
+    )
+    assert answers["pain"] == 5
+
+
+def test_emergency_advice_is_shown_at_once_and_can_end_the_interview(mini):
+    answers, seen = drive(
+        mini,
+        DOWN, ENTER,  # flag: Yes → emergency rule fires
+        ENTER,  # "carry on?" default No
+    )
+    assert answers == {"flag": "yes"}
+    assert "EMERGENCY" in seen and "Flag raised." in seen
+    assert engine.assess(mini, answers).level.id.value == "emergency"
+
+
+def test_ctrl_c_raises_keyboard_interrupt(mini):
+    with pytest.raises(KeyboardInterrupt):
+        drive(mini, ENTER, "\x03")
+
+
+def test_interview_and_answers_file_give_the_same_result(mini):
+    answers, _ = drive(mini, ENTER, SPACE, DOWN, SPACE, ENTER, ENTER, DOWN * 7, ENTER, ENTER)
+    typed = engine.assess(mini, answers)
+    from_file = engine.assess(mini, engine.validate_answers(mini, dict(answers)))
+    assert typed == from_file
