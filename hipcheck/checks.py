@@ -5,6 +5,7 @@ Used by `hipcheck content check` and by the test suite.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from . import engine
@@ -28,7 +29,8 @@ def unreachable_questions(kb: KnowledgeBase) -> list[str]:
     missing = []
     for q in kb.questions:
         all_, any_, _ = q.tests
-        tries = [list(all_) + [a] for a in any_] or [list(all_)]
+        firsts = [clause[0] for clause in all_]
+        tries = [firsts + [clause[0]] for clause in any_] or [firsts]
         ok = False
         for atoms in tries:
             answers: engine.Answers = {}
@@ -52,26 +54,29 @@ def unreachable_questions(kb: KnowledgeBase) -> list[str]:
     return missing
 
 
-def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 2) -> engine.Answers:
-    """Greedy search for answers that rank `cid` first (to prove every condition can win)."""
-    answers: engine.Answers = {}
+def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 3) -> engine.Answers:
+    """Coordinate-ascent search for answers that rank `cid` first (to prove every condition can win).
+
+    Starts from every red flag answered "no", then repeatedly picks, question by question, the answer
+    that most widens the log-odds gap between `cid` and the best other condition."""
+    answers: engine.Answers = {
+        q.id: [q.none_option] if q.kind == "multi" and q.none_option else q.options[0].id
+        for q in kb.red_flag_questions
+    }
 
     def margin(ans: engine.Answers) -> float:
         ranked = engine.score(kb, engine.effective_answers(kb, ans))
         mine = next(p for c, p, _ in ranked if c == cid)
         best_other = max(p for c, p, _ in ranked if c != cid)
-        return mine - best_other
+        return math.log(mine + 1e-300) - math.log(best_other + 1e-300)
 
     for _ in range(passes):
         for q in kb.questions:
             if not engine.applies(q, answers):
                 continue
-            best, best_m = None, float("-inf")
-            for cand in _candidates(q):
-                m = margin({**answers, q.id: cand})
-                if m > best_m:
-                    best, best_m = cand, m
-            answers[q.id] = best  # type: ignore[assignment]
+            options = _candidates(q) + ([answers[q.id]] if q.id in answers else [])
+            best = max(options, key=lambda cand: margin({**answers, q.id: cand}))
+            answers[q.id] = best
             answers = engine.effective_answers(kb, answers)
     return answers
 

@@ -279,6 +279,25 @@ def content_check(
     sys.stdout.write(f"content OK: {summary}\n")
 
 
+@content_app.command(
+    "accuracy", epilog="Examples:\n\n  hipcheck content accuracy tests/vignettes/dev tests/vignettes/holdout"
+)
+def content_accuracy(
+    paths: Annotated[list[Path], typer.Argument(help="Vignette files or folders.", show_default=False)],
+) -> None:
+    """Score vignettes and print the accuracy table (top-1, top-3, triage, under/over-triage)."""
+    from .accuracy import VignetteError, evaluate, load_vignettes, table
+
+    kb = knowledge()
+    try:
+        outcomes = evaluate(kb, load_vignettes(paths))
+    except VignetteError as exc:
+        fail(str(exc))
+    if not outcomes:
+        fail("no vignettes found")
+    sys.stdout.write(table(outcomes) + "\n")
+
+
 def main() -> None:
     try:
         app(prog_name="hipcheck")

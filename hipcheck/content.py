@@ -347,7 +347,12 @@ def find_condition(kb: KnowledgeBase, name: str) -> tuple[Condition | None, list
     if key in index:
         return kb.condition_by_id[index[key]], []
     # A unique prefix or substring of a name is a match too ("trochanteric" → gtps).
-    partial = {cid for n, cid in index.items() if len(key) >= 3 and key in n}
+    words = set(key.split()) - {"of", "the", "a", "in", "my", "hip"}
+    partial = {
+        cid
+        for n, cid in index.items()
+        if len(key) >= 3 and (key in n or (words and words <= set(n.split())))
+    }
     if len(partial) == 1:
         return kb.condition_by_id[partial.pop()], []
     close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.6)

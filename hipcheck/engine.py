@@ -103,20 +103,24 @@ def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
     return value >= atom.number if atom.op == ">=" else value <= atom.number  # type: ignore[operator]
 
 
+def _clause(clause: tuple[Atom, ...], answers: Mapping[str, AnswerValue]) -> bool:
+    return any(holds(a, answers) for a in clause)
+
+
 def applies(rec: Triggered, answers: Mapping[str, AnswerValue]) -> bool:
-    """True when every when_all test, at least one when_any test (if any) and no unless test holds."""
+    """True when every when_all entry, at least one when_any entry (if any) and no unless entry holds."""
     all_, any_, unless = rec.tests
     return (
-        all(holds(a, answers) for a in all_)
-        and (not any_ or any(holds(a, answers) for a in any_))
-        and not any(holds(a, answers) for a in unless)
+        all(_clause(c, answers) for c in all_)
+        and (not any_ or any(_clause(c, answers) for c in any_))
+        and not any(_clause(c, answers) for c in unless)
     )
 
 
 def matched(rec: Triggered, answers: Mapping[str, AnswerValue]) -> list[Atom]:
     """The positive tests that hold (for explaining why a tip or rule was chosen)."""
     all_, any_, _ = rec.tests
-    return [a for a in (*all_, *any_) if holds(a, answers)]
+    return [a for clause in (*all_, *any_) for a in clause if holds(a, answers)]
 
 
 # --------------------------------------------------------------------------- the interview tree
@@ -304,7 +308,7 @@ def _select_tips(kb: KnowledgeBase, answers: Answers, level: Level, top_ids: lis
         if level.rank > tip.max_level.rank or set(tip.not_for_causes) & set(top_ids):
             continue
         _, _, unless = tip.tests
-        if any(holds(a, answers) for a in unless):
+        if any(_clause(c, answers) for c in unless):
             continue
         because: list[str] = []
         if (tip.when_all or tip.when_any) and applies(tip, answers):

@@ -93,17 +93,25 @@ class Atom(BaseModel):
         return cls(text=text, question=m["q"], op=m["cmp"], number=int(m["num"]))  # type: ignore[arg-type]
 
 
+Clause = tuple[Atom, ...]
+
+
+def _parse_clause(text: str) -> Clause:
+    """`a|b|c`: the clause holds when any of its tests holds."""
+    return tuple(Atom.parse(part) for part in text.split("|"))
+
+
 def _parse_atoms(values: list[str]) -> list[str]:
     for v in values:
-        Atom.parse(v)
+        _parse_clause(v)
     return values
 
 
 class Triggered(Record):
     """Mixin: a record that applies when its answer tests hold.
 
-    `when_all`: every test holds; `when_any`: at least one holds; `unless`: none holds.
-    A record with no tests at all always applies.
+    Each entry is a test, or alternatives joined by `|` (any of them). `when_all`: every entry holds;
+    `when_any`: at least one entry holds; `unless`: no entry holds. No tests at all: always applies.
     """
 
     when_all: list[str] = []
@@ -111,22 +119,22 @@ class Triggered(Record):
     unless: list[str] = []
 
     _check_all = field_validator("when_all", "when_any", "unless")(_parse_atoms)
-    _tests: tuple[tuple[Atom, ...], tuple[Atom, ...], tuple[Atom, ...]] = PrivateAttr(default=((), (), ()))
+    _tests: tuple[tuple[Clause, ...], tuple[Clause, ...], tuple[Clause, ...]] = PrivateAttr(default=((), (), ()))
 
     def model_post_init(self, context: object) -> None:
         self._tests = (
-            tuple(Atom.parse(t) for t in self.when_all),
-            tuple(Atom.parse(t) for t in self.when_any),
-            tuple(Atom.parse(t) for t in self.unless),
+            tuple(_parse_clause(t) for t in self.when_all),
+            tuple(_parse_clause(t) for t in self.when_any),
+            tuple(_parse_clause(t) for t in self.unless),
         )
 
     @property
-    def tests(self) -> tuple[tuple[Atom, ...], tuple[Atom, ...], tuple[Atom, ...]]:
-        """(when_all, when_any, unless), parsed once."""
+    def tests(self) -> tuple[tuple[Clause, ...], tuple[Clause, ...], tuple[Clause, ...]]:
+        """(when_all, when_any, unless) clauses, parsed once."""
         return self._tests
 
     def atoms(self) -> list[Atom]:
-        return [a for group in self._tests for a in group]
+        return [a for group in self._tests for clause in group for a in clause]
 
 
 # --------------------------------------------------------------------------- questions

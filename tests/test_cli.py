@@ -1,0 +1,217 @@
+"""The command line, end to end in-process: JSON outputs parse and hold what scripts rely on; bad input
+gives exit code 2 and one line naming the problem."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+
+from conftest import MINI, all_clear
+
+
+def test_version(cli):
+    r = cli("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("hipcheck ")
+
+
+def test_list_json_has_every_condition(cli, kb):
+    r = cli("list", "--json")
+    assert r.exit_code == 0, r.stderr
+    data = r.json()
+    assert data["schema_version"] and data["content_version"] == kb.meta.content_version
+    assert {c["id"] for c in data["conditions"]} == {c.id for c in kb.conditions}
+
+
+def test_list_table_shows_every_condition(cli, kb):
+    r = cli("list")
+    assert r.exit_code == 0
+    for c in kb.conditions:
+        assert c.id in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "cid"),
+    [
+        ("bursitis", "gtps"),
+        ("trochanteric bursitis", "gtps"),
+        ("GTPS", "gtps"),
+        ("IT band", "itbs"),
+        ("ITBS", "itbs"),
+        ("FAI", "fai"),
+        ("femoroacetabular impingement", "fai"),
+        ("hip flexor strain", "muscle_strain"),
+        ("sports hernia", "athletic_pubalgia"),
+        ("DVT", "dvt"),
+        ("piriformis", "piriformis"),
+        ("stress fracture of the femoral neck", "femoral_neck_stress_fracture"),
+    ],
+)
+def test_explain_resolves_names_and_aliases(cli, name, cid):
+    r = cli("explain", name, "--json")
+    assert r.exit_code == 0, r.stderr
+    page = r.json()
+    assert page["id"] == cid
+    assert page["sources"] and page["symptoms"] and page["see_professional"]
+    assert "evidence" not in page
+
+
+def test_explain_page_reads_well(cli):
+    r = cli("explain", "bursitis")
+    assert r.exit_code == 0
+    for heading in ("Typical symptoms", "Why runners get it", "What you can do", "See a professional if", "Sources"):
+        assert heading in r.stdout
+
+
+def test_explain_unknown_name_suggests_and_exits_2(cli):
+    r = cli("explain", "bursitus")
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1
+    assert "gtps" in r.stderr and "hipcheck list" in r.stderr
+
+
+def test_questions_json_describes_the_bank(cli, kb):
+    r = cli("questions", "--json")
+    assert r.exit_code == 0
+    qs = r.json()["questions"]
+    assert [q["id"] for q in qs] == [q.id for q in kb.questions]
+    for q in qs:
+        assert q["kind"] in ("single", "multi", "scale")
+        if q["kind"] == "scale":
+            assert q["scale"] == {"min": 0, "max": 10} and q["options"] == []
+        else:
+            assert q["options"][-1] == {"id": "not_sure", "label": "Not sure"}
+        assert set(q["asked_when"]) == {"when_all", "when_any", "unless"}
+
+
+def test_triage_answers_file_gives_a_full_json_result(cli, kb, tmp_path):
+    answers = {**all_clear(kb), "location": ["lateral"], "lateral_detail": ["tender_bone", "lying_side"]}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    r = cli("triage", "--answers", str(path), "--json")
+    assert r.exit_code == 0, r.stderr
+    data = r.json()
+    assert set(data) >= {"schema_version", "answers", "level", "causes", "tips", "disclaimer", "content_version"}
+    assert data["answers"] == answers
+    assert data["level"]["id"] in ("self_care", "routine", "urgent", "emergency")
+    assert data["level"]["reasons"]
+    cause = data["causes"][0]
+    assert set(cause) >= {"id", "name", "likelihood", "supporting", "conflicting"}
+    assert cause["id"] == "gtps"
+    assert abs(sum(c["likelihood"] for c in data["causes"]) - 1) < 1e-3
+
+
+def test_triage_result_can_be_fed_back(cli, kb):
+    answers = {**all_clear(kb), "location": ["groin"], "severity": 4}
+    first = cli("triage", "-a", "-", "--json", input=json.dumps(answers)).json()
+    again = cli("triage", "-a", "-", "--json", input=json.dumps(first["answers"])).json()
+    assert first == again
+
+
+def test_triage_text_puts_urgency_first_and_ends_with_disclaimer(cli, kb):
+    r = cli("triage", "-a", "-", input=json.dumps({**all_clear(kb), "location": ["groin"]}))
+    assert r.exit_code == 0
+    out = r.stdout
+    assert out.index("Likely causes") > out.index("What to do")
+    assert "not a diagnosis" in out.splitlines()[-3] + out.splitlines()[-2] + out.splitlines()[-1]
+    assert "\x1b[" not in out  # no escape codes in a pipe
+
+
+def test_unscreened_red_flags_are_reported_in_json(cli):
+    r = cli("triage", "-a", "-", "--json", input=json.dumps({"location": ["lateral"]}))
+    data = r.json()
+    assert data["red_flags_screened"] is False
+    assert data["level"]["id"] != "self_care"
+    assert "injury" in data["unscreened"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{not json", "answers are not valid JSON (-, line 1 column 2)"),
+        ('{"pain_level": 3}', "unknown question id 'pain_level'"),
+        ('{"injury": "yes"}', "injury: unknown option 'yes'; valid: no, minor, major, not_sure"),
+        ('{"severity": 12}', "severity: 12 is out of range"),
+        ('["injury"]', "must be a JSON object"),
+    ],
+)
+def test_bad_answers_exit_2_with_one_line(cli, payload, message):
+    r = cli("triage", "-a", "-", "--json", input=payload)
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr.startswith("hipcheck: error: ") and r.stderr.count("\n") == 1
+    assert message in r.stderr
+
+
+def test_missing_answers_file(cli, tmp_path):
+    r = cli("triage", "-a", str(tmp_path / "nope.json"))
+    assert r.exit_code == 2 and "answers file not found" in r.stderr
+
+
+def test_no_terminal_points_to_answers(cli):
+    r = cli("triage", input="")
+    assert r.exit_code == 2
+    assert "stdin is not a terminal" in r.stderr and "--answers" in r.stderr
+
+
+def test_no_input_flag_never_prompts(cli):
+    r = cli("triage", "--no-input")
+    assert r.exit_code == 2 and "--no-input" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["triage", "explain", "list", "questions"])
+def test_schema_is_valid_json_schema(cli, name):
+    r = cli("schema", name)
+    assert r.exit_code == 0
+    schema = json.loads(r.stdout)
+    assert schema["type"] == "object" and "schema_version" in schema["properties"]
+
+
+def test_schema_unknown(cli):
+    r = cli("schema", "nope")
+    assert r.exit_code == 2 and "triage, explain, list, questions" in r.stderr
+
+
+def test_content_check_passes_on_shipped_content(cli):
+    r = cli("content", "check")
+    assert r.exit_code == 0, r.stdout
+    assert r.stdout.startswith("content OK")
+
+
+def test_broken_content_is_reported_with_breadcrumbs(cli, tmp_path):
+    import shutil
+
+    broken = tmp_path / "content"
+    shutil.copytree(MINI, broken)
+    cond = broken / "conditions" / "beta.toml"
+    cond.write_text(cond.read_text().replace('side = 5.0', 'sde = 5.0').replace('prior = 0.3', 'prior = 3'))
+    (broken / "rules.toml").write_text((broken / "rules.toml").read_text().replace("flag:yes", "flagg:yes"))
+    r = cli("content", "check", str(broken))
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert any("beta.toml → id=beta → prior" in line for line in lines)
+    assert any("rule (id=flag_yes)" in line and "did you mean 'flag'" in line for line in lines)
+    # every problem is listed at once, not just the first
+    assert len(lines) >= 2
+    # and the same broken directory makes other commands fail with exit 1 and one line
+    r2 = cli("--content", str(broken), "list", "--json")
+    assert r2.exit_code == 1 and r2.stderr.count("\n") == 1 and "content check" in r2.stderr
+
+
+def test_content_env_var_selects_a_directory(cli):
+    r = cli("list", "--json", env={"HIPCHECK_CONTENT": str(MINI)})
+    assert {c["id"] for c in r.json()["conditions"]} == {"alpha", "beta", "gamma"}
+
+
+def test_save_report_formats(cli, kb, tmp_path):
+    answers = json.dumps({**all_clear(kb), "location": ["lateral"]})
+    for ext in ("txt", "md", "html", "svg"):
+        out = tmp_path / f"report.{ext}"
+        r = cli("triage", "-a", "-", "--save", str(out), input=answers)
+        assert r.exit_code == 0, r.stderr
+        text = html.unescape(out.read_text()).replace("\xa0", " ")
+        assert "hipcheck report" in text and "Likely causes" in text.replace("## ", "")
+    bad = cli("triage", "-a", "-", "--save", str(tmp_path / "r.pdf"), input=answers)
+    assert bad.exit_code == 2 and ".pdf" in bad.stderr
