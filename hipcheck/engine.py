@@ -246,7 +246,9 @@ def assess(
         reasons.append(Reason(source="rule", id=r.id, text=r.reason, level=r.level))
     for i, (cid, likelihood, _) in enumerate(ranked):
         cond = kb.condition_by_id[cid]
-        if cond.min_level is not Level.self_care and (i == 0 or likelihood >= meta.likely_threshold):
+        if cond.min_level is not Level.self_care and (
+            i == 0 or likelihood >= meta.likely_threshold[cond.min_level]
+        ):
             reasons.append(
                 Reason(
                     source="cause",

@@ -284,13 +284,24 @@ class Meta(Record):
     content_version: Text
     disclaimer: Text
     not_for: list[Text] = Field(min_length=1)
-    likely_threshold: float = Field(
-        gt=0, lt=1, description="a cause with min_level counts as likely at or above this likelihood"
+    likely_threshold: dict[Level, float] = Field(
+        description="a cause with min_level L counts as likely when it ranks first or reaches this share for L"
     )
     unscreened_level: Level
     unscreened_reason: Text
     default_reason: Text
     levels: dict[Level, LevelInfo]
+
+    @field_validator("likely_threshold")
+    @classmethod
+    def _thresholds(cls, v: dict[Level, float]) -> dict[Level, float]:
+        needed = [lv for lv in Level if lv is not Level.self_care]
+        missing = [lv.value for lv in needed if lv not in v]
+        if missing:
+            raise ValueError(f"missing levels: {', '.join(missing)}")
+        if any(not 0 < v[lv] < 1 for lv in needed):
+            raise ValueError("each threshold must be between 0 and 1")
+        return v
 
     @field_validator("levels")
     @classmethod

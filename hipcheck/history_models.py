@@ -1,0 +1,192 @@
+"""Models for recovery tracking: the escalation rules in content/history.toml, the records kept in the
+history database, and what `hipcheck history --json` prints.
+
+Nothing here knows a medical fact: the thresholds, wording and sources live in content/history.toml.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from .models import SCHEMA_VERSION, AnswerValue, Atom, Level, Out, Reason, Record, Source, Text
+
+HISTORY_FILE = "history.toml"
+HISTORY_SCHEMA_VERSION = "1.0"
+Side = Literal["left", "right", "both"]
+SIDES: tuple[str, ...] = ("left", "right", "both")
+
+
+# --------------------------------------------------------------------------- content: escalation rules
+
+
+class HistoryRule(Record):
+    """One escalation rule: when it fires, the next triage is at least `level`, for `reason`."""
+
+    id: Text
+    level: Level
+    reason: Text = Field(description="shown to the user; may use the placeholders documented in history.toml")
+    advice: list[Text] = []
+    sources: list[Source] = Field(min_length=1)
+
+
+class PersistingRule(HistoryRule):
+    """Pain on and off for more than `min_days` without improving by `min_improvement` points."""
+
+    min_days: int = Field(ge=1, le=365)
+    max_gap_days: int = Field(ge=1, le=90, description="a longer gap without records ends an episode")
+    compare_days: int = Field(ge=1, le=14, description="days of records averaged at each end of the episode")
+    min_improvement: float = Field(gt=0, le=10)
+
+
+class RisingRule(HistoryRule):
+    """The fitted line through the daily pain of the last `window_days` climbs by `min_change` or more."""
+
+    window_days: int = Field(ge=2, le=90)
+    min_days: int = Field(ge=2, le=90, description="days with a record needed before a trend is called")
+    min_change: float = Field(gt=0, le=10)
+
+
+class RestNightRule(HistoryRule):
+    """Pain at rest or at night reported in the last `window_days`, in a check-in or a triage."""
+
+    window_days: int = Field(ge=1, le=90)
+    result_when_any: list[str] = Field(
+        min_length=1, description="answer tests (as in rules.toml) that mean rest or night pain in a triage"
+    )
+
+    @field_validator("result_when_any")
+    @classmethod
+    def _atoms(cls, values: list[str]) -> list[str]:
+        for v in values:
+            for part in v.split("|"):
+                Atom.parse(part)
+        return values
+
+    def atoms(self) -> list[Atom]:
+        return [Atom.parse(part) for v in self.result_when_any for part in v.split("|")]
+
+
+class HistoryRules(Record):
+    """content/history.toml."""
+
+    pain_min: int = Field(ge=1, le=10, description="a day counts as painful at this score or above")
+    stale_days: int = Field(ge=1, le=90, description="history older than this says nothing about now")
+    result_pain_question: str = Field(description="the scale question whose answer is the triage's pain score")
+    persisting: PersistingRule
+    rising: RisingRule
+    rest_night: RestNightRule
+
+
+class HistoryContentError(Exception):
+    """content/history.toml is missing or invalid; `problems` holds one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def history_file(content_dir: Path | str | None = None) -> Path:
+    """history.toml in the content directory in use, or the bundled one when that directory has none
+    (a custom content directory need not repeat the escalation rules)."""
+    from .content import default_content_dir
+
+    if content_dir is not None and (Path(content_dir) / HISTORY_FILE).is_file():
+        return Path(content_dir) / HISTORY_FILE
+    env_or_default = default_content_dir() / HISTORY_FILE
+    if env_or_default.is_file():
+        return env_or_default
+    return Path(__file__).resolve().parent.parent / "content" / HISTORY_FILE
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> HistoryRules:
+    where = f"{path.parent.name}/{path.name}"
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise HistoryContentError([f"{where}: file is missing"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise HistoryContentError([f"{where}: not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise HistoryContentError([f"{where}: cannot be read: {exc.strerror}"]) from None
+    try:
+        return HistoryRules.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field_path = ".".join(str(p) for p in err["loc"]) or "(file)"
+            problems.append(f"{where} → {field_path}: {err['msg'].removeprefix('Value error, ')}")
+        raise HistoryContentError(problems) from None
+
+
+def load_history_rules(content_dir: Path | str | None = None) -> HistoryRules:
+    """Load and validate history.toml (cached per file); raise HistoryContentError naming each problem."""
+    return _load(history_file(content_dir).resolve())
+
+
+# --------------------------------------------------------------------------- stored records
+
+
+class CheckIn(Out):
+    """One `hipcheck log` entry."""
+
+    id: int
+    day: date = Field(description="the day the check-in is about (local date)")
+    recorded_at: datetime = Field(description="when it was written (UTC)")
+    pain: int = Field(ge=0, le=10)
+    km: float | None = Field(default=None, ge=0, description="distance run that day, if given")
+    side: Side | None = None
+    rest: bool = Field(default=False, description="pain at rest, sitting or lying still")
+    night: bool = Field(default=False, description="pain at night, enough to wake")
+    note: str | None = None
+
+
+class PastResult(Out):
+    """A saved triage result, summarised (the full result stays in the database)."""
+
+    id: int
+    day: date
+    recorded_at: datetime
+    level: Level
+    content_version: str
+    reasons: list[str] = Field(description="ids of the reasons for the level")
+    top_cause: str | None = Field(description="id of the most likely cause")
+    answers: dict[str, AnswerValue]
+
+
+# --------------------------------------------------------------------------- trend and export
+
+
+class TrendSummary(Out):
+    """What the history says about the course of the pain."""
+
+    days_with_data: int
+    first_day: date | None
+    last_day: date | None
+    latest_pain: int | None
+    window_days: int
+    change: float | None = Field(
+        description="rise (+) or fall (-) of the fitted line through the daily pain over the window, in points"
+    )
+    direction: Literal["improving", "steady", "worsening", "unknown"]
+    episode_days: int | None = Field(description="days since the current run of painful days began")
+    findings: list[Reason] = Field(description="escalation findings; each raises the next triage's level")
+
+
+class HistoryExport(Out):
+    """`hipcheck history --json`."""
+
+    schema_version: str = HISTORY_SCHEMA_VERSION
+    triage_schema_version: str = SCHEMA_VERSION
+    today: date
+    since: date | None
+    checkins: list[CheckIn]
+    results: list[PastResult]
+    trend: TrendSummary
