@@ -288,8 +288,7 @@ def assess(
         )
         for cid, likelihood, terms in ranked
     ]
-    top_ids = [c.id for c in causes[:TOP_CAUSES]]
-    tips = _select_tips(kb, used, level, top_ids)
+    tips = _select_tips(kb, used, level, causes)
 
     return TriageResult(
         content_version=meta.content_version,
@@ -304,19 +303,34 @@ def assess(
     )
 
 
-def _select_tips(kb: KnowledgeBase, answers: Answers, level: Level, top_ids: list[str]) -> list[TipResult]:
-    out: list[TipResult] = []
+def _select_tips(
+    kb: KnowledgeBase, answers: Answers, level: Level, causes: Sequence[RankedCause]
+) -> list[TipResult]:
+    """Tips chosen by the answers or by likely causes, most specific first, "now" before "prevention".
+
+    A tip is withheld above its max_level, or when a cause it is not for is among the top three at
+    any likelihood (safety first). A cause selects tips only when it is likely: first, or among the
+    top three with at least `tip_cause_share`."""
+    top_ids = {c.id for c in causes[:TOP_CAUSES]}
+    likely = {
+        c.id: i for i, c in enumerate(causes[:TOP_CAUSES]) if i == 0 or c.likelihood >= kb.meta.tip_cause_share
+    }
+    ranked: list[tuple[tuple, TipResult]] = []
     for tip in kb.tips:
-        if level.rank > tip.max_level.rank or set(tip.not_for_causes) & set(top_ids):
+        if level.rank > tip.max_level.rank or set(tip.not_for_causes) & top_ids:
             continue
         _, _, unless = tip.tests
         if any(_clause(c, answers) for c in unless):
             continue
-        because: list[str] = []
+        said: list[str] = []
         if (tip.when_all or tip.when_any) and applies(tip, answers):
-            because += [f"you said: {describe(kb, a.question, answers[a.question])}" for a in matched(tip, answers)]
-        because += [f"likely cause: {kb.condition_by_id[c].name}" for c in tip.for_causes if c in top_ids]
-        if because:
-            out.append(TipResult(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because))))
-    out.sort(key=lambda t: t.kind != "now")
-    return out
+            said = [f"you said: {describe(kb, a.question, answers[a.question])}" for a in matched(tip, answers)]
+        causes_hit = sorted((likely[c], c) for c in tip.for_causes if c in likely)
+        because = said + [f"likely cause: {kb.condition_by_id[c].name}" for _, c in causes_hit]
+        if not because:
+            continue
+        # Answer-selected tips first (they follow from what the user said), then by the likeliest cause.
+        key = (tip.kind != "now", not said, causes_hit[0][0] if causes_hit else TOP_CAUSES, -len(said))
+        ranked.append((key, TipResult(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because)))))
+    ranked.sort(key=lambda kt: kt[0])
+    return [t for _, t in ranked]

@@ -56,11 +56,13 @@ class RestNightRule(HistoryRule):
     """Pain at rest or at night reported in the last `window_days`, in a check-in or a triage."""
 
     window_days: int = Field(ge=1, le=90)
-    result_when_any: list[str] = Field(
-        min_length=1, description="answer tests (as in rules.toml) that mean rest or night pain in a triage"
-    )
+    rest_tests: list[str] = Field(min_length=1, description="answer tests meaning rest pain in a triage")
+    night_tests: list[str] = Field(min_length=1, description="answer tests meaning night pain in a triage")
+    rest_words: Text
+    night_words: Text
+    both_words: Text
 
-    @field_validator("result_when_any")
+    @field_validator("rest_tests", "night_tests")
     @classmethod
     def _atoms(cls, values: list[str]) -> list[str]:
         for v in values:
@@ -68,8 +70,9 @@ class RestNightRule(HistoryRule):
                 Atom.parse(part)
         return values
 
-    def atoms(self) -> list[Atom]:
-        return [Atom.parse(part) for v in self.result_when_any for part in v.split("|")]
+    def atoms(self, which: Literal["rest", "night"]) -> list[Atom]:
+        tests = self.rest_tests if which == "rest" else self.night_tests
+        return [Atom.parse(part) for v in tests for part in v.split("|")]
 
 
 class HistoryRules(Record):
@@ -155,9 +158,11 @@ class PastResult(Out):
     day: date
     recorded_at: datetime
     level: Level
+    level_label: str
     content_version: str
     reasons: list[str] = Field(description="ids of the reasons for the level")
     top_cause: str | None = Field(description="id of the most likely cause")
+    top_cause_name: str | None = None
     answers: dict[str, AnswerValue]
 
 

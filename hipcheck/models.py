@@ -287,6 +287,9 @@ class Meta(Record):
     likely_threshold: dict[Level, float] = Field(
         description="a cause with min_level L counts as likely when it ranks first or reaches this share for L"
     )
+    tip_cause_share: float = Field(
+        gt=0, lt=1, description="a cause below the top one selects tips only at or above this likelihood"
+    )
     unscreened_level: Level
     unscreened_reason: Text
     default_reason: Text

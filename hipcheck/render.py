@@ -25,6 +25,7 @@ LEVEL_STYLE = {
     Level.self_care: ("bold black on green", "green", "ok"),
 }
 MAX_CAUSES = 5
+TIP_LIMITS = {"now": 4, "prevention": 3}
 MIN_SHOWN_LIKELIHOOD = 0.02
 
 
@@ -61,12 +62,13 @@ def emergency_notice(kb: KnowledgeBase, reasons: list[str]) -> Panel:
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
 
-def causes_table(result: TriageResult, limit: int = MAX_CAUSES) -> RenderableType:
-    shown = [c for c in result.causes[:limit] if c.likelihood >= MIN_SHOWN_LIKELIHOOD] or result.causes[:1]
+def causes_table(result: TriageResult) -> RenderableType:
+    """The top causes with their evidence; always three, more while they reach MIN_SHOWN_LIKELIHOOD."""
+    shown = [c for i, c in enumerate(result.causes[:MAX_CAUSES]) if i < 3 or c.likelihood >= MIN_SHOWN_LIKELIHOOD]
     rows: list[RenderableType] = [Text("Likely causes", style="bold underline")]
     for i, cause in enumerate(shown, 1):
-        head = Text.assemble((f"{i}. {cause.name}", "bold"), "  ", (f"{cause.likelihood:.0%}", "cyan"))
-        rows.append(head)
+        share = f"{cause.likelihood:.0%}" if cause.likelihood >= 0.005 else "<1%"
+        rows.append(Text.assemble((f"{i}. {cause.name}", "bold"), "  ", (share, "cyan")))
         details: list[RenderableType] = []
         if cause.supporting:
             details.append(_evidence_line("for", [e.text for e in cause.supporting[:3]], "green"))
@@ -82,19 +84,26 @@ def _evidence_line(word: str, texts: list[str], style: str) -> Text:
     return Text.assemble((f"{'+' if word == 'for' else '-'} {word}: ", style), "; ".join(texts))
 
 
-def tips_block(result: TriageResult) -> RenderableType:
+def tips_block(result: TriageResult, limits: Mapping[str, int] = TIP_LIMITS) -> RenderableType:
+    """The most relevant tips of each kind (the engine orders them); the rest are in --json and --save."""
     parts: list[RenderableType] = []
+    hidden = 0
     for kind, title in (("now", "What you can do now"), ("prevention", "To stop it coming back")):
         tips = [t for t in result.tips if t.kind == kind]
         if not tips:
             continue
+        shown = tips[: limits.get(kind, len(tips))]
+        hidden += len(tips) - len(shown)
         parts.append(Text(title, style="bold underline"))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
-        for t in tips:
+        for t in shown:
             grid.add_row("•", Group(Text(t.text), Text(f"because {t.because[0]}", style="dim italic")))
         parts.append(grid)
+        parts.append(Text(""))
+    if hidden:
+        parts.append(Text(f"{hidden} more tips in the saved report (--save report.md) or --json.", style="dim"))
         parts.append(Text(""))
     return Group(*parts)
 

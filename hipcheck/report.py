@@ -19,7 +19,7 @@ from rich.text import Text
 from .content import KnowledgeBase
 from .engine import describe
 from .models import TriageResult
-from .render import answers_table, result_view
+from .render import answers_table, causes_table, level_panel, tips_block
 
 REPORT_WIDTH = 88
 
@@ -30,7 +30,19 @@ def _heading(today: dt.date) -> Text:
 
 def _rich_report(kb: KnowledgeBase, result: TriageResult, suffix: str, today: dt.date) -> str:
     con = Console(record=True, width=REPORT_WIDTH, file=io.StringIO(), force_terminal=suffix != ".txt")
-    con.print(Group(_heading(today), Text(""), answers_table(kb, result.answers), Text(""), result_view(result)))
+    body = Group(
+        _heading(today),
+        Text(""),
+        answers_table(kb, result.answers),
+        Text(""),
+        level_panel(result),
+        Text(""),
+        causes_table(result),
+        Text(""),
+        tips_block(result, limits={}),  # a report carries every tip
+        Text(result.disclaimer, style="italic"),
+    )
+    con.print(body)
     if suffix == ".html":
         return con.export_html()
     if suffix == ".svg":

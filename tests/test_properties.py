@@ -64,12 +64,14 @@ def test_all_not_sure_is_never_self_care(answers):
     assert engine.assess(KB, unsure).level.id is not Level.self_care
 
 
-RED_FLAG_ANSWERS = [
-    (q.id, o.id)
-    for q in KB.questions
-    for o in q.options
-    if any(r.level.rank >= Level.urgent.rank and any(a.question == q.id and a.option == o.id for a in r.atoms()) for r in KB.rules)
-]
+def _positive_atoms(rule):
+    all_, any_, _ = rule.tests  # `unless` tests are not red-flag answers
+    return [a for clause in (*all_, *any_) for a in clause if a.op == "has"]
+
+
+RED_FLAG_ANSWERS = sorted(
+    {(a.question, a.option) for r in KB.rules if r.level.rank >= Level.urgent.rank for a in _positive_atoms(r)}
+)
 
 
 @SETTINGS
