@@ -276,7 +276,7 @@ def assess(
     advice = list(info.advice)
     for r in fired_rules(kb, used):
         if r.level is level:
-            advice.extend(a for a in r.advice if a not in advice)
+            advice.extend(a for a in r.advice if not any(_same_advice(a, b) for b in advice))
 
     causes = [
         RankedCause(
@@ -301,6 +301,12 @@ def assess(
         tips=tips,
         disclaimer=meta.disclaimer,
     )
+
+
+def _same_advice(a: str, b: str) -> bool:
+    """True when one piece of advice says what the other already does (one contains the other)."""
+    norm = lambda t: " ".join(t.lower().rstrip(".").split())  # noqa: E731
+    return norm(a) in norm(b) or norm(b) in norm(a)
 
 
 def _select_tips(
@@ -330,7 +336,7 @@ def _select_tips(
         if not because:
             continue
         # Answer-selected tips first (they follow from what the user said), then by the likeliest cause.
-        key = (tip.kind != "now", not said, causes_hit[0][0] if causes_hit else TOP_CAUSES, -len(said))
+        key = (tip.kind != "now", -tip.priority, not said, causes_hit[0][0] if causes_hit else TOP_CAUSES, -len(said))
         ranked.append((key, TipResult(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because)))))
     ranked.sort(key=lambda kt: kt[0])
     return [t for _, t in ranked]

@@ -6,11 +6,12 @@ Nothing here knows a medical fact: the thresholds, wording and sources live in c
 
 from __future__ import annotations
 
+import string
 import tomllib
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -25,14 +26,31 @@ SIDES: tuple[str, ...] = ("left", "right", "both")
 # --------------------------------------------------------------------------- content: escalation rules
 
 
+PLACEHOLDERS = frozenset({"days", "first", "last", "change", "when"})
+
+
 class HistoryRule(Record):
     """One escalation rule: when it fires, the next triage is at least `level`, for `reason`."""
 
-    id: Text
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
     level: Level
     reason: Text = Field(description="shown to the user; may use the placeholders documented in history.toml")
     advice: list[Text] = []
     sources: list[Source] = Field(min_length=1)
+
+    @field_validator("reason")
+    @classmethod
+    def _placeholders(cls, text: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"not a valid template: {exc}") from None
+        unknown = names - PLACEHOLDERS
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(PLACEHOLDERS))}"
+            )
+        return text
 
 
 class PersistingRule(HistoryRule):

@@ -27,6 +27,13 @@ BACK = "__back__"
 BACK_LABEL = "← Go back to the previous question"
 SEE_RESULT = "__result__"
 CHANGE = "__change__"
+SECTION_TITLES = {
+    "safety": "First, a few warning signs to rule out",
+    "pain": "About the pain",
+    "details": "A little more detail",
+    "training": "Your training and health",
+    "about_you": "Last, about you",
+}
 
 
 @contextlib.contextmanager
@@ -39,7 +46,7 @@ def terminal_session() -> Iterator[None]:
 def _progress(kb: KnowledgeBase, answers: engine.Answers) -> str:
     planned = engine.planned_questions(kb, answers)
     done = sum(1 for q in planned if q.id in answers)
-    return f"[{done + 1}/~{len(planned)}]"
+    return f"({done + 1} of ~{len(planned)})"
 
 
 def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
@@ -95,6 +102,7 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
     asked: list[str] = []  # the order questions were answered in, for going back
     previous: dict[str, object] = {}
     shown_emergencies: set[str] = set()
+    section = ""
 
     console.print(
         Text.assemble(
@@ -123,6 +131,9 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
             asked.remove(target)
             continue
 
+        if q.section != section:
+            section = q.section
+            console.print(Text(f"\n{SECTION_TITLES.get(section, section)}", style="bold"))
         if q.help:
             console.print(Text(q.help.strip(), style="dim"))
         value = ask(q, _progress(kb, answers), previous.get(q.id, answers.get(q.id)), can_go_back=bool(asked))

@@ -264,6 +264,7 @@ class Tip(Triggered):
     id: Id
     kind: Literal["now", "prevention"]
     text: Text
+    priority: int = Field(default=0, ge=0, le=10, description="higher first within its kind (safety advice)")
     for_causes: list[Id] = []
     not_for_causes: list[Id] = []
     max_level: Level = Level.emergency

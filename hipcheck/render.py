@@ -25,6 +25,7 @@ LEVEL_STYLE = {
     Level.self_care: ("bold black on green", "green", "ok"),
 }
 MAX_CAUSES = 5
+MAX_REASONS = 3
 TIP_LIMITS = {"now": 4, "prevention": 3}
 MIN_SHOWN_LIKELIHOOD = 0.02
 
@@ -42,10 +43,14 @@ def level_panel(result: TriageResult) -> Panel:
     lv = result.level
     badge, border, mark = LEVEL_STYLE[lv.id]
     title = Text.assemble((f" {mark} {lv.label.upper()} ", badge), " ", (lv.time_frame, "bold"))
-    why = [r.text for r in lv.reasons]
+    # The reasons that set this level; lower ones are in --json and the saved report.
+    top = [r.text for r in lv.reasons if r.level is lv.id]
+    why = top[:MAX_REASONS]
+    more = len(lv.reasons) - len(why)
     body = Group(
         Text("Why", style="bold"),
         _bullets(why),
+        *([Text(f"  and {more} more reason{'s' if more > 1 else ''} (see --json or --save)", style="dim")] if more else []),
         Text(""),
         Text("What to do", style="bold"),
         _bullets(lv.advice),

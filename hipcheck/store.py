@@ -18,6 +18,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -160,7 +161,7 @@ def open_store(*, create: bool = True, timeout: float = BUSY_TIMEOUT) -> History
         raise _unusable(path, exc) from None
     conn.path = path
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn, timeout)
         conn.execute("PRAGMA synchronous = FULL")
         _migrate(conn)
     except sqlite3.Error as exc:
@@ -170,6 +171,21 @@ def open_store(*, create: bool = True, timeout: float = BUSY_TIMEOUT) -> History
         conn.close()
         raise
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch a new file to WAL (it stays WAL). SQLite answers "database is locked" at once, without
+    waiting, when two processes switch at the same moment, so retry until the busy timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

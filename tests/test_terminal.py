@@ -1,0 +1,164 @@
+"""End to end in a real pseudo-terminal (pexpect): what a runner sees and what a script gets."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
+TIMEOUT = 20
+
+
+def spawn(args: str, tmp_path: Path, cols: int = 100) -> pexpect.spawn:
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "HIPCHECK_HOME": str(tmp_path / "home")}
+    env.pop("HIPCHECK_CONTENT", None)
+    child = pexpect.spawn(
+        "/bin/bash", ["-c", f"{sys.executable} -m hipcheck {args}"], env=env, cwd=str(tmp_path),
+        dimensions=(50, cols), encoding="utf-8", timeout=TIMEOUT,
+    )
+    return child
+
+
+def pick(child: pexpect.spawn, prompt: str, downs: int = 0) -> None:
+    child.expect_exact(prompt)
+    child.send(DOWN * downs + ENTER)
+
+
+def tick(child: pexpect.spawn, prompt: str, *positions: int) -> None:
+    """Tick the options at these 0-based positions in a checkbox, then confirm."""
+    child.expect_exact(prompt)
+    at = 0
+    for p in sorted(positions):
+        child.send(DOWN * (p - at) + SPACE)
+        at = p
+    child.send(ENTER)
+
+
+def safety_all_clear(child: pexpect.spawn) -> None:
+    pick(child, "fall, a collision")  # No
+    pick(child, "full weight")  # Yes, normally
+    tick(child, "any of these right now", 5)  # None of these
+    tick(child, "noticed any of these", 4)  # None of these
+
+
+def outer_hip_runner(child: pexpect.spawn) -> None:
+    safety_all_clear(child)
+    tick(child, "Where is the pain", 3)  # outside of the hip
+    pick(child, "Which side", 1)
+    pick(child, "How did it start", 2)  # gradually
+    pick(child, "How long", 2)  # 2-6 weeks
+    pick(child, "better or worse", 1)  # same
+    tick(child, "When does it hurt", 1, 2)  # during, after
+    pick(child, "at its worst", 5)
+    tick(child, "on the outside", 0, 1)  # tender bone, lying on side
+    tick(child, "in the hip or leg", 7)  # none
+    tick(child, "weeks before it started", 0)  # mileage jump
+    tick(child, "apply to you", 9)  # none
+    pick(child, "How old", 3)
+    pick(child, "What sex", 0)
+
+
+def test_red_flag_shows_emergency_advice_at_once(tmp_path):
+    child = spawn("triage", tmp_path)
+    pick(child, "fall, a collision", 2)  # hard fall
+    pick(child, "full weight", 2)  # cannot
+    child.expect_exact("EMERGENCY")
+    child.expect_exact("Call emergency services")
+    child.expect_exact("Carry on with the questions")
+    child.send("n")
+    child.expect_exact("Likely causes")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_ordinary_path_gives_a_result(tmp_path):
+    child = spawn("triage", tmp_path)
+    outer_hip_runner(child)
+    child.expect_exact("Your answers")
+    pick(child, "Is this right")
+    child.expect_exact("SEE A PROFESSIONAL")
+    child.expect_exact("Gluteal tendinopathy")
+    child.expect_exact("not a diagnosis")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_going_back_changes_an_answer(tmp_path):
+    child = spawn("triage --json > out.json", tmp_path)
+    safety_all_clear(child)
+    tick(child, "Where is the pain", 3)
+    child.expect_exact("Which side")
+    child.send(DOWN * 4 + ENTER)  # "Go back" (after left, right, both, not sure)
+    child.expect_exact("Where is the pain")
+    child.send(DOWN * 3 + SPACE + "\x1b[A" * 3 + SPACE + ENTER)  # untick outside, tick groin
+    pick(child, "Which side", 0)
+    pick(child, "How did it start", 2)
+    pick(child, "How long", 0)  # < 3 days: no trend question
+    tick(child, "When does it hurt", 1)
+    pick(child, "at its worst", 4)
+    tick(child, "pain at the front", 0)
+    tick(child, "in the hip or leg", 7)
+    tick(child, "weeks before it started", 8)
+    tick(child, "apply to you", 9)
+    pick(child, "How old", 1)
+    pick(child, "What sex", 1)
+    pick(child, "Is this right")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    result = json.loads((tmp_path / "out.json").read_text())
+    assert result["answers"]["location"] == ["groin"]
+    assert "lateral_detail" not in result["answers"] and "groin_detail" in result["answers"]
+
+
+def test_json_piped_keeps_prompts_on_screen_and_json_clean(tmp_path):
+    child = spawn("triage --json | cat > out.json", tmp_path)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    data = json.loads((tmp_path / "out.json").read_text())  # nothing but JSON went into the pipe
+    assert data["causes"][0]["id"] == "gtps"
+    assert data["level"]["id"] == "routine"
+
+
+def test_ctrl_c_exits_130_without_traceback(tmp_path):
+    child = spawn("triage", tmp_path)
+    pick(child, "fall, a collision")
+    child.expect_exact("full weight")
+    child.sendintr()
+    child.expect_exact("Interrupted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+
+
+def test_save_writes_a_report(tmp_path):
+    child = spawn("triage --save visit.md", tmp_path)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact("Report saved to visit.md")
+    child.expect(pexpect.EOF)
+    child.close()
+    report = (tmp_path / "visit.md").read_text()
+    assert "## Answers" in report and "Outside of the hip" in report
+    assert "## Urgency: See a professional" in report
+
+
+@pytest.mark.parametrize("cols", [60])
+def test_narrow_terminal_still_reads(tmp_path, cols):
+    child = spawn("triage", tmp_path, cols=cols)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
