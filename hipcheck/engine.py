@@ -167,6 +167,14 @@ def describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
     return f"{q.short}: {words}"
 
 
+def describe_test(kb: KnowledgeBase, atom: Atom, answers: Mapping[str, AnswerValue]) -> str:
+    """The part of an answer that a test matched, e.g. 'Before it started: I ran a lot more ...'."""
+    q = kb.question_by_id[atom.question]
+    if atom.op == "has" and atom.option is not None:
+        return f"{q.short}: {q.label_of(atom.option)}"
+    return describe(kb, atom.question, answers[atom.question])
+
+
 def _terms(kb: KnowledgeBase, cid: str, answers: Answers) -> Iterable[tuple[str, AnswerValue, float]]:
     """(question id, the answer part that counted, log ratio) for each answer bearing on a condition."""
     for qid, row in kb.log_evidence[cid].items():
@@ -330,7 +338,7 @@ def _select_tips(
             continue
         said: list[str] = []
         if (tip.when_all or tip.when_any) and applies(tip, answers):
-            said = [f"you said: {describe(kb, a.question, answers[a.question])}" for a in matched(tip, answers)]
+            said = [f"you said: {describe_test(kb, a, answers)}" for a in matched(tip, answers)]
         causes_hit = sorted((likely[c], c) for c in tip.for_causes if c in likely)
         because = said + [f"likely cause: {kb.condition_by_id[c].name}" for _, c in causes_hit]
         if not because:

@@ -42,12 +42,14 @@ def _bullets(items: list[str], style: str = "") -> Table:
 def level_panel(result: TriageResult) -> Panel:
     lv = result.level
     badge, border, mark = LEVEL_STYLE[lv.id]
-    title = Text.assemble((f" {mark} {lv.label.upper()} ", badge), " ", (lv.time_frame, "bold"))
+    title = Text.assemble((f" {mark} {lv.label.upper()} ", badge))
     # The reasons that set this level; lower ones are in --json and the saved report.
     top = [r.text for r in lv.reasons if r.level is lv.id]
     why = top[:MAX_REASONS]
     more = len(lv.reasons) - len(why)
     body = Group(
+        Text.assemble(("When: ", "bold"), lv.time_frame),
+        Text(""),
         Text("Why", style="bold"),
         _bullets(why),
         *([Text(f"  and {more} more reason{'s' if more > 1 else ''} (see --json or --save)", style="dim")] if more else []),
@@ -63,7 +65,7 @@ def emergency_notice(kb: KnowledgeBase, reasons: list[str]) -> Panel:
     info = kb.meta.levels[Level.emergency]
     badge, border, mark = LEVEL_STYLE[Level.emergency]
     body = Group(_bullets(reasons), Text(""), _bullets(info.advice, style="bold"))
-    title = Text.assemble((f" {mark} {info.label.upper()} ", badge), " ", (info.time_frame, "bold"))
+    title = Text.assemble((f" {mark} {info.label.upper()}: {info.time_frame.upper()} ", badge))
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
 

@@ -1,0 +1,58 @@
+"""Controls from docs/safety.md (the hazard log) that are not already covered elsewhere."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+
+from conftest import all_clear
+from hipcheck import engine
+from hipcheck.models import Level
+from test_properties import KB, SETTINGS, interviews
+
+BONE = ["femoral_neck_stress_fracture", "pelvic_stress_fracture"]
+
+
+def test_no_question_asks_the_user_to_test_the_hip():
+    """Never ask a user to hop, jump or run to provoke pain: only ask what they have noticed."""
+    provoking = re.compile(r"\b(hop|jump|try to|test it by)\b", re.I)
+    for q in KB.questions:
+        for text in [q.text, *(o.label for o in q.options)]:
+            assert not provoking.search(text), f"{q.id}: {text!r}"
+        if q.help and provoking.search(q.help):
+            assert re.search(r"\bdo not\b", q.help, re.I), f"{q.id}: help mentions a test without forbidding it"
+
+
+@SETTINGS
+@given(interviews())
+def test_loading_advice_is_withheld_when_a_bone_stress_injury_is_possible(answers):
+    """No stretching, running or massage advice when a stress fracture is among the top three causes."""
+    result = engine.assess(KB, answers)
+    if {c.id for c in result.causes[:3]} & set(BONE):
+        loading = {t.id for t in KB.tips if set(BONE) <= set(t.not_for_causes)}
+        assert not loading & {t.id for t in result.tips}
+
+
+def test_loading_tips_are_marked_for_bone_injuries():
+    """Every tip that tells the user to run, stretch, strengthen or foam-roll is closed to bone injuries."""
+    doing = re.compile(r"^(?!.*\b(do not|don't|never|avoid|skip)\b).*\b(stretch|foam|strength|run)", re.I)
+    for t in KB.tips:
+        first = t.text.split(".")[0]
+        written_for_bone = bool(set(BONE) & set(t.for_causes))  # e.g. "plan the return with your doctor"
+        if doing.search(first) and not written_for_bone:
+            assert set(BONE) <= set(t.not_for_causes) or t.max_level.rank <= Level.routine.rank, t.id
+
+
+def test_under_18_is_never_self_care():
+    answers = {**all_clear(KB), "location": ["groin"], "age": "under_18"}
+    assert engine.assess(KB, answers).level.id is not Level.self_care
+
+
+def test_stress_fracture_pages_never_advise_loading():
+    for cid in BONE:
+        page = KB.condition_by_id[cid]
+        for line in page.self_care:
+            assert not re.search(r"\b(stretch|foam|massage)\w*\b", line, re.I) or re.search(
+                r"\b(do not|don't|never|avoid|no)\b", line, re.I
+            ), f"{cid}: {line}"
