@@ -134,6 +134,9 @@ def triage(
     save: Annotated[
         Optional[Path], typer.Option("--save", metavar="FILE", help="Also save a report (.txt, .md, .html, .svg).")
     ] = None,
+    no_save: Annotated[
+        bool, typer.Option("--no-save", help="Do not keep this result in your private history (see `hipcheck history`).")
+    ] = False,
 ) -> None:
     """Answer questions about your hip pain; get the urgency, likely causes and what to do."""
     from .engine import AnswerError, assess, validate_answers
@@ -152,7 +155,10 @@ def triage(
             fail(f"{why}, so hipcheck cannot ask questions; pass answers with --answers FILE (see `hipcheck questions`)")
         given = _interview(kb)
 
-    result = assess(kb, given)
+    from .history_cli import history_reasons_and_saver
+
+    history_reasons, keep_in_history = history_reasons_and_saver(save=not no_save, content_dir=state.content_dir)
+    result = assess(kb, given, extra_reasons=history_reasons)
     if as_json:
         emit_json(result)
     else:
@@ -167,6 +173,7 @@ def triage(
         except OSError as exc:
             fail(f"could not save the report to {save}: {exc.strerror}", Exit.ERROR)
         sys.stderr.write(f"Report saved to {save}\n")
+    keep_in_history(result)
 
 
 def _interview(kb: KnowledgeBase) -> dict:
@@ -296,6 +303,11 @@ def content_accuracy(
     if not outcomes:
         fail("no vignettes found")
     sys.stdout.write(table(outcomes) + "\n")
+
+
+from .history_cli import register as _register_history  # noqa: E402  (log and history commands)
+
+_register_history(app)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -134,7 +134,9 @@ def _ask_checkin(ask_km: bool) -> tuple[int, float | None]:
 
     def pain_ok(text: str) -> bool | str:
         t = text.strip()
-        return (t.isdigit() and 0 <= int(t) <= 10) or "A whole number from 0 (no pain) to 10 (worst imaginable)"
+        return (
+            t.isdigit() and 0 <= int(t) <= 10
+        ) or "A whole number from 0 (no pain) to 10 (worst imaginable)"
 
     def km_ok(text: str) -> bool | str:
         t = text.strip()
@@ -147,33 +149,42 @@ def _ask_checkin(ask_km: bool) -> tuple[int, float | None]:
 
     with terminal_session():
         pain = int(
-            questionary.text(
-                "Hip pain today, from 0 (none) to 10 (worst imaginable):", validate=pain_ok
-            ).unsafe_ask().strip()
+            questionary.text("Hip pain today, from 0 (none) to 10 (worst imaginable):", validate=pain_ok)
+            .unsafe_ask()
+            .strip()
         )
         km = None
         if ask_km:
-            answer = questionary.text("Distance run today, in km (Enter to skip):", validate=km_ok).unsafe_ask()
+            answer = questionary.text(
+                "Distance run today, in km (Enter to skip):", validate=km_ok
+            ).unsafe_ask()
             km = float(answer) if answer.strip() else None
     return pain, km
 
 
 def log(
     pain: Annotated[
-        Optional[str], typer.Option("--pain", "-p", metavar="0-10", help="Pain today: 0 none, 10 worst imaginable.")
+        str | None,
+        typer.Option("--pain", "-p", metavar="0-10", help="Pain today: 0 none, 10 worst imaginable."),
     ] = None,
-    ran: Annotated[Optional[str], typer.Option("--ran", metavar="KM", help="Distance run that day, in km.")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A short note.")] = None,
+    ran: Annotated[
+        str | None, typer.Option("--ran", metavar="KM", help="Distance run that day, in km.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A short note.")] = None,
     side: Annotated[
-        Optional[str], typer.Option("--side", metavar="left|right|both", help="Which hip hurts.")
+        str | None, typer.Option("--side", metavar="left|right|both", help="Which hip hurts.")
     ] = None,
     rest: Annotated[bool, typer.Option("--rest", help="It hurt at rest, sitting or lying still.")] = False,
     night: Annotated[bool, typer.Option("--night", help="It hurt at night, enough to wake you.")] = False,
     day: Annotated[
-        Optional[str],
-        typer.Option("--date", metavar="YYYY-MM-DD", help="The day this is about (default today; or 'yesterday')."),
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="The day this is about (default today; or 'yesterday')."
+        ),
     ] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if --pain is missing.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; fail if --pain is missing.")
+    ] = False,
 ) -> None:
     """Record a quick check-in: today's pain (0-10), and optionally how far you ran.
 
@@ -206,7 +217,15 @@ def log(
     try:
         try:
             entry = add_checkin(
-                conn, pain=score, day=the_day, today=today, km=km, side=side, rest=rest, night=night, note=note
+                conn,
+                pain=score,
+                day=the_day,
+                today=today,
+                km=km,
+                side=side,
+                rest=rest,
+                night=night,
+                note=note,
             )
         except InputError as exc:
             fail(str(exc))
@@ -245,8 +264,10 @@ def _load_all(conn, since: date | None = None) -> tuple[list[CheckIn], list[Past
 
 def history(
     since: Annotated[
-        Optional[str],
-        typer.Option("--since", metavar="DATE", help="Only records from this day: YYYY-MM-DD, or 14d, 3w back."),
+        str | None,
+        typer.Option(
+            "--since", metavar="DATE", help="Only records from this day: YYYY-MM-DD, or 14d, 3w back."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON on stdout.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print the history as CSV on stdout.")] = False,
@@ -291,7 +312,9 @@ def history(
     results = [r for r in all_results if since_day is None or r.day >= since_day]
 
     if as_json:
-        export = HistoryExport(today=today, since=since_day, checkins=checkins, results=results, trend=summary)
+        export = HistoryExport(
+            today=today, since=since_day, checkins=checkins, results=results, trend=summary
+        )
         sys.stdout.write(export.model_dump_json(indent=2) + "\n")
         return
     if as_csv:
@@ -353,14 +376,18 @@ def _history_view(
         rules_by_id = {r.id: r for r in (rules.persisting, rules.rising, rules.rest_night)}
         advice: list[str] = []
         for r in summary.findings:
-            advice += [a for a in (rules_by_id[r.id].advice if r.id in rules_by_id else []) if a not in advice]
+            advice += [
+                a for a in (rules_by_id[r.id].advice if r.id in rules_by_id else []) if a not in advice
+            ]
         parts.append(_bullets([("!", r.text) for r in summary.findings] + [("-", a) for a in advice]))
     else:
         parts.append(Text("Nothing in your history says you need to see someone yet.", style="green"))
     parts.append(Text(_trend_words(summary), style="dim"))
 
     # Chart of pain over time.
-    days_in_range = sorted({c.day for c in checkins} | {r.day for r in results if result_pain(r, rules) is not None})
+    days_in_range = sorted(
+        {c.day for c in checkins} | {r.day for r in results if result_pain(r, rules) is not None}
+    )
     if days_in_range:
         chart = pain_chart(
             [(c.day, c.pain) for c in checkins],
@@ -386,13 +413,17 @@ def _history_view(
     rows: list[tuple[date, str, list[str]]] = []
     for c in checkins:
         km = f"{c.km:g}" if c.km is not None else ""
-        rows.append((c.day, c.recorded_at.isoformat(), [when(c.day), str(c.pain), km, ", ".join(_checkin_bits(c))]))
+        rows.append(
+            (c.day, c.recorded_at.isoformat(), [when(c.day), str(c.pain), km, ", ".join(_checkin_bits(c))])
+        )
     for r in results:
         pain = result_pain(r, rules)
         detail = f"Triage: {r.level_label}"
         if r.top_cause_name:
             detail += f"; likeliest: {r.top_cause_name}"
-        rows.append((r.day, r.recorded_at.isoformat(), [when(r.day), "" if pain is None else str(pain), "", detail]))
+        rows.append(
+            (r.day, r.recorded_at.isoformat(), [when(r.day), "" if pain is None else str(pain), "", detail])
+        )
     rows.sort(key=lambda row: (row[0], row[1]))
     for _, _, cells in rows:
         table.add_row(*cells)
@@ -490,15 +521,58 @@ def _write_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rules
     from .trend import result_pain
 
     w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(["kind", "id", "day", "recorded_at", "pain", "km", "side", "rest", "night", "note", "level", "top_cause"])
+    w.writerow(
+        [
+            "kind",
+            "id",
+            "day",
+            "recorded_at",
+            "pain",
+            "km",
+            "side",
+            "rest",
+            "night",
+            "note",
+            "level",
+            "top_cause",
+        ]
+    )
     rows = []
     for c in checkins:
-        rows.append(["checkin", c.id, c.day.isoformat(), _utc_text(c.recorded_at), c.pain,
-                     "" if c.km is None else f"{c.km:g}", c.side or "", int(c.rest), int(c.night), c.note or "", "", ""])
+        rows.append(
+            [
+                "checkin",
+                c.id,
+                c.day.isoformat(),
+                _utc_text(c.recorded_at),
+                c.pain,
+                "" if c.km is None else f"{c.km:g}",
+                c.side or "",
+                int(c.rest),
+                int(c.night),
+                c.note or "",
+                "",
+                "",
+            ]
+        )
     for r in results:
         pain = result_pain(r, rules)
-        rows.append(["triage", r.id, r.day.isoformat(), _utc_text(r.recorded_at), "" if pain is None else pain,
-                     "", "", "", "", "", r.level.value, r.top_cause or ""])
+        rows.append(
+            [
+                "triage",
+                r.id,
+                r.day.isoformat(),
+                _utc_text(r.recorded_at),
+                "" if pain is None else pain,
+                "",
+                "",
+                "",
+                "",
+                "",
+                r.level.value,
+                r.top_cause or "",
+            ]
+        )
     rows.sort(key=lambda row: (row[2], row[3]))
     w.writerows(rows)
 
@@ -528,11 +602,9 @@ def _forget(*, yes: bool, no_input: bool) -> None:
         if no_input or not _stdin_is_tty():
             why = "--no-input was given" if no_input else "stdin is not a terminal"
             fail(f"{why}; --forget deletes your whole history, so confirm it with --yes")
-        import click
-
         try:
             ok = typer.confirm(f"Delete {what} at {path}? This cannot be undone.", default=False, err=True)
-        except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+        except (typer.Abort, KeyboardInterrupt, EOFError):
             raise _interrupted("nothing deleted") from None
         if not ok:
             sys.stderr.write("Nothing deleted.\n")

@@ -98,7 +98,9 @@ class HistoryRules(Record):
 
     pain_min: int = Field(ge=1, le=10, description="a day counts as painful at this score or above")
     stale_days: int = Field(ge=1, le=90, description="history older than this says nothing about now")
-    result_pain_question: str = Field(description="the scale question whose answer is the triage's pain score")
+    result_pain_question: str = Field(
+        description="the scale question whose answer is the triage's pain score"
+    )
     persisting: PersistingRule
     rising: RisingRule
     rest_night: RestNightRule
@@ -196,7 +198,7 @@ class TrendSummary(Out):
     latest_pain: int | None
     window_days: int
     change: float | None = Field(
-        description="rise (+) or fall (-) of the fitted line through the daily pain over the window, in points"
+        description="rise (+) or fall (-) of the line fitted to the daily pain over the window, in points"
     )
     direction: Literal["improving", "steady", "worsening", "unknown"]
     episode_days: int | None = Field(description="days since the current run of painful days began")

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -122,11 +122,14 @@ def _unusable(path: Path, exc: BaseException) -> StoreError:
     )
 
 
+POSIX = os.name == "posix"  # elsewhere (Windows) the folder is private by its place in the user profile
+
+
 def _secure_dir(folder: Path) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = folder.stat()
-        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+        if POSIX and st.st_mode & 0o077 and st.st_uid == os.getuid():
             folder.chmod(0o700)
     except OSError as exc:
         raise StoreError(f"cannot create the history folder {folder} ({exc.strerror or exc})") from None
@@ -137,7 +140,7 @@ def _secure_file(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if os.fstat(fd).st_mode & 0o077:
+            if POSIX and os.fstat(fd).st_mode & 0o077:
                 os.fchmod(fd, 0o600)
         finally:
             os.close(fd)
@@ -262,7 +265,7 @@ def validate_checkin(
 
 
 def _utc(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 def add_checkin(
@@ -294,7 +297,15 @@ def add_checkin(
 
     rowid = _guard(conn, write)
     return CheckIn(
-        id=rowid, day=day, recorded_at=recorded, pain=pain, km=km, side=side, rest=rest, night=night, note=note
+        id=rowid,
+        day=day,
+        recorded_at=recorded,
+        pain=pain,
+        km=km,
+        side=side,
+        rest=rest,
+        night=night,
+        note=note,
     )  # type: ignore[arg-type]
 
 
@@ -313,12 +324,21 @@ def load_checkins(conn: HistoryConnection, since: date | None = None) -> list[Ch
         try:
             out.append(
                 CheckIn(
-                    id=r[0], day=r[1], recorded_at=r[2], pain=r[3], km=r[4], side=r[5],
-                    rest=bool(r[6]), night=bool(r[7]), note=r[8],
+                    id=r[0],
+                    day=r[1],
+                    recorded_at=r[2],
+                    pain=r[3],
+                    km=r[4],
+                    side=r[5],
+                    rest=bool(r[6]),
+                    night=bool(r[7]),
+                    note=r[8],
                 )
             )
         except ValidationError as exc:
-            raise _unusable(conn.path, ValueError(f"check-in {r[0]} is damaged: {exc.errors()[0]['msg']}")) from None
+            raise _unusable(
+                conn.path, ValueError(f"check-in {r[0]} is damaged: {exc.errors()[0]['msg']}")
+            ) from None
     return out
 
 
@@ -333,9 +353,15 @@ def save_result(conn: HistoryConnection, result: TriageResult, *, now: datetime 
     def write() -> int:
         with transaction(conn):
             cur = conn.execute(
-                "INSERT INTO result (day, recorded_at, level, content_version, result_json) VALUES (?, ?, ?, ?, ?)",
-                (day.isoformat(), recorded.isoformat(), result.level.id.value, result.content_version,
-                 result.model_dump_json()),
+                "INSERT INTO result (day, recorded_at, level, content_version, result_json)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    day.isoformat(),
+                    recorded.isoformat(),
+                    result.level.id.value,
+                    result.content_version,
+                    result.model_dump_json(),
+                ),
             )
             return int(cur.lastrowid or 0)
 
@@ -377,7 +403,9 @@ def load_results(conn: HistoryConnection, since: date | None = None) -> list[Pas
             out.append(_past_result(row))
         except (ValueError, KeyError, TypeError, IndexError, ValidationError) as exc:
             # json.JSONDecodeError and pydantic's ValidationError are ValueErrors too.
-            raise _unusable(conn.path, ValueError(f"saved result {row[0]} is damaged ({type(exc).__name__})")) from None
+            raise _unusable(
+                conn.path, ValueError(f"saved result {row[0]} is damaged ({type(exc).__name__})")
+            ) from None
     return out
 
 

@@ -85,7 +85,7 @@ def fitted_change(points: Sequence[Point]) -> float | None:
     var = sum((x - mx) ** 2 for x in xs)
     if var == 0:
         return None
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var
     return slope * (xs[-1] - xs[0])
 
 
@@ -114,7 +114,11 @@ def _persisting(series: Sequence[Point], today: date, rules: HistoryRules) -> Re
     if improvement >= rule.min_improvement:
         return None
     text = rule.reason.format(
-        days=days, first=short_date(spell[0].day), last=short_date(spell[-1].day), change=f"{-improvement:.1f}", when=""
+        days=days,
+        first=short_date(spell[0].day),
+        last=short_date(spell[-1].day),
+        change=f"{-improvement:.1f}",
+        when="",
     )
     return Reason(source="history", id=rule.id, text=text, level=rule.level)
 
@@ -122,14 +126,22 @@ def _persisting(series: Sequence[Point], today: date, rules: HistoryRules) -> Re
 def _rising(series: Sequence[Point], today: date, rules: HistoryRules) -> Reason | None:
     rule = rules.rising
     recent = _window(series, today, rule.window_days)
-    if len(recent) < rule.min_days or _stale(recent[-1].day, today, rules) or recent[-1].pain < rules.pain_min:
+    if (
+        len(recent) < rule.min_days
+        or _stale(recent[-1].day, today, rules)
+        or recent[-1].pain < rules.pain_min
+    ):
         return None
     change = fitted_change(recent)
     if change is None or change < rule.min_change:
         return None
     days = (recent[-1].day - recent[0].day).days + 1
     text = rule.reason.format(
-        days=days, first=short_date(recent[0].day), last=short_date(recent[-1].day), change=f"{change:.1f}", when=""
+        days=days,
+        first=short_date(recent[0].day),
+        last=short_date(recent[-1].day),
+        change=f"{change:.1f}",
+        when="",
     )
     return Reason(source="history", id=rule.id, text=text, level=rule.level)
 

@@ -16,6 +16,14 @@ CONTENT = ROOT / "content"
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 
+@pytest.fixture(autouse=True)
+def private_home(tmp_path, monkeypatch):
+    """Every test gets its own empty history folder: tests never touch the real one."""
+    home = tmp_path / "hipcheck-home"
+    monkeypatch.setenv("HIPCHECK_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_content(CONTENT)

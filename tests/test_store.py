@@ -10,17 +10,17 @@ import stat
 import subprocess
 import sys
 import textwrap
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import all_clear
+
 from hipcheck import store
 from hipcheck.engine import assess
 
 TODAY = date(2026, 6, 15)
-NOW = datetime(2026, 6, 15, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +57,10 @@ def test_default_location_is_the_user_data_dir(monkeypatch):
     assert store.data_dir() == Path(platformdirs.user_data_dir("hipcheck", appauthor=False))
 
 
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+
+
+@posix_only
 def test_folder_is_0700_and_file_0600(home):
     conn = store.open_store()
     store.add_checkin(conn, pain=3, day=TODAY, today=TODAY)
@@ -68,6 +72,7 @@ def test_folder_is_0700_and_file_0600(home):
     assert mode(home / store.DB_NAME) == 0o600
 
 
+@posix_only
 def test_loose_permissions_are_tightened(home):
     home.mkdir(mode=0o755)
     home.chmod(0o755)
@@ -89,7 +94,9 @@ def test_home_that_is_a_file_is_a_store_error(home):
 
 def test_checkins_round_trip_oldest_first():
     conn = store.open_store()
-    store.add_checkin(conn, pain=5, day=date(2026, 6, 14), today=TODAY, km=8.5, side="left", night=True, note=" tight ")
+    store.add_checkin(
+        conn, pain=5, day=date(2026, 6, 14), today=TODAY, km=8.5, side="left", night=True, note=" tight "
+    )
     store.add_checkin(conn, pain=2, day=date(2026, 6, 10), today=TODAY)
     got = store.load_checkins(conn)
     assert [(c.day, c.pain) for c in got] == [(date(2026, 6, 10), 2), (date(2026, 6, 14), 5)]
@@ -159,10 +166,16 @@ def test_an_interrupted_transaction_leaves_nothing():
 def _python(code: str, home: Path, **kw) -> subprocess.Popen:
     env = {**os.environ, store.ENV_VAR: str(home)}
     return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)], env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE, **kw
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        **kw,
     )
 
 
+@posix_only
 def test_a_process_killed_mid_write_leaves_no_half_record(home):
     store.open_store().close()
     proc = _python(
@@ -207,7 +220,11 @@ def test_two_processes_writing_at_once_lose_nothing(home):
         subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(code), str(pain)],
             env={**os.environ, store.ENV_VAR: str(home)},
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for pain in (1, 2)
     ]
@@ -248,7 +265,8 @@ def test_a_version_1_database_is_migrated_keeping_its_records(home):
     for statement in store.MIGRATIONS[0]:
         old.execute(statement)
     old.execute(
-        "INSERT INTO checkin (day, recorded_at, pain, km, note) VALUES ('2026-06-01', '2026-06-01T08:00:00+00:00', 4, 6.0, 'old')"
+        "INSERT INTO checkin (day, recorded_at, pain, km, note)"
+        " VALUES ('2026-06-01', '2026-06-01T08:00:00+00:00', 4, 6.0, 'old')"
     )
     old.execute("PRAGMA user_version = 1")
     old.commit()
@@ -291,7 +309,7 @@ def test_a_damaged_saved_result_is_a_store_error(home):
     conn.close()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_an_unreadable_database_is_a_store_error(home):
     store.open_store().close()
     store.db_path().chmod(0)

@@ -1,0 +1,338 @@
+"""`hipcheck log` and `hipcheck history` end to end in-process, and the hook `triage` uses.
+
+Every test points HIPCHECK_HOME at a temporary folder and fixes today's date."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from conftest import ROOT, all_clear
+from typer.testing import CliRunner
+
+from hipcheck import history_cli, store
+from hipcheck.cli import app
+from hipcheck.engine import assess
+from hipcheck.models import Level
+
+TODAY = date(2026, 6, 15)
+
+if not any(c.name == "history" for c in app.registered_commands):
+    history_cli.register(app)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    h = tmp_path / "home"
+    monkeypatch.setenv(store.ENV_VAR, str(h))
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setattr(history_cli, "_today", lambda: TODAY)
+    return h
+
+
+def run(*args: str, input: str | None = None):
+    r = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+    return r
+
+
+def one_line_error(r, code: int = 2) -> str:
+    assert r.exit_code == code, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hipcheck: error: "), r.stderr
+    return lines[0]
+
+
+def log_days(*points: tuple[int, int], **kw) -> None:
+    for days_ago, pain in points:
+        day = (TODAY - timedelta(days=days_ago)).isoformat()
+        r = run("log", "--pain", str(pain), "--date", day, *[f"--{k}" for k, v in kw.items() if v])
+        assert r.exit_code == 0, r.stderr
+
+
+def history_json() -> dict:
+    r = run("history", "--json")
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+# --------------------------------------------------------------------------- log
+
+
+def test_log_records_a_check_in():
+    r = run("log", "--pain", "4", "--ran", "8.5", "--note", "tight after hills", "--side", "left")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("Logged 15 Jun: pain 4/10, ran 8.5 km, left side.")
+    [c] = history_json()["checkins"]
+    assert (c["day"], c["pain"], c["km"], c["side"], c["note"]) == (
+        "2026-06-15",
+        4,
+        8.5,
+        "left",
+        "tight after hills",
+    )
+
+
+def test_log_yesterday_and_flags():
+    assert run("log", "-p", "3", "--date", "yesterday", "--night", "--rest").exit_code == 0
+    [c] = history_json()["checkins"]
+    assert c["day"] == "2026-06-14" and c["night"] and c["rest"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--pain", "11"], "--pain must be a whole number from 0 to 10"),
+        (["--pain", "-1"], "--pain"),
+        (["--pain", "four"], "--pain"),
+        (["--pain", "3.5"], "--pain"),
+        (["--pain", "3", "--ran", "-3"], "--ran cannot be negative"),
+        (["--pain", "3", "--ran", "far"], "--ran must be a distance"),
+        (["--pain", "3", "--ran", "inf"], "--ran must be a distance"),
+        (["--pain", "3", "--date", "2026-06-16"], "in the future"),
+        (["--pain", "3", "--date", "16/06/2026"], "is not a date"),
+        (["--pain", "3", "--side", "middle"], "--side must be one of left, right, both"),
+    ],
+)
+def test_log_bad_input_exit_2_one_line_nothing_written(args, words, home):
+    line = one_line_error(run("log", *args))
+    assert words in line
+    assert not home.exists(), "bad input must not create or write anything"
+
+
+def test_log_without_pain_off_a_terminal_says_which_flag():
+    line = one_line_error(run("log", "--ran", "5"))
+    assert "--pain" in line and "not a terminal" in line
+
+
+def test_log_asks_on_a_terminal(monkeypatch):
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        inp.send_text("12\r")  # refused: out of range, then backspace it
+        inp.send_text("\x7f\x7f5\r")
+        inp.send_text("6.5\r")
+        r = run("log")
+    assert r.exit_code == 0, r.stderr
+    [c] = history_json()["checkins"]
+    assert (c["pain"], c["km"]) == (5, 6.5)
+
+
+def test_log_no_input_never_asks(monkeypatch):
+    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
+    assert "--no-input" in one_line_error(run("log", "--no-input"))
+
+
+def test_ctrl_c_at_the_prompt_exits_130_and_saves_nothing(monkeypatch, home):
+    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
+
+    def interrupted(ask_km: bool):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(history_cli, "_ask_checkin", interrupted)
+    r = run("log")
+    assert r.exit_code == 130 and "nothing saved" in r.stderr
+    assert not home.exists()
+
+
+def test_log_reports_a_new_escalation():
+    log_days((6, 2), (4, 3), (2, 4))
+    r = run("log", "--pain", "6")
+    assert "! Your pain has been rising" in r.stdout and "next `hipcheck triage`" in r.stdout
+
+
+# --------------------------------------------------------------------------- history
+
+
+def test_empty_history_creates_nothing(home):
+    r = run("history")
+    assert r.exit_code == 0 and "No history yet" in r.stdout and "hipcheck log" in r.stdout
+    data = history_json()
+    assert data["checkins"] == [] and data["results"] == [] and data["trend"]["direction"] == "unknown"
+    assert not home.exists()
+
+
+def test_history_shows_chart_table_and_escalation_within_60_columns():
+    log_days((20, 4), (16, 5), (12, 4), (8, 5), (4, 4), (0, 5))
+    r = run("history")
+    assert r.exit_code == 0, r.stderr
+    out = r.stdout
+    assert "\x1b[" not in out, "no colour codes when stdout is not a terminal"
+    assert max(len(line) for line in out.splitlines()) <= 60
+    assert "Your history says: See a professional" in out
+    assert "hip pain for 21 days" in out
+    assert "┤" in out and "●" in out  # the plotext chart
+    assert "26 May" in out and "15 Jun" in out  # first and last rows of the table
+    assert "history --forget" in out
+
+
+def test_history_json_is_data_only():
+    log_days((3, 2), (0, 4))
+    data = history_json()
+    assert data["schema_version"] and data["today"] == "2026-06-15"
+    assert [c["pain"] for c in data["checkins"]] == [2, 4]
+    assert set(data["trend"]) >= {"direction", "change", "findings", "days_with_data"}
+
+
+def test_history_since_filters_listing_not_findings():
+    log_days((20, 4), (16, 5), (12, 4), (8, 5), (4, 4), (0, 5))
+    r = run("history", "--json", "--since", "5d")
+    data = json.loads(r.stdout)
+    assert data["since"] == "2026-06-10" and [c["day"] for c in data["checkins"]] == [
+        "2026-06-11",
+        "2026-06-15",
+    ]
+    assert [f["id"] for f in data["trend"]["findings"]] == ["history_persisting"]
+    assert len(json.loads(run("history", "--json", "--since", "2026-06-01").stdout)["checkins"]) == 4
+    assert "in the future" in one_line_error(run("history", "--since", "2026-07-01"))
+    assert "is not a date" in one_line_error(run("history", "--since", "last week"))
+
+
+def test_history_csv(kb):
+    log_days((1, 3))
+    reasons, save = history_cli.history_reasons_and_saver(today=TODAY)
+    save(assess(kb, {**all_clear(kb), "location": ["lateral"], "severity": 6}, extra_reasons=reasons))
+    r = run("history", "--csv")
+    assert r.exit_code == 0 and r.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["kind"] for row in rows] == ["checkin", "triage"]
+    assert (
+        rows[0]["pain"] == "3" and rows[1]["pain"] == "6" and rows[1]["level"] in {lv.value for lv in Level}
+    )
+
+
+def test_json_and_csv_together_is_a_usage_error():
+    assert "one of --json and --csv" in one_line_error(run("history", "--json", "--csv"))
+
+
+# --------------------------------------------------------------------------- forget
+
+
+def test_forget_with_yes_deletes_everything(home):
+    log_days((1, 3), (0, 4))
+    r = run("history", "--forget", "--yes")
+    assert r.exit_code == 0 and "2 check-in(s)" in r.stdout
+    assert not store.db_path().exists() and not home.exists()
+    assert run("history", "--forget", "--yes").stdout.startswith("Nothing to forget")
+
+
+def test_forget_off_a_terminal_needs_yes():
+    log_days((0, 3))
+    assert "--yes" in one_line_error(run("history", "--forget"))
+    assert store.db_path().exists()
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("y\n", True), ("n\n", False), ("\n", False)])
+def test_forget_asks_first_on_a_terminal(monkeypatch, answer, deleted):
+    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
+    log_days((0, 3))
+    r = run("history", "--forget", input=answer)
+    assert r.exit_code == 0 and "cannot be undone" in r.stderr
+    assert store.db_path().exists() is not deleted
+
+
+def test_forget_ctrl_c_exits_130_and_keeps_the_history(monkeypatch):
+    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
+    log_days((0, 3))
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("typer.confirm", interrupted)
+    r = run("history", "--forget")
+    assert r.exit_code == 130 and store.db_path().exists()
+
+
+# --------------------------------------------------------------------------- damaged database
+
+
+@pytest.fixture
+def corrupt(home):
+    home.mkdir(mode=0o700)
+    store.db_path().write_bytes(b"definitely not a database" * 100)
+
+
+@pytest.mark.parametrize("args", [["history"], ["history", "--json"], ["log", "--pain", "3"]])
+def test_a_corrupted_database_is_a_clear_runtime_error(corrupt, args):
+    line = one_line_error(run(*args), code=1)
+    assert str(store.db_path()) in line and "--forget" in line
+
+
+def test_forget_works_on_a_corrupted_database(corrupt):
+    r = run("history", "--forget", "--yes")
+    assert r.exit_code == 0 and "cannot read" in r.stdout
+    assert not store.db_path().exists()
+
+
+def test_triage_still_works_when_the_database_is_corrupted(corrupt, kb, capsys):
+    reasons, save = history_cli.history_reasons_and_saver(today=TODAY)
+    result = assess(kb, {**all_clear(kb), "location": ["lateral"]}, extra_reasons=reasons)
+    assert reasons == [] and save(result) is False
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("hipcheck: warning: your history was not used")
+
+
+# --------------------------------------------------------------------------- the triage hook
+
+
+def test_triage_hook_escalates_and_saves(kb):
+    log_days((6, 2), (4, 3), (2, 4), (0, 6))
+    reasons, save = history_cli.history_reasons_and_saver(today=TODAY)
+    answers = {
+        **all_clear(kb),
+        "location": ["lateral"],
+        "onset": "gradual",
+        "duration": "days",
+        "severity": 3,
+        "timing": ["during"],
+    }
+    assert assess(kb, answers).level.id is Level.self_care
+    result = assess(kb, answers, extra_reasons=reasons)
+    assert result.level.id is Level.routine
+    assert any(r.source == "history" and r.id == "history_rising" for r in result.level.reasons)
+    assert save(result) is True
+    [past] = history_json()["results"]
+    assert past["level"] == "routine" and "history_rising" in past["reasons"]
+
+
+def test_triage_hook_no_save_creates_nothing(home, kb):
+    reasons, save = history_cli.history_reasons_and_saver(save=False, today=TODAY)
+    assert reasons == []
+    assert save(assess(kb, {**all_clear(kb), "location": ["lateral"]})) is False
+    assert not home.exists()
+
+
+def test_triage_hook_no_save_still_reads_existing_history(kb):
+    log_days((3, 3), night=True)
+    reasons, save = history_cli.history_reasons_and_saver(save=False, today=TODAY)
+    assert [r.id for r in reasons] == ["history_rest_night"]
+    save(assess(kb, {**all_clear(kb), "location": ["lateral"]}, extra_reasons=reasons))
+    assert history_json()["results"] == []
+
+
+def test_triage_hook_uses_a_content_dir_without_history_toml(kb, tmp_path):
+    from conftest import MINI
+
+    log_days((3, 3), night=True)
+    reasons, _ = history_cli.history_reasons_and_saver(content_dir=MINI, today=TODAY)
+    assert [r.id for r in reasons] == ["history_rest_night"]
+
+
+# --------------------------------------------------------------------------- start-up cost
+
+
+def test_importing_the_commands_loads_no_heavy_module():
+    code = (
+        "import sys, hipcheck.history_cli, hipcheck.trend\n"
+        "heavy = {'rich', 'plotext', 'sqlite3', 'platformdirs', 'questionary', 'prompt_toolkit'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"

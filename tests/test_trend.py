@@ -1,0 +1,226 @@
+"""The escalation rules on the history: pure functions, a fixed `today`, the real content/history.toml."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, all_clear
+
+from hipcheck import trend
+from hipcheck.engine import assess
+from hipcheck.history_models import (
+    CheckIn,
+    HistoryContentError,
+    HistoryRules,
+    PastResult,
+    load_history_rules,
+)
+from hipcheck.models import Level
+
+TODAY = date(2026, 6, 15)
+RULES: HistoryRules = load_history_rules(CONTENT)
+
+
+def ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+def checkins(*points: tuple[int, int], **flags) -> list[CheckIn]:
+    """(days ago, pain) pairs → check-ins."""
+    return [
+        CheckIn(id=i, day=ago(d), recorded_at=datetime(2026, 1, 1, tzinfo=UTC), pain=p, **flags)
+        for i, (d, p) in enumerate(points, 1)
+    ]
+
+
+def result(days_ago: int, **answers) -> PastResult:
+    return PastResult(
+        id=1,
+        day=ago(days_ago),
+        recorded_at=datetime(2026, 1, 1, tzinfo=UTC),
+        level=Level.self_care,
+        level_label="Self-care",
+        content_version="t",
+        reasons=[],
+        top_cause=None,
+        answers=answers,
+    )
+
+
+def ids(cs=(), rs=()) -> list[str]:
+    return [r.id for r in trend.escalation_reasons(cs, rs, TODAY, RULES)]
+
+
+def test_no_history_no_findings():
+    assert ids() == []
+    s = trend.summarize([], [], TODAY, RULES)
+    assert s.direction == "unknown" and s.days_with_data == 0 and s.findings == []
+
+
+# --------------------------------------------------------------------------- persisting
+
+
+def test_pain_for_more_than_14_days_without_improvement():
+    cs = checkins(*[(d, 4) for d in range(15, -1, -3)])  # 16 days, 15 ago to today, pain steady
+    [reason] = trend.escalation_reasons(cs, [], TODAY, RULES)
+    assert reason.id == "history_persisting" and reason.source == "history" and reason.level is Level.routine
+    assert "16 days" in reason.text and "31 May" in reason.text
+
+
+def test_exactly_14_days_is_not_yet_more_than_14():
+    assert ids(checkins((13, 4), (7, 4), (0, 4))) == []
+    assert ids(checkins((14, 4), (7, 4), (0, 4))) == ["history_persisting"]
+
+
+def test_clear_improvement_is_not_persisting():
+    cs = checkins((20, 7), (17, 7), (13, 6), (10, 5), (6, 4), (3, 3), (0, 2))
+    assert "history_persisting" not in ids(cs)
+    assert trend.summarize(cs, [], TODAY, RULES).direction == "improving"
+
+
+def test_slight_improvement_still_counts_as_persisting():
+    cs = checkins((20, 5), (17, 5), (14, 5), (10, 4), (6, 4), (3, 4), (0, 4))  # only 1 point better
+    assert ids(cs) == ["history_persisting"]
+
+
+def test_a_pain_free_day_starts_a_new_spell():
+    cs = checkins((20, 4), (17, 4), (12, 0), (8, 4), (4, 4), (0, 4))
+    assert "history_persisting" not in ids(cs)
+    assert trend.summarize(cs, [], TODAY, RULES).episode_days == 9
+
+
+def test_a_long_gap_without_records_starts_a_new_spell():
+    cs = checkins((25, 4), (22, 4), (10, 4), (5, 4), (0, 4))  # 12-day gap
+    assert ids(cs) == []
+
+
+def test_old_history_says_nothing_about_today():
+    cs = checkins(*[(d, 4) for d in range(40, 9, -2)])  # painful for a month, but last record 10 days ago
+    assert ids(cs) == []
+
+
+def test_pain_free_today_ends_the_spell():
+    cs = checkins(*[(d, 4) for d in range(20, 0, -2)], (0, 0))
+    assert ids(cs) == []
+
+
+# --------------------------------------------------------------------------- rising
+
+
+def test_rising_pain_is_flagged():
+    cs = checkins((6, 2), (4, 3), (2, 4), (0, 6))
+    [reason] = trend.escalation_reasons(cs, [], TODAY, RULES)
+    assert reason.id == "history_rising"
+    s = trend.summarize(cs, [], TODAY, RULES)
+    assert s.direction == "worsening" and s.change is not None and s.change >= 2
+    assert f"{s.change:.1f}" in reason.text
+
+
+def test_noise_is_not_a_trend():
+    cs = checkins((6, 3), (5, 4), (4, 3), (2, 4), (1, 3), (0, 4))
+    assert ids(cs) == []
+    assert trend.summarize(cs, [], TODAY, RULES).direction == "steady"
+
+
+def test_two_days_are_not_enough_for_a_trend():
+    cs = checkins((3, 1), (0, 8))
+    assert ids(cs) == []
+    assert trend.summarize(cs, [], TODAY, RULES).direction == "unknown"
+
+
+def test_only_the_window_counts_for_the_trend():
+    # A rise long ago, flat for the last two weeks.
+    cs = checkins((30, 1), (25, 3), (20, 6), (12, 3), (8, 3), (4, 3), (0, 3))
+    assert "history_rising" not in ids(cs)
+
+
+def test_triage_pain_scores_join_the_series_worst_of_the_day():
+    cs = checkins((6, 2), (4, 3))
+    rs = [result(2, severity=5), result(0, severity=6)]
+    assert trend.daily_pain(cs, rs, RULES, TODAY)[-2:] == [trend.Point(ago(2), 5), trend.Point(ago(0), 6)]
+    assert ids(cs, rs) == ["history_rising"]
+    both = trend.daily_pain(checkins((0, 3)), [result(0, severity=6)], RULES, TODAY)
+    assert both == [trend.Point(TODAY, 6)]
+
+
+def test_records_dated_after_today_are_ignored():
+    assert trend.daily_pain(checkins((-3, 9)), [], RULES, TODAY) == []
+
+
+# --------------------------------------------------------------------------- rest and night
+
+
+@pytest.mark.parametrize(("flags", "words"), [({"night": True}, "at night"), ({"rest": True}, "at rest")])
+def test_a_check_in_with_rest_or_night_pain(flags, words):
+    [reason] = trend.escalation_reasons(checkins((2, 3), **flags), [], TODAY, RULES)
+    assert reason.id == "history_rest_night" and words in reason.text and "13 Jun" in reason.text
+
+
+def test_rest_and_night_together_are_named_together():
+    cs = checkins((3, 3), rest=True) + checkins((1, 3), night=True)
+    [reason] = trend.escalation_reasons(cs, [], TODAY, RULES)
+    assert "at rest and at night" in reason.text
+
+
+def test_a_triage_that_found_night_pain():
+    assert ids(rs=[result(5, timing=["during", "night"])]) == ["history_rest_night"]
+    assert ids(rs=[result(5, timing=["during"])]) == []
+
+
+def test_rest_or_night_pain_outside_the_window_is_not_counted():
+    assert ids(checkins((20, 3), night=True)) == []
+
+
+# --------------------------------------------------------------------------- with the engine and content
+
+
+def test_history_raises_a_self_care_triage_to_routine(kb):
+    answers = {
+        **all_clear(kb),
+        "location": ["lateral"],
+        "onset": "gradual",
+        "duration": "days",
+        "severity": 3,
+        "timing": ["during"],
+    }
+    plain = assess(kb, answers)
+    assert plain.level.id is Level.self_care
+    extra = trend.escalation_reasons(checkins((6, 2), (4, 3), (2, 4), (0, 6)), [], TODAY, RULES)
+    raised = assess(kb, answers, extra_reasons=extra)
+    assert raised.level.id is Level.routine
+    assert [r.id for r in raised.level.reasons if r.source == "history"] == ["history_rising"]
+
+
+def test_history_rules_name_real_questions(kb):
+    q = kb.question_by_id[RULES.result_pain_question]
+    assert q.kind == "scale" and (q.scale_min, q.scale_max) == (0, 10)
+    for which in ("rest", "night"):
+        for atom in RULES.rest_night.atoms(which):
+            assert atom.option in kb.question_by_id[atom.question].option_ids
+
+
+def test_default_rules_are_the_bundled_file():
+    cs = checkins((6, 2), (4, 3), (2, 4), (0, 6))
+    assert trend.escalation_reasons(cs, [], TODAY) == trend.escalation_reasons(cs, [], TODAY, RULES)
+
+
+def test_invalid_history_content_names_file_and_field(tmp_path: Path):
+    text = (CONTENT / "history.toml").read_text()
+    (tmp_path / "history.toml").write_text(
+        text.replace("min_change = 2.0", "min_change = -1").replace("{change} points", "{chnage} points")
+    )
+    with pytest.raises(HistoryContentError) as exc:
+        load_history_rules(tmp_path)
+    problems = "\n".join(exc.value.problems)
+    assert "history.toml → rising.min_change" in problems
+    assert "history.toml → rising.reason" in problems and "chnage" in problems
+
+
+def test_docs_describe_every_rule():
+    doc = " ".join((CONTENT.parent / "docs" / "history.md").read_text().split())
+    for rule in (RULES.persisting, RULES.rising, RULES.rest_night):
+        assert rule.id in doc
+        for src in rule.sources:
+            assert src.title in doc
