@@ -5,12 +5,13 @@ Used by `hipcheck content check` and by the test suite.
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
 from . import engine
 from .content import ContentError, KnowledgeBase, load_content
-from .models import NOT_SURE, Question
+from .models import NOT_SURE, Atom, Question, Triggered
 
 
 def _candidates(q: Question) -> list[engine.AnswerValue]:
@@ -24,34 +25,62 @@ def _candidates(q: Question) -> list[engine.AnswerValue]:
     return out
 
 
+def _set(kb: KnowledgeBase, answers: engine.Answers, atom: Atom) -> bool:
+    """Make one test hold in `answers`; False when it contradicts an answer already there."""
+    q = kb.question_by_id[atom.question]
+    current = answers.get(q.id)
+    if atom.op == "has":
+        if q.kind == "multi":
+            picked = [v for v in (current or []) if v not in (NOT_SURE, q.none_option)]  # type: ignore[union-attr]
+            if atom.option == q.none_option and picked:
+                return False
+            answers[q.id] = sorted({*picked, atom.option}, key=q.option_ids.index)  # type: ignore[assignment]
+            return True
+        if current not in (None, atom.option):
+            return False
+        answers[q.id] = atom.option  # type: ignore[assignment]
+        return True
+    if current is not None:
+        return atom.op == "answered" or engine.holds(atom, answers)
+    answers[q.id] = _candidates(q)[0] if atom.op == "answered" else atom.number  # type: ignore[assignment]
+    return True
+
+
+def satisfy(kb: KnowledgeBase, rec: Triggered, limit: int = 400) -> engine.Answers | None:
+    """Answers a real interview can give (follow-ups only where the tree asks them) under which `rec`
+    applies, or None. Tries the alternatives of each test, and the tests of the questions they need."""
+    all_, any_, _ = rec.tests
+    groups = [list(c) for c in all_] + ([[a for c in any_ for a in c]] if any_ else [])
+    for combo in itertools.islice(itertools.product(*groups), limit):
+        answers: engine.Answers = {}
+        if not all(_set(kb, answers, a) for a in combo):
+            continue
+        # Each follow-up question used needs its own tests to hold, or the tree never asks it.
+        for a in combo:
+            parent = kb.question_by_id[a.question]
+            if parent.tests != ((), (), ()):
+                need = satisfy(kb, parent, limit=20)
+                if need is None:
+                    break
+                for qid, v in need.items():
+                    answers.setdefault(qid, v)
+        # Walk the rest of the tree with "Not sure", as a user who skips everything else would.
+        while (nxt := engine.next_question(kb, answers)) is not None:
+            answers[nxt.id] = [NOT_SURE] if nxt.kind == "multi" else NOT_SURE  # type: ignore[assignment]
+        used = engine.effective_answers(kb, answers)
+        if engine.applies(rec, used):
+            return used
+    return None
+
+
 def unreachable_questions(kb: KnowledgeBase) -> list[str]:
-    """Questions no answer set makes the interview ask (found by trying to satisfy their tests)."""
-    missing = []
-    for q in kb.questions:
-        all_, any_, _ = q.tests
-        firsts = [clause[0] for clause in all_]
-        tries = [firsts + [clause[0]] for clause in any_] or [firsts]
-        ok = False
-        for atoms in tries:
-            answers: engine.Answers = {}
-            for a in atoms:
-                target = kb.question_by_id[a.question]
-                if a.op == "has":
-                    answers[a.question] = [a.option] if target.kind == "multi" else a.option  # type: ignore[assignment]
-                elif a.op == "answered":
-                    answers[a.question] = _candidates(target)[0]
-                else:
-                    answers[a.question] = a.number  # type: ignore[assignment]
-            # Fill the rest by walking the tree with "Not sure" until this question comes up.
-            while (nxt := engine.next_question(kb, answers)) is not None and nxt.id != q.id:
-                answers[nxt.id] = NOT_SURE if nxt.kind != "multi" else [NOT_SURE]
-                answers = engine.effective_answers(kb, answers)
-            if engine.next_question(kb, answers) is q or q.id in engine.effective_answers(kb, answers):
-                ok = True
-                break
-        if not ok:
-            missing.append(q.id)
-    return missing
+    """Questions no answers make the interview ask."""
+    return [q.id for q in kb.questions if satisfy(kb, q) is None]
+
+
+def dead_rules(kb: KnowledgeBase) -> list[str]:
+    """Rules that no answers from a real interview path can fire."""
+    return [r.id for r in kb.rules if satisfy(kb, r) is None]
 
 
 def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 3) -> engine.Answers:
@@ -97,6 +126,7 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
     except ContentError as exc:
         return exc.problems, ""
     problems = [f"questions.toml → question (id={qid}): no answers make the interview ask it" for qid in unreachable_questions(kb)]
+    problems += [f"rules.toml → rule (id={rid}): no answers on a real interview path fire it" for rid in dead_rules(kb)]
     problems += [
         f"conditions/{cid}.toml → evidence: no answers rank it first; strengthen its evidence"
         for cid in conditions_never_first(kb)

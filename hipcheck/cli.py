@@ -2,25 +2,26 @@
 
 Exit codes: 0 success, 1 runtime error (e.g. invalid content), 2 usage or bad input, 130 interrupted.
 Results go to stdout; prompts, messages and errors to stderr. Rich and questionary are imported only
-on the paths that draw or ask, so `--json` commands start fast.
+on the paths that draw or ask, and pydantic models and TOML only on the paths that need them: the
+`--json` views of `list`, `explain` and `questions` are served from the content cache (cache.py), so
+those commands start about as fast as Typer itself. Keep module-level imports here light.
 """
 
-from __future__ import annotations
-
-import json
 import sys
+from collections.abc import Iterator
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from . import __version__
-from .content import ENV_VAR, ContentError, KnowledgeBase, find_condition, load_content
+from .cache import CONTENT_ENV_VAR as ENV_VAR
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .content import KnowledgeBase
     from .models import Out
 
 
@@ -44,7 +45,7 @@ app.add_typer(content_app, name="content")
 
 class State:
     no_color = False
-    content_dir: Optional[Path] = None
+    content_dir: Path | None = None
 
 
 state = State()
@@ -59,9 +60,11 @@ def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def knowledge() -> KnowledgeBase:
+def knowledge() -> "KnowledgeBase":
+    from .content import ContentError, load_content
+
     try:
-        return load_content(state.content_dir)
+        return load_content(state.content_dir, use_cache=True)
     except ContentError as exc:
         first = exc.problems[0] if exc.problems else ""
         fail(
@@ -71,11 +74,20 @@ def knowledge() -> KnowledgeBase:
         )
 
 
-def emit_json(model: Out) -> None:
+def emit_json(model: "Out") -> None:
     sys.stdout.write(model.model_dump_json(indent=2) + "\n")
 
 
-def console(stderr: bool = False) -> Console:
+def json_views() -> dict:
+    """The `--json` texts of list, explain and questions: from the cache when it holds this content
+    (no TOML, no pydantic), else from a full load (which reports invalid content as before)."""
+    from .cache import build_views, cached_views, default_content_dir
+
+    views = cached_views(state.content_dir or default_content_dir())
+    return views if views is not None else build_views(knowledge())
+
+
+def console(stderr: bool = False) -> "Console":
     from .render import make_console
 
     return make_console(stderr=stderr, no_color=state.no_color)
@@ -92,9 +104,11 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb).")] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb).")
+    ] = False,
     content: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--content", envvar=ENV_VAR, help="Use another content directory.", show_default=False),
     ] = None,
 ) -> None:
@@ -105,11 +119,28 @@ def _root(
 # --------------------------------------------------------------------------- triage
 
 
-def _read_answers(source: str) -> object:
+def _open_answers(source: str) -> tuple[bool, Iterator[str]]:
+    """(batch?, the lines): batch when the file is *.jsonl / *.ndjson, or holds one JSON value per line
+    (its first non-blank line is a complete JSON value and another line follows); see batch.is_batch."""
+    import itertools
+
+    from .batch import sniff
+
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+        batch, head, rest = sniff(source, iter(stream))
     except FileNotFoundError:
         fail(f"answers file not found: {source}")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read answers file {source}: {exc}")
+    return batch, itertools.chain(head, rest)
+
+
+def _read_answers(source: str, lines: Iterator[str]) -> object:
+    import json
+
+    try:
+        text = "".join(lines)
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read answers file {source}: {exc}")
     try:
@@ -120,44 +151,67 @@ def _read_answers(source: str) -> object:
 
 @app.command(
     epilog="Examples:\n\n  hipcheck triage\n\n  hipcheck triage --json | jq .level\n\n"
-    "  echo '{\"injury\": \"no\", \"location\": [\"lateral\"]}' | hipcheck triage --answers - --json"
+    '  echo \'{"injury": "no", "location": ["lateral"]}\' | hipcheck triage --answers - --json'
 )
 def triage(
     answers: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
-            "--answers", "-a", metavar="FILE", help="Answer from a JSON file ('-' for stdin) instead of prompts."
+            "--answers",
+            "-a",
+            metavar="FILE",
+            help="Answer from a JSON file ('-' for stdin) instead of prompts.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if answers are missing.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; fail if answers are missing.")
+    ] = False,
     save: Annotated[
-        Optional[Path], typer.Option("--save", metavar="FILE", help="Also save a report (.txt, .md, .html, .svg).")
+        Path | None,
+        typer.Option("--save", metavar="FILE", help="Also save a report (.txt, .md, .html, .svg)."),
     ] = None,
     no_save: Annotated[
-        bool, typer.Option("--no-save", help="Do not keep this result in your private history (see `hipcheck history`).")
+        bool,
+        typer.Option(
+            "--no-save", help="Do not keep this result in your private history (see `hipcheck history`)."
+        ),
     ] = False,
 ) -> None:
-    """Answer questions about your hip pain; get the urgency, likely causes and what to do."""
+    """Answer questions about your hip pain; get the urgency, likely causes and what to do.
+
+    With --answers FILE holding one answer object per line (JSON Lines: a *.jsonl file, or any file whose
+    lines are each a complete JSON object) and --json, every line is scored and written as one compact
+    JSON result per line, streaming; a bad line is reported on stderr as `line N: ...` and the rest go on
+    (exit 2 at the end if any failed). Batch results are not kept in, nor raised by, your history."""
     from .engine import AnswerError, assess, validate_answers
 
     kb = knowledge()
     if save is not None and save.suffix.lower() not in (".txt", ".md", ".html", ".svg"):
         fail(f"--save: unknown report type '{save.suffix or save.name}'; use .txt, .md, .html or .svg")
     if answers is not None:
+        batch, lines = _open_answers(answers)
+        if batch:
+            _batch(kb, answers, lines, as_json=as_json, save=save)
+            return
         try:
-            given = validate_answers(kb, _read_answers(answers))
+            given = validate_answers(kb, _read_answers(answers, lines))
         except AnswerError as exc:
             fail(str(exc))
     else:
         if no_input or not sys.stdin.isatty():
             why = "--no-input was given" if no_input else "stdin is not a terminal"
-            fail(f"{why}, so hipcheck cannot ask questions; pass answers with --answers FILE (see `hipcheck questions`)")
+            fail(
+                f"{why}, so hipcheck cannot ask questions; "
+                "pass answers with --answers FILE (see `hipcheck questions`)"
+            )
         given = _interview(kb)
 
     from .history_cli import history_reasons_and_saver
 
-    history_reasons, keep_in_history = history_reasons_and_saver(save=not no_save, content_dir=state.content_dir)
+    history_reasons, keep_in_history = history_reasons_and_saver(
+        save=not no_save, content_dir=state.content_dir
+    )
     result = assess(kb, given, extra_reasons=history_reasons)
     if as_json:
         emit_json(result)
@@ -176,7 +230,26 @@ def triage(
     keep_in_history(result)
 
 
-def _interview(kb: KnowledgeBase) -> dict:
+def _batch(
+    kb: "KnowledgeBase", source: str, lines: Iterator[str], *, as_json: bool, save: Path | None
+) -> None:
+    """Score one answer object per line: one compact JSON result per line on stdout."""
+    from .batch import run
+
+    if not as_json:
+        fail(f"{source} holds one answer set per line (JSON Lines); add --json to score them all")
+    if save is not None:
+        fail("--save makes one report; it cannot be combined with a file of many answer sets")
+    try:
+        done, failed = run(kb, lines, sys.stdout, sys.stderr)
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read answers file {source}: {exc}")
+    if failed:
+        sys.stderr.write(f"hipcheck: {failed} of {done + failed} answer sets failed; see the lines above\n")
+        raise typer.Exit(int(Exit.USAGE))
+
+
+def _interview(kb: "KnowledgeBase") -> dict:
     from .interview import run_interview, terminal_session
 
     err = console(stderr=True)
@@ -197,35 +270,45 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
 ) -> None:
     """Explain a condition: symptoms, why runners get it, self-care, when to see someone, sources."""
+    if as_json:
+        from .names import resolve_name
+
+        views = json_views()
+        cid, suggestions = resolve_name(views["names"], name)
+        if cid is None:
+            _no_condition(name, suggestions)
+        sys.stdout.write(views["explain"][cid] + "\n")
+        return
+    from .content import find_condition
+
     kb = knowledge()
     cond, suggestions = find_condition(kb, name)
     if cond is None:
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        fail(f"no condition called '{name}'.{hint} Run `hipcheck list` to see them all.")
-    if as_json:
-        from .catalog import condition_page
+        _no_condition(name, suggestions)
+    from .render import condition_view
 
-        emit_json(condition_page(kb, cond))
-    else:
-        from .render import condition_view
-
-        console().print(condition_view(cond))
+    console().print(condition_view(cond))
 
 
-@app.command("list", epilog="Examples:\n\n  hipcheck list\n\n  hipcheck list --json | jq -r '.conditions[].id'")
+def _no_condition(name: str, suggestions: list[str]) -> NoReturn:
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    fail(f"no condition called '{name}'.{hint} Run `hipcheck list` to see them all.")
+
+
+@app.command(
+    "list", epilog="Examples:\n\n  hipcheck list\n\n  hipcheck list --json | jq -r '.conditions[].id'"
+)
 def list_conditions(
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
 ) -> None:
     """List every condition hipcheck knows, one line each."""
-    from .catalog import condition_list
-
-    listing = condition_list(knowledge())
     if as_json:
-        emit_json(listing)
-    else:
-        from .render import condition_list_view
+        sys.stdout.write(json_views()["list"] + "\n")
+        return
+    from .catalog import condition_list
+    from .render import condition_list_view
 
-        console().print(condition_list_view(listing))
+    console().print(condition_list_view(condition_list(knowledge())))
 
 
 @app.command(epilog="Examples:\n\n  hipcheck questions\n\n  hipcheck questions --json | jq '.questions[].id'")
@@ -233,15 +316,13 @@ def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Print the question bank as JSON.")] = False,
 ) -> None:
     """Show the question bank: ids, options and when each question is asked (for --answers files)."""
-    from .catalog import question_list
-
-    listing = question_list(knowledge())
     if as_json:
-        emit_json(listing)
-    else:
-        from .render import question_list_view
+        sys.stdout.write(json_views()["questions"] + "\n")
+        return
+    from .catalog import question_list
+    from .render import question_list_view
 
-        console().print(question_list_view(listing))
+    console().print(question_list_view(question_list(knowledge())))
 
 
 SCHEMAS = ("triage", "explain", "list", "questions")
@@ -252,6 +333,8 @@ def schema(
     name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCHEMAS)}.")] = "triage",
 ) -> None:
     """Print the JSON Schema of a --json output, generated from the models."""
+    import json
+
     from . import models
 
     model = {
@@ -268,10 +351,12 @@ def schema(
 # --------------------------------------------------------------------------- content tools
 
 
-@content_app.command("check", epilog="Examples:\n\n  hipcheck content check\n\n  hipcheck content check ./my-content")
+@content_app.command(
+    "check", epilog="Examples:\n\n  hipcheck content check\n\n  hipcheck content check ./my-content"
+)
 def content_check(
     directory: Annotated[
-        Optional[Path], typer.Argument(help="Content directory (default: the one in use).", show_default=False)
+        Path | None, typer.Argument(help="Content directory (default: the one in use).", show_default=False)
     ] = None,
 ) -> None:
     """Validate a content directory and list every problem at once."""

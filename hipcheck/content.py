@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .cache import BOOKS, content_files, default_content_dir
+from .cache import CONTENT_ENV_VAR as ENV_VAR
 from .models import (
     NOT_SURE,
     Atom,
@@ -29,8 +31,17 @@ from .models import (
     TipBook,
     Triggered,
 )
+from .names import normalise_name, resolve_name
 
-ENV_VAR = "HIPCHECK_CONTENT"
+__all__ = [
+    "ENV_VAR",
+    "ContentError",
+    "KnowledgeBase",
+    "default_content_dir",
+    "find_condition",
+    "load_content",
+    "normalise_name",
+]
 
 
 class ContentError(Exception):
@@ -66,20 +77,6 @@ class KnowledgeBase:
     @property
     def red_flag_questions(self) -> list[Question]:
         return [q for q in self.questions if q.red_flag]
-
-
-# --------------------------------------------------------------------------- locating
-
-
-def default_content_dir() -> Path:
-    """HIPCHECK_CONTENT if set; else the copy inside the installed package; else the source tree."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    packaged = Path(__file__).resolve().parent / "content"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "content"
 
 
 # --------------------------------------------------------------------------- parsing
@@ -206,15 +203,20 @@ def _compile_evidence(
 # --------------------------------------------------------------------------- loading
 
 
-def _load_records(root: Path, problems: list[str]) -> tuple[Meta | None, list[Question], list[Condition], list[Rule], list[Tip]]:
+Reader = Callable[[Path, Path, list[str]], "dict[str, Any] | None"]
+
+
+def _load_records(
+    root: Path, problems: list[str], files: list[Path], read: Reader = _read_toml
+) -> tuple[Meta | None, list[Question], list[Condition], list[Rule], list[Tip]]:
     meta = None
-    data = _read_toml(root / "meta.toml", root, problems)
+    data = read(root / "meta.toml", root, problems)
     if data is not None:
         meta = _validate(Meta, data, _rel(root / "meta.toml", root), problems)
 
     def book(name: str, model: type[BaseModel], key: str) -> list[Any]:
         path = root / name
-        raw = _read_toml(path, root, problems)
+        raw = read(path, root, problems)
         if raw is None:
             return []
         parsed = _validate(model, raw, _rel(path, root), problems)
@@ -236,11 +238,11 @@ def _load_records(root: Path, problems: list[str]) -> tuple[Meta | None, list[Qu
 
     conditions: list[Condition] = []
     cdir = root / "conditions"
-    files = sorted(cdir.glob("*.toml")) if cdir.is_dir() else []
-    if not files:
+    cond_files = files[len(BOOKS) :]  # content_files(): the four books, then conditions/*.toml sorted
+    if not cond_files:
         problems.append(f"{_rel(cdir, root)}: no condition files found")
-    for path in files:
-        raw = _read_toml(path, root, problems)
+    for path in cond_files:
+        raw = read(path, root, problems)
         if raw is None:
             continue
         cond = _validate(Condition, raw, _rel(path, root), problems)
@@ -260,14 +262,43 @@ def _unique(kind: str, ids: list[str], where: str, problems: list[str]) -> None:
         seen.add(i)
 
 
-def load_content(root: Path | str | None = None) -> KnowledgeBase:
-    """Load and validate a content directory; raise ContentError listing every problem."""
+def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> KnowledgeBase:
+    """Load and validate a content directory; raise ContentError listing every problem.
+
+    With `use_cache` (the CLI), parsed TOML comes from the content cache when its key matches (see
+    hipcheck/cache.py), and valid content is written to it. The checks run either way."""
     root = Path(root) if root is not None else default_content_dir()
-    problems: list[str] = []
     if not root.is_dir():
         raise ContentError([f"{root}: content directory not found"])
+    files = content_files(root)
+    if not use_cache:
+        return _build(root, files, _read_toml)
 
-    meta, questions, conditions, rules, tips = _load_records(root, problems)
+    from . import cache
+
+    key = cache.fingerprint(root, files)
+    entry = cache.read(key)
+    data = entry["data"] if entry is not None else None
+    if data is not None and set(data) == {p.relative_to(root).as_posix() for p in files}:
+        try:
+            return _build(root, files, lambda path, root, problems: data[path.relative_to(root).as_posix()])
+        except ContentError:
+            pass  # cannot happen for an entry written by this code; load from TOML to report it properly
+    parsed: dict[str, Any] = {}
+
+    def read_and_keep(path: Path, root: Path, problems: list[str]) -> dict[str, Any] | None:
+        raw = _read_toml(path, root, problems)
+        parsed[path.relative_to(root).as_posix()] = raw
+        return raw
+
+    kb = _build(root, files, read_and_keep)
+    cache.write(key, {"data": parsed, "views": cache.build_views(kb)})
+    return kb
+
+
+def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
+    problems: list[str] = []
+    meta, questions, conditions, rules, tips = _load_records(root, problems, files, read)
     rootname = root.name
     _unique("question", [q.id for q in questions], f"{rootname}/questions.toml", problems)
     _unique("condition", [c.id for c in conditions], f"{rootname}/conditions", problems)
@@ -331,36 +362,9 @@ def load_content(root: Path | str | None = None) -> KnowledgeBase:
 # --------------------------------------------------------------------------- name lookup
 
 
-def normalise_name(name: str) -> str:
-    return " ".join(name.lower().replace("-", " ").replace("_", " ").split())
-
-
 def find_condition(kb: KnowledgeBase, name: str) -> tuple[Condition | None, list[str]]:
     """Resolve a condition by id, name or alias (case-insensitive, close matches).
 
     Returns (condition, []) on a match, or (None, suggestions)."""
-    index: dict[str, str] = {}
-    for c in kb.conditions:
-        for n in (c.id, c.name, *c.aliases):
-            index.setdefault(normalise_name(n), c.id)
-    key = normalise_name(name)
-    if key in index:
-        return kb.condition_by_id[index[key]], []
-    # A unique prefix or substring of a name is a match too ("trochanteric" → gtps).
-    words = set(key.split()) - {"of", "the", "a", "in", "my", "hip"}
-    partial = {
-        cid
-        for n, cid in index.items()
-        if len(key) >= 3 and (key in n or (words and words <= set(n.split())))
-    }
-    if len(partial) == 1:
-        return kb.condition_by_id[partial.pop()], []
-    close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.6)
-    suggestions: list[str] = []
-    for n in close:
-        if index[n] not in suggestions:
-            suggestions.append(index[n])
-    for cid in sorted(partial):
-        if cid not in suggestions:
-            suggestions.append(cid)
-    return None, suggestions[:5]
+    cid, suggestions = resolve_name(((c.id, (c.id, c.name, *c.aliases)) for c in kb.conditions), name)
+    return (kb.condition_by_id[cid], []) if cid is not None else (None, suggestions)

@@ -29,7 +29,6 @@ from .models import (
 )
 
 Answers = dict[str, AnswerValue]
-TOP_CAUSES = 3  # causes considered "likely" for tips
 
 
 class AnswerError(ValueError):
@@ -66,7 +65,12 @@ def _validate_one(q: Question, value: Any) -> AnswerValue:
     if q.kind == "scale":
         if value == NOT_SURE:
             return NOT_SURE
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value != int(value)
+        ):
             raise AnswerError(f"{q.id}: expected {_choices(q)}, got {value!r}")
         if not q.scale_min <= value <= q.scale_max:
             raise AnswerError(f"{q.id}: {value} is out of range; expected {_choices(q)}")
@@ -84,7 +88,8 @@ def _validate_one(q: Question, value: Any) -> AnswerValue:
     exclusive = {NOT_SURE, q.none_option} - {None}
     if len(values) > 1 and exclusive & set(values):
         raise AnswerError(f"{q.id}: '{'/'.join(sorted(exclusive & set(values)))}' cannot be combined with other options")
-    return list(dict.fromkeys(values))
+    order = q.option_ids  # canonical order, so a file and the interview give identical results
+    return sorted(set(values), key=order.index)
 
 
 # --------------------------------------------------------------------------- tests on answers
@@ -248,43 +253,36 @@ def assess(
     used = effective_answers(kb, answers)
     ranked = score(kb, used)
     meta = kb.meta
+    fired = fired_rules(kb, used)
 
-    reasons: list[Reason] = []
-    for r in fired_rules(kb, used):
-        reasons.append(Reason(source="rule", id=r.id, text=r.reason, level=r.level))
-    for i, (cid, likelihood, _) in enumerate(ranked):
-        cond = kb.condition_by_id[cid]
-        if cond.min_level is not Level.self_care and (
-            i == 0 or likelihood >= meta.likely_threshold[cond.min_level]
-        ):
-            reasons.append(
-                Reason(
-                    source="cause",
-                    id=cid,
-                    text=f"{cond.name} is a likely cause ({likelihood:.0%}) and needs a professional to rule it in or out.",
-                    level=cond.min_level,
-                )
-            )
+    reasons: list[Reason] = [Reason(source="rule", id=r.id, text=r.reason, level=r.level) for r in fired]
+    reasons += _cause_reasons(kb, ranked)
     missing = unscreened(kb, used)
     if missing:
+        named = ", ".join(kb.question_by_id[q].short.lower() for q in missing)
         reasons.append(
             Reason(
                 source="unscreened",
                 id="red_flags_not_screened",
-                text=meta.unscreened_reason.format(questions=", ".join(missing)),
+                text=meta.unscreened_reason.format(questions=named),
                 level=meta.unscreened_level,
             )
         )
     reasons.extend(extra_reasons)
-    reasons.sort(key=lambda r: -r.level.rank)
+    reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
     level = reasons[0].level if reasons else Level.self_care
     if not reasons:
         reasons.append(Reason(source="default", id="no_warning_signs", text=meta.default_reason, level=level))
     info = meta.levels[level]
+
+    # The level's advice, then every fired rule's and finding's own advice, most urgent first.
     advice = list(info.advice)
-    for r in fired_rules(kb, used):
-        if r.level is level:
-            advice.extend(a for a in r.advice if not any(_same_advice(a, b) for b in advice))
+    extra_advice = [(r.level, a) for r in fired for a in r.advice] + [
+        (r.level, a) for r in extra_reasons for a in r.advice
+    ]
+    for _, a in sorted(extra_advice, key=lambda la: -la[0].rank):
+        if not any(_same_advice(a, b) for b in advice):
+            advice.append(a)
 
     causes = [
         RankedCause(
@@ -296,7 +294,10 @@ def assess(
         )
         for cid, likelihood, terms in ranked
     ]
-    tips = _select_tips(kb, used, level, causes)
+    # Causes the answers point to through red-flag rules count as possible even when they score low.
+    flagged = [c for r in fired for c in r.points_to]
+    urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
+    tips = _select_tips(kb, used, level, causes, flagged, urgent_flags)
 
     return TriageResult(
         content_version=meta.content_version,
@@ -311,6 +312,32 @@ def assess(
     )
 
 
+def _cause_reasons(kb: KnowledgeBase, ranked: Sequence[tuple[str, float, object]]) -> list[Reason]:
+    """Floors from the causes themselves.
+
+    A cause with a min_level counts as likely when it ranks first or reaches the share for its level;
+    a serious cause (min_level urgent or above) among the top causes with at least `possible_cause_share`
+    cannot be ruled out, which sets `possible_cause_level`."""
+    meta = kb.meta
+    out: list[Reason] = []
+    for i, (cid, likelihood, _) in enumerate(ranked):
+        cond = kb.condition_by_id[cid]
+        if cond.min_level is Level.self_care:
+            continue
+        share = f"{likelihood:.0%}" if likelihood >= 0.005 else "<1%"
+        if i == 0 or likelihood >= meta.likely_threshold[cond.min_level]:
+            text = meta.likely_cause_reason.format(name=cond.name, share=share)
+            out.append(Reason(source="cause", id=cid, text=text, level=cond.min_level))
+        elif (
+            i < meta.top_causes
+            and cond.min_level.rank >= Level.urgent.rank
+            and likelihood >= meta.possible_cause_share
+        ):
+            text = meta.possible_cause_reason.format(name=cond.name, share=share)
+            out.append(Reason(source="cause", id=cid, text=text, level=meta.possible_cause_level))
+    return out
+
+
 def _same_advice(a: str, b: str) -> bool:
     """True when one piece of advice says what the other already does (one contains the other)."""
     norm = lambda t: " ".join(t.lower().rstrip(".").split())  # noqa: E731
@@ -318,20 +345,28 @@ def _same_advice(a: str, b: str) -> bool:
 
 
 def _select_tips(
-    kb: KnowledgeBase, answers: Answers, level: Level, causes: Sequence[RankedCause]
+    kb: KnowledgeBase,
+    answers: Answers,
+    level: Level,
+    causes: Sequence[RankedCause],
+    flagged: Sequence[str] = (),
+    urgent_flags: Sequence[str] = (),
 ) -> list[TipResult]:
     """Tips chosen by the answers or by likely causes, most specific first, "now" before "prevention".
 
-    A tip is withheld above its max_level, or when a cause it is not for is among the top three at
-    any likelihood (safety first). A cause selects tips only when it is likely: first, or among the
-    top three with at least `tip_cause_share`."""
-    top_ids = {c.id for c in causes[:TOP_CAUSES]}
-    likely = {
-        c.id: i for i, c in enumerate(causes[:TOP_CAUSES]) if i == 0 or c.likelihood >= kb.meta.tip_cause_share
-    }
+    A tip is withheld above its max_level, or when a cause it is not for is possible: among the top
+    causes at any likelihood, or pointed to by a fired red-flag rule (safety first). A cause selects
+    tips when it is likely (first, or among the top causes with at least `tip_cause_share`) or when an
+    urgent or emergency rule points to it."""
+    top = kb.meta.top_causes
+    possible = {c.id for c in causes[:top]} | set(flagged)
+    likely = {c.id: i for i, c in enumerate(causes[:top]) if i == 0 or c.likelihood >= kb.meta.tip_cause_share}
+    for cid in urgent_flags:
+        likely.setdefault(cid, 0)
+    names = {c.id: c.name for c in causes}
     ranked: list[tuple[tuple, TipResult]] = []
     for tip in kb.tips:
-        if level.rank > tip.max_level.rank or set(tip.not_for_causes) & top_ids:
+        if level.rank > tip.max_level.rank or set(tip.not_for_causes) & possible:
             continue
         _, _, unless = tip.tests
         if any(_clause(c, answers) for c in unless):
@@ -340,11 +375,11 @@ def _select_tips(
         if (tip.when_all or tip.when_any) and applies(tip, answers):
             said = [f"you said: {describe_test(kb, a, answers)}" for a in matched(tip, answers)]
         causes_hit = sorted((likely[c], c) for c in tip.for_causes if c in likely)
-        because = said + [f"likely cause: {kb.condition_by_id[c].name}" for _, c in causes_hit]
+        because = said + [f"possible cause: {names[c]}" for _, c in causes_hit]
         if not because:
             continue
-        # Answer-selected tips first (they follow from what the user said), then by the likeliest cause.
-        key = (tip.kind != "now", -tip.priority, not said, causes_hit[0][0] if causes_hit else TOP_CAUSES, -len(said))
+        # Safety tips first, then those selected by the user's own answers, then by the likeliest cause.
+        key = (tip.kind != "now", -tip.priority, not said, causes_hit[0][0] if causes_hit else top, -len(said))
         ranked.append((key, TipResult(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because)))))
     ranked.sort(key=lambda kt: kt[0])
     return [t for _, t in ranked]

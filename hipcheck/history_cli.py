@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import typer
 
@@ -31,6 +31,12 @@ def _today() -> date:
 
 def _stdin_is_tty() -> bool:
     return sys.stdin.isatty()
+
+
+def _short(d: date) -> str:
+    from .trend import short_date
+
+    return short_date(d)
 
 
 def _warn(message: str) -> None:
@@ -126,11 +132,38 @@ def _findings_lines(findings: Sequence[Reason]) -> list[str]:
 # --------------------------------------------------------------------------- log
 
 
-def _ask_checkin(ask_km: bool) -> tuple[int, float | None]:
-    """Ask for the pain score (and distance) on the terminal; prompts go to stderr."""
+class Asked(TypedDict, total=False):
+    """What `hipcheck log` asked for on the terminal (only the keys it asked)."""
+
+    pain: int
+    km: float | None
+    side: str | None
+    rest: bool
+    night: bool
+    note: str | None
+
+
+SKIP = "skip"
+
+
+def _ask_checkin(
+    *,
+    day_words: str = "today",
+    ask_km: bool = True,
+    ask_side: bool = True,
+    ask_rest: bool = True,
+    ask_night: bool = True,
+    ask_note: bool = True,
+    default_side: str | None = None,
+) -> Asked:
+    """Ask for the check-in on the terminal; prompts go to stderr. Only pain needs typing: every
+    other question has a default that Enter accepts (no distance, the side logged last time, no rest
+    or night pain, no note), so a quick check-in stays quick."""
     import questionary
+    from questionary import Choice
 
     from .interview import terminal_session
+    from .store import MAX_NOTE
 
     def pain_ok(text: str) -> bool | str:
         t = text.strip()
@@ -147,19 +180,70 @@ def _ask_checkin(ask_km: bool) -> tuple[int, float | None]:
         except ValueError:
             return "A distance in km, such as 8 or 10.5, or Enter to skip"
 
+    def note_ok(text: str) -> bool | str:
+        return len(text.strip()) <= MAX_NOTE or f"Keep it to {MAX_NOTE} characters"
+
+    asked: Asked = {}
     with terminal_session():
-        pain = int(
-            questionary.text("Hip pain today, from 0 (none) to 10 (worst imaginable):", validate=pain_ok)
+        asked["pain"] = int(
+            questionary.text(
+                f"Hip pain {day_words}, from 0 (none) to 10 (worst imaginable):", validate=pain_ok
+            )
             .unsafe_ask()
             .strip()
         )
-        km = None
         if ask_km:
             answer = questionary.text(
-                "Distance run today, in km (Enter to skip):", validate=km_ok
+                f"Distance run {day_words}, in km (Enter to skip):", validate=km_ok
             ).unsafe_ask()
-            km = float(answer) if answer.strip() else None
-    return pain, km
+            asked["km"] = float(answer) if answer.strip() else None
+        if ask_side:
+            default = default_side if default_side in SIDE_CHOICES else SKIP
+            hint = f"Enter: {default_side}, as last time" if default != SKIP else "Enter to skip"
+            choice = questionary.select(
+                f"Which hip hurts? ({hint})",
+                choices=[
+                    Choice("Left", value="left"),
+                    Choice("Right", value="right"),
+                    Choice("Both", value="both"),
+                    Choice("Skip", value=SKIP),
+                ],
+                default=default,
+            ).unsafe_ask()
+            asked["side"] = None if choice == SKIP else choice
+        if ask_rest:
+            asked["rest"] = bool(
+                questionary.confirm("Pain at rest, sitting or lying still?", default=False).unsafe_ask()
+            )
+        if ask_night:
+            asked["night"] = bool(
+                questionary.confirm("Pain at night, enough to wake you?", default=False).unsafe_ask()
+            )
+        if ask_note:
+            text = questionary.text("A short note (Enter to skip):", validate=note_ok).unsafe_ask()
+            asked["note"] = text.strip() or None
+    return asked
+
+
+def _last_side() -> str | None:
+    """The side of the latest record that has one (check-in or triage), to offer as the default.
+    Opens an existing history only: asking must not create it. A damaged one fails here, before asking."""
+    from .store import exists
+
+    if not exists():
+        return None
+    conn = _open(create=False)
+    try:
+        checkins, results = _load_all(conn)
+    finally:
+        conn.close()
+    from .cli import state
+    from .trend import result_side
+
+    rules = _rules(state.content_dir)
+    dated: list[tuple[str, str]] = [(c.recorded_at.isoformat(), c.side) for c in checkins if c.side]
+    dated += [(r.recorded_at.isoformat(), s) for r in results if (s := result_side(r, rules))]
+    return max(dated)[1] if dated else None
 
 
 def log(
@@ -174,8 +258,14 @@ def log(
     side: Annotated[
         str | None, typer.Option("--side", metavar="left|right|both", help="Which hip hurts.")
     ] = None,
-    rest: Annotated[bool, typer.Option("--rest", help="It hurt at rest, sitting or lying still.")] = False,
-    night: Annotated[bool, typer.Option("--night", help="It hurt at night, enough to wake you.")] = False,
+    rest: Annotated[
+        bool | None,
+        typer.Option("--rest/--no-rest", help="It hurt (or did not) at rest, sitting or lying still."),
+    ] = None,
+    night: Annotated[
+        bool | None,
+        typer.Option("--night/--no-night", help="It hurt (or did not) at night, enough to wake you."),
+    ] = None,
     day: Annotated[
         str | None,
         typer.Option(
@@ -186,9 +276,11 @@ def log(
         bool, typer.Option("--no-input", help="Never prompt; fail if --pain is missing.")
     ] = False,
 ) -> None:
-    """Record a quick check-in: today's pain (0-10), and optionally how far you ran.
+    """Record a quick check-in: today's pain (0-10), and optionally how far you ran, the side, and
+    pain at rest or at night.
 
-    Kept privately on this machine; `hipcheck history` shows the trend."""
+    Without --pain, on a terminal, it asks for each (Enter accepts the default). Kept privately on
+    this machine; `hipcheck history` shows the trend."""
     from .cli import fail, state
     from .store import InputError, add_checkin
 
@@ -208,10 +300,24 @@ def log(
             why = "--no-input was given" if no_input else "stdin is not a terminal"
             fail(f"{why}, so hipcheck cannot ask; give the pain score with --pain N (0-10)")
         try:
-            score, asked_km = _ask_checkin(ask_km=ran is None)
+            default_side = _last_side() if side is None else None
+            asked = _ask_checkin(
+                day_words="today" if the_day == today else f"on {_short(the_day)}",
+                ask_km=ran is None,
+                ask_side=side is None,
+                ask_rest=rest is None,
+                ask_night=night is None,
+                ask_note=note is None,
+                default_side=default_side,
+            )
         except (KeyboardInterrupt, EOFError):
             raise _interrupted("nothing saved") from None
-        km = asked_km if km is None else km
+        score = asked["pain"]
+        km = asked.get("km", km)
+        side = asked.get("side", side)
+        rest = asked.get("rest", rest)
+        night = asked.get("night", night)
+        note = asked.get("note", note)
 
     conn = _open(create=True)
     try:
@@ -223,8 +329,8 @@ def log(
                 today=today,
                 km=km,
                 side=side,
-                rest=rest,
-                night=night,
+                rest=bool(rest),
+                night=bool(night),
                 note=note,
             )
         except InputError as exc:
@@ -304,10 +410,13 @@ def history(
         all_checkins, all_results = [], []
 
     from .history_models import HistoryExport
-    from .trend import summarize
+    from .trend import summarize, with_symptoms
 
     # The trend and findings use the whole history; --since only narrows what is listed.
     summary = summarize(all_checkins, all_results, today, rules)
+    # Side, rest and night read from each triage's answers, the same way the escalation rule reads
+    # them, so the table, --csv and --json all show them.
+    all_results = [with_symptoms(r, rules) for r in all_results]
     checkins = [c for c in all_checkins if since_day is None or c.day >= since_day]
     results = [r for r in all_results if since_day is None or r.day >= since_day]
 
@@ -331,12 +440,14 @@ def history(
             "Triage results are saved too: hipcheck triage"
         )
         return
-    for part in _history_view(checkins, results, summary, rules, since_day, today, con.width, con):
+    for part in _history_view(
+        checkins, results, summary, rules, since_day, today, con.width, con, all_results=all_results
+    ):
         con.print(part)
 
 
 def _level_words(level: str) -> str:
-    """`See a professional (within 1 to 2 weeks)` from content/meta.toml, or the level id."""
+    """`SEE A PROFESSIONAL (within 1 to 2 weeks)` from content/meta.toml, or the level id."""
     from .cli import state
     from .content import ContentError, load_content
     from .models import Level
@@ -344,8 +455,68 @@ def _level_words(level: str) -> str:
     try:
         info = load_content(state.content_dir).meta.levels[Level(level)]
     except (ContentError, ValueError, KeyError):
-        return level
-    return f"{info.label} ({info.time_frame})"
+        return level.upper().replace("_", " ")
+    return f"{info.label.upper()} ({info.time_frame})"
+
+
+_LEVEL_STYLE = {"emergency": "bold red", "urgent": "bold red", "routine": "bold yellow", "self_care": "bold"}
+
+
+def status_lines(
+    results: Sequence[PastResult], summary: TrendSummary, rules: HistoryRules, today: date
+) -> list[tuple[str, str]]:
+    """The top of `hipcheck history`, as (style, line) pairs: the last saved triage and its date, a
+    higher one from the last `stale_days` days if there was one, and the lowest level the history
+    sets for the next triage. A history finding is a floor for the *next* triage: it never stands in
+    for, or lowers, a past triage's level, so a recent urgent result is always shown as such."""
+    from .trend import short_date
+
+    past = sorted((r for r in results if r.day <= today), key=lambda r: (r.day, r.recorded_at))
+    lines: list[tuple[str, str]] = []
+    recent_top = None
+    if past:
+        last = past[-1]
+        lines.append(
+            (
+                _LEVEL_STYLE.get(last.level.value, "bold"),
+                f"Last triage, {short_date(last.day)}: {_level_words(last.level.value)}",
+            )
+        )
+        recent = [r for r in past if (today - r.day).days <= rules.stale_days]
+        if recent:
+            recent_top = max(recent, key=lambda r: (r.level.rank, r.day, r.recorded_at))
+            if recent_top.level.rank > last.level.rank:
+                lines.append(
+                    (
+                        _LEVEL_STYLE.get(recent_top.level.value, "bold"),
+                        f"Highest in the last {rules.stale_days} days, {short_date(recent_top.day)}: "
+                        f"{_level_words(recent_top.level.value)}",
+                    )
+                )
+    floor = summary.next_triage_at_least
+    if recent_top is not None and recent_top.level.rank > max(floor.rank if floor else 0, 1):
+        which = "that triage's" if recent_top is past[-1] else "the higher triage's"
+        lines.append(
+            (
+                "bold",
+                f"Follow {which} advice. Your history only sets a minimum for the next triage; "
+                "it never lowers a result.",
+            )
+        )
+    if past:
+        lines.append(("", ""))
+    if floor is not None:
+        lines.append(
+            (
+                _LEVEL_STYLE.get(floor.value, "bold"),
+                f"Next triage: at least {_level_words(floor.value)}, from what your saved history shows:",
+            )
+        )
+    elif past:
+        lines.append(("green", "Next triage: nothing in your saved history raises it."))
+    else:
+        lines.append(("green", "Nothing in your history says you need to see someone yet."))
+    return lines
 
 
 def _history_view(
@@ -357,6 +528,7 @@ def _history_view(
     today: date,
     width: int,
     con: Console,
+    all_results: Sequence[PastResult] | None = None,
 ) -> list[RenderableType]:
     from rich import box
     from rich.table import Table
@@ -369,10 +541,10 @@ def _history_view(
     title = "Your hip pain history" + (f" since {short_date(since)}" if since else "")
     parts.append(Text(title, style="bold"))
 
-    # What the history says.
+    # The last triage, and what the history sets for the next one.
+    for style, line in status_lines(results if all_results is None else all_results, summary, rules, today):
+        parts.append(Text(line, style=style))
     if summary.findings:
-        top = max(summary.findings, key=lambda r: r.level.rank)
-        parts.append(Text(f"Your history says: {_level_words(top.level.value)}", style="bold yellow"))
         rules_by_id = {r.id: r for r in (rules.persisting, rules.rising, rules.rest_night)}
         advice: list[str] = []
         for r in summary.findings:
@@ -380,24 +552,16 @@ def _history_view(
                 a for a in (rules_by_id[r.id].advice if r.id in rules_by_id else []) if a not in advice
             ]
         parts.append(_bullets([("!", r.text) for r in summary.findings] + [("-", a) for a in advice]))
-    else:
-        parts.append(Text("Nothing in your history says you need to see someone yet.", style="green"))
     parts.append(Text(_trend_words(summary), style="dim"))
 
     # Chart of pain over time.
-    days_in_range = sorted(
-        {c.day for c in checkins} | {r.day for r in results if result_pain(r, rules) is not None}
-    )
-    if days_in_range:
-        chart = pain_chart(
-            [(c.day, c.pain) for c in checkins],
-            [(r.day, p) for r in results if (p := result_pain(r, rules)) is not None],
-            width=max(40, min(width, 80)),
-        )
+    checkin_points, triage_points = chart_points(checkins, results, rules)
+    if checkin_points or triage_points:
+        chart = pain_chart(checkin_points, triage_points, width=max(40, min(width, 80)))
         parts.append(Text(""))
         parts.append(Text("Pain over time (0 none, 10 worst)", style="bold"))
         parts.append(Text(chart))
-        parts.append(Text("● check-in   x triage", style="dim"))
+        parts.append(Text("● check-in   x triage (pain score given)", style="dim"))
 
     # Table of every record, oldest first.
     same_year = all(d.year == today.year for d in [*(c.day for c in checkins), *(r.day for r in results)])
@@ -419,6 +583,9 @@ def _history_view(
     for r in results:
         pain = result_pain(r, rules)
         detail = f"Triage: {r.level_label}"
+        bits = _symptom_bits(r.side, r.rest, r.night)
+        if bits:
+            detail += f"; {', '.join(bits)}"
         if r.top_cause_name:
             detail += f"; likeliest: {r.top_cause_name}"
         rows.append(
@@ -433,6 +600,7 @@ def _history_view(
     else:
         parts.append(Text("No records in this period."))
     parts.append(Text(""))
+    parts.append(Text(PERSONAL_NOTICE))
     parts.append(
         Text(
             f"Kept only on this computer: {db_path()}\nDelete it all with: hipcheck history --forget",
@@ -442,14 +610,26 @@ def _history_view(
     return parts
 
 
-def _checkin_bits(c: CheckIn) -> list[str]:
+PERSONAL_NOTICE = (
+    "This history is personal: it is read by every later triage run with it, and can raise the "
+    "result. Running hipcheck for someone else? Use `hipcheck triage --no-save` (their triage "
+    "neither reads nor joins this history), or give each person their own HIPCHECK_HOME folder."
+)
+
+
+def _symptom_bits(side: str | None, rest: bool | None, night: bool | None) -> list[str]:
     bits = []
-    if c.side:
-        bits.append("both sides" if c.side == "both" else f"{c.side} side")
-    if c.rest:
+    if side:
+        bits.append("both sides" if side == "both" else f"{side} side")
+    if rest:
         bits.append("at rest")
-    if c.night:
+    if night:
         bits.append("at night")
+    return bits
+
+
+def _checkin_bits(c: CheckIn) -> list[str]:
+    bits = _symptom_bits(c.side, c.rest, c.night)
     if c.note:
         bits.append(f'"{c.note}"')
     return bits
@@ -475,38 +655,66 @@ def _trend_words(summary: TrendSummary) -> str:
     return f"Trend over the last {n} days: {summary.direction} ({change})."
 
 
-def pain_chart(checkins: Sequence[tuple[date, int]], triage: Sequence[tuple[date, int]], width: int) -> str:
-    """A plotext chart of daily pain (worst check-in of each day as a line, triage scores as x)."""
+def chart_points(
+    checkins: Sequence[CheckIn], results: Sequence[PastResult], rules: HistoryRules
+) -> tuple[list[tuple[datetime, int]], list[tuple[datetime, int]]]:
+    """Every record with a pain score as one chart point: (check-in points, triage points).
+
+    A point's x is a moment within its day: the day's records, check-ins and triages together, are
+    spread evenly across it in the order they were written (one record sits at midday). So several
+    records on one day stay apart, and the "x" of a triage never hides the "●" of a check-in."""
+    from .trend import result_pain
+
+    by_day: dict[date, list[tuple[str, str, int, int]]] = {}
+    for c in checkins:
+        by_day.setdefault(c.day, []).append((c.recorded_at.isoformat(), "checkin", c.id, c.pain))
+    for r in results:
+        pain = result_pain(r, rules)
+        if pain is not None:
+            by_day.setdefault(r.day, []).append((r.recorded_at.isoformat(), "triage", r.id, pain))
+    checkin_pts: list[tuple[datetime, int]] = []
+    triage_pts: list[tuple[datetime, int]] = []
+    for d in sorted(by_day):
+        records = sorted(by_day[d])
+        n = len(records)
+        for i, (_, kind, _, pain) in enumerate(records):
+            x = datetime(d.year, d.month, d.day) + timedelta(days=(i + 1) / (n + 1))
+            (checkin_pts if kind == "checkin" else triage_pts).append((x, pain))
+    return checkin_pts, triage_pts
+
+
+def pain_chart(
+    checkins: Sequence[tuple[datetime, int]], triage: Sequence[tuple[datetime, int]], width: int
+) -> str:
+    """A plotext chart of pain: check-ins as ● joined by a line, triage pain scores as x. Points are
+    (moment, pain), as `chart_points` gives them; a date's tick label sits at its midday."""
     import plotext
 
     from .trend import short_date
 
-    worst: dict[date, int] = {}
-    for d, p in checkins:
-        worst[d] = max(worst.get(d, 0), p)
-    days = sorted(worst)
-    all_days = sorted(set(days) | {d for d, _ in triage})
-    lo, hi = all_days[0] - timedelta(days=1), all_days[-1] + timedelta(days=1)
+    cs = sorted(checkins)
+    days = sorted({x.date() for x, _ in [*cs, *triage]})
+    lo, hi = days[0] - timedelta(days=1), days[-1] + timedelta(days=1)
 
-    def dt(d: date) -> datetime:
-        return datetime(d.year, d.month, d.day)
+    def noon(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day, 12)
 
     fig = plotext.figure
     fig.clear()
     try:
         fig.date().activate(form="%Y-%m-%d")
-        if days:
-            xs, ys = [dt(d) for d in days], [worst[d] for d in days]
+        if cs:
+            xs, ys = [x for x, _ in cs], [p for _, p in cs]
             if len(xs) > 1:
                 fig.draw(fig.signal(xs, ys, marker="braille").lines())
             fig.draw(fig.signal(xs, ys, marker="●"))
         if triage:
-            fig.draw(fig.signal([dt(d) for d, _ in triage], [p for _, p in triage], marker="x"))
-        fig.ruler("x").lim(dt(lo), dt(hi))
+            fig.draw(fig.signal([x for x, _ in triage], [p for _, p in triage], marker="x"))
+        fig.ruler("x").lim(noon(lo), noon(hi))
         span = (hi - lo).days
         n = max(2, min(span + 1, (width - 4) // 10))  # a label every 10 columns or so
         ticks = sorted({lo + timedelta(days=round(i * span / (n - 1))) for i in range(n)})
-        fig.ruler("x").ticks([dt(t) for t in ticks], [short_date(t) for t in ticks])
+        fig.ruler("x").ticks([noon(t) for t in ticks], [short_date(t) for t in ticks])
         fig.ruler("y").lim(0, 10)
         fig.ruler("y").ticks([0, 2, 4, 6, 8, 10])
         fig.plot_size(width, 14)  # 11 rows inside the frame: one per pain point 0-10
@@ -565,9 +773,9 @@ def _write_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rules
                 _utc_text(r.recorded_at),
                 "" if pain is None else pain,
                 "",
-                "",
-                "",
-                "",
+                r.side or "",
+                "" if r.rest is None else int(r.rest),
+                "" if r.night is None else int(r.night),
                 "",
                 r.level.value,
                 r.top_cause or "",
@@ -625,17 +833,21 @@ def history_reasons_and_saver(
     """What `triage` needs from the history: its escalation reasons, and a function saving the result.
 
     Never fails the triage: a damaged or unreadable history, or invalid history rules, print one
-    `hipcheck: warning: ...` line on stderr and the triage goes on without them. With `save=False`
-    (`--no-save`) nothing is created or written; an existing history is still read for its reasons.
-    The saver returns True when the result was saved; Ctrl-C during the save leaves nothing half-written.
+    `hipcheck: warning: ...` line on stderr and the triage goes on without them.
+
+    With `save=False` (`--no-save`) the history is left out of the triage entirely: nothing is
+    created, read or written. The history is personal, and `--no-save` is what the docs tell anyone
+    running hipcheck for someone else to use, so that person's result must not be raised by the
+    owner's (or an earlier client's) records. The saver returns True when the result was saved;
+    Ctrl-C during the save leaves nothing half-written.
     """
     from .history_models import HistoryContentError, load_history_rules
-    from .store import StoreError, exists, load_checkins, load_results, open_store, save_result
+    from .store import StoreError, load_checkins, load_results, open_store, save_result
     from .trend import escalation_reasons
 
     usable = True
     reasons: list[Reason] = []
-    if save or exists():
+    if save:
         try:
             conn = open_store(create=save)
             try:

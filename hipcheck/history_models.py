@@ -26,7 +26,7 @@ SIDES: tuple[str, ...] = ("left", "right", "both")
 # --------------------------------------------------------------------------- content: escalation rules
 
 
-PLACEHOLDERS = frozenset({"days", "first", "last", "change", "when"})
+PLACEHOLDERS = frozenset({"days", "first", "last", "change", "when", "record"})
 
 
 class HistoryRule(Record):
@@ -79,6 +79,11 @@ class RestNightRule(HistoryRule):
     rest_words: Text
     night_words: Text
     both_words: Text
+    checkin_words: Text = Field(default="a check-in", description="{record}: only check-ins reported it")
+    triage_words: Text = Field(default="a triage", description="{record}: only saved triages reported it")
+    both_records_words: Text = Field(
+        default="a check-in and a triage", description="{record}: check-ins and triages reported it"
+    )
 
     @field_validator("rest_tests", "night_tests")
     @classmethod
@@ -100,6 +105,9 @@ class HistoryRules(Record):
     stale_days: int = Field(ge=1, le=90, description="history older than this says nothing about now")
     result_pain_question: str = Field(
         description="the scale question whose answer is the triage's pain score"
+    )
+    result_side_question: str = Field(
+        default="side", description="the question whose answer (left, right, both) is the triage's side"
     )
     persisting: PersistingRule
     rising: RisingRule
@@ -184,6 +192,17 @@ class PastResult(Out):
     top_cause: str | None = Field(description="id of the most likely cause")
     top_cause_name: str | None = None
     answers: dict[str, AnswerValue]
+    side: Side | None = Field(
+        default=None, description="from the triage's `side` answer; null when not answered or not sure"
+    )
+    rest: bool | None = Field(
+        default=None,
+        description="pain at rest, from the `timing` answer; null if not asked, skipped or 'Not sure'",
+    )
+    night: bool | None = Field(
+        default=None,
+        description="pain at night, from the `timing` answer; null if not asked, skipped or 'Not sure'",
+    )
 
 
 # --------------------------------------------------------------------------- trend and export
@@ -203,6 +222,11 @@ class TrendSummary(Out):
     direction: Literal["improving", "steady", "worsening", "unknown"]
     episode_days: int | None = Field(description="days since the current run of painful days began")
     findings: list[Reason] = Field(description="escalation findings; each raises the next triage's level")
+    next_triage_at_least: Level | None = Field(
+        default=None,
+        description="the lowest level the next triage can give because of the findings; null when none fired "
+        "(a past triage's own level is not carried forward: see `results`)",
+    )
 
 
 class HistoryExport(Out):

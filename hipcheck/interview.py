@@ -43,18 +43,19 @@ def terminal_session() -> Iterator[None]:
         yield
 
 
-def _progress(kb: KnowledgeBase, answers: engine.Answers) -> str:
-    planned = engine.planned_questions(kb, answers)
-    done = sum(1 for q in planned if q.id in answers)
-    return f"({done + 1} of ~{len(planned)})"
+def _progress(kb: KnowledgeBase, q: Question, answers: engine.Answers) -> str:
+    """'(4 of ~17)': this question's place among those asked so far and those still to come."""
+    planned = [p.id for p in engine.planned_questions(kb, {**answers, q.id: NOT_SURE})]
+    position = planned.index(q.id) + 1 if q.id in planned else len(answers) + 1
+    return f"({position} of ~{len(planned)})"
 
 
 def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     if q.kind == "scale":
         choices = []
         for n in range(q.scale_min, q.scale_max + 1):
-            label = q.scale_labels.get(str(n))
-            choices.append(Choice(f"{n}" + (f"  ({label})" if label else ""), value=n))
+            label = q.scale_labels.get(str(n), "")
+            choices.append(Choice(f"{n:>2}  {label}".rstrip(), value=n))
     else:
         choices = [Choice(o.label, value=o.id, description=o.help) for o in q.options]
     choices.append(Choice("Not sure", value=NOT_SURE))
@@ -72,7 +73,7 @@ def _validate_multi(q: Question):
 
     def check(selected: list) -> bool | str:
         if not selected:
-            return "Choose at least one (space to tick, enter to confirm), or 'Not sure'."
+            return "Tick at least one with space (or 'None of these' / 'Not sure'), then press enter."
         if len(selected) > 1 and exclusive & set(selected):
             return "'None of these', 'Not sure' and 'Go back' cannot be combined with other choices."
         return True
@@ -80,27 +81,26 @@ def _validate_multi(q: Question):
     return check
 
 
-def ask(q: Question, progress: str, previous: object = None, can_go_back: bool = False) -> object:
-    """Ask one question; return the answer value, or BACK."""
+def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
+    """Ask one question (its full text is already on screen); return the answer value, or BACK."""
     choices = _choices(q, previous, can_go_back)
     if q.kind == "multi":
         value = questionary.checkbox(
-            q.text,
+            q.short,
             choices=choices,
-            qmark=progress,
+            qmark="»",
             validate=_validate_multi(q),
             instruction="(space to tick, enter when done)",
         ).unsafe_ask()
         return BACK if value == [BACK] else value
     default = next((c for c in choices if c.value == previous), None)
-    return questionary.select(q.text, choices=choices, qmark=progress, default=default).unsafe_ask()
+    return questionary.select(q.short, choices=choices, qmark="»", default=default).unsafe_ask()
 
 
 def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
     """Ask questions until the tree ends and the user confirms the summary; return the answers."""
     answers: engine.Answers = {}
-    asked: list[str] = []  # the order questions were answered in, for going back
-    previous: dict[str, object] = {}
+    previous: dict[str, object] = {}  # answers taken back, offered again as the default
     shown_emergencies: set[str] = set()
     section = ""
 
@@ -124,36 +124,33 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
                 return answers
             target = questionary.select(
                 "Which answer?",
-                choices=[Choice(kb.question_by_id[qid].short, value=qid) for qid in asked],
+                choices=[Choice(p.short, value=p.id) for p in kb.questions if p.id in answers],
                 qmark="»",
             ).unsafe_ask()
             previous[target] = answers.pop(target)
-            asked.remove(target)
             continue
 
         if q.section != section:
             section = q.section
-            console.print(Text(f"\n{SECTION_TITLES.get(section, section)}", style="bold"))
+            console.print(Text(f"\n{SECTION_TITLES.get(section, section)}", style="bold underline"))
+        console.print(Text.assemble((_progress(kb, q, answers), "dim"), " ", (q.text, "bold")))
         if q.help:
             console.print(Text(q.help.strip(), style="dim"))
-        value = ask(q, _progress(kb, answers), previous.get(q.id, answers.get(q.id)), can_go_back=bool(asked))
+        # "Go back" returns to the answered question just before this one in the interview's order.
+        before = [p.id for p in kb.questions[: kb.questions.index(q)] if p.id in answers]
+        value = ask(q, previous.get(q.id), can_go_back=bool(before))
         if value == BACK:
-            last = asked.pop()
-            previous[last] = answers.pop(last)
+            previous[before[-1]] = answers.pop(before[-1])
             continue
         answers[q.id] = value  # type: ignore[assignment]
-        if q.id not in asked:
-            asked.append(q.id)
+        previous.pop(q.id, None)
         # A changed answer can make later answers irrelevant: keep only what the tree still asks.
         answers = engine.effective_answers(kb, answers)
-        asked = [a for a in asked if a in answers]
 
-        new = [
-            r for r in engine.fired_rules(kb, answers) if r.level is Level.emergency and r.id not in shown_emergencies
-        ]
+        new = [r for r in engine.fired_rules(kb, answers) if r.level is Level.emergency and r.id not in shown_emergencies]
         if new:
             shown_emergencies.update(r.id for r in new)
-            console.print(emergency_notice(kb, [r.reason for r in new]))
+            console.print(emergency_notice(kb, new))
             go_on = questionary.confirm(
                 "The advice above comes first. Carry on with the questions to see likely causes?",
                 default=False,

@@ -267,7 +267,10 @@ class Tip(Triggered):
     priority: int = Field(default=0, ge=0, le=10, description="higher first within its kind (safety advice)")
     for_causes: list[Id] = []
     not_for_causes: list[Id] = []
-    max_level: Level = Level.emergency
+    max_level: Level = Field(
+        default=Level.urgent,
+        description="highest level at which the tip is shown; an emergency screen shows only tips marked emergency",
+    )
     sources: list[Source] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -288,6 +291,11 @@ class Meta(Record):
     likely_threshold: dict[Level, float] = Field(
         description="a cause with min_level L counts as likely when it ranks first or reaches this share for L"
     )
+    top_causes: int = Field(ge=1, le=10, description="how many causes count as 'the top causes'")
+    likely_cause_reason: Text = Field(description="{name} and {share} are filled in")
+    possible_cause_share: float = Field(gt=0, lt=1)
+    possible_cause_level: Level
+    possible_cause_reason: Text = Field(description="{name} and {share} are filled in")
     tip_cause_share: float = Field(
         gt=0, lt=1, description="a cause below the top one selects tips only at or above this likelihood"
     )
@@ -345,6 +353,7 @@ class Reason(Out):
     id: str
     text: str
     level: Level
+    advice: list[str] = Field(default=[], exclude=True, description="merged into the level's advice")
 
 
 class LevelResult(Out):

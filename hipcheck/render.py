@@ -16,7 +16,7 @@ from rich.text import Text
 
 from .content import KnowledgeBase
 from .engine import describe
-from .models import AnswerValue, Condition, ConditionList, Level, QuestionList, TriageResult
+from .models import AnswerValue, Condition, ConditionList, Level, QuestionList, Rule, TriageResult
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "!!!"),
@@ -26,6 +26,7 @@ LEVEL_STYLE = {
 }
 MAX_CAUSES = 5
 MAX_REASONS = 3
+FEW_ANSWERS = 8  # fewer answered questions than this: say the causes are rough
 TIP_LIMITS = {"now": 4, "prevention": 3}
 MIN_SHOWN_LIKELIHOOD = 0.02
 
@@ -60,11 +61,12 @@ def level_panel(result: TriageResult) -> Panel:
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
 
-def emergency_notice(kb: KnowledgeBase, reasons: list[str]) -> Panel:
-    """Shown during the interview the moment an emergency answer is given."""
+def emergency_notice(kb: KnowledgeBase, rules: list[Rule]) -> Panel:
+    """Shown during the interview the moment an emergency answer is given: reasons, then what to do."""
     info = kb.meta.levels[Level.emergency]
     badge, border, mark = LEVEL_STYLE[Level.emergency]
-    body = Group(_bullets(reasons), Text(""), _bullets(info.advice, style="bold"))
+    advice = list(info.advice) + [a for r in rules for a in r.advice if a not in info.advice]
+    body = Group(_bullets([r.reason for r in rules]), Text(""), _bullets(advice, style="bold"))
     title = Text.assemble((f" {mark} {info.label.upper()}: {info.time_frame.upper()} ", badge))
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
@@ -74,7 +76,7 @@ def causes_table(result: TriageResult) -> RenderableType:
     shown = [c for i, c in enumerate(result.causes[:MAX_CAUSES]) if i < 3 or c.likelihood >= MIN_SHOWN_LIKELIHOOD]
     rows: list[RenderableType] = [Text("Likely causes", style="bold underline")]
     for i, cause in enumerate(shown, 1):
-        share = f"{cause.likelihood:.0%}" if cause.likelihood >= 0.005 else "<1%"
+        share = _share(cause.likelihood)
         rows.append(Text.assemble((f"{i}. {cause.name}", "bold"), "  ", (share, "cyan")))
         details: list[RenderableType] = []
         if cause.supporting:
@@ -84,7 +86,17 @@ def causes_table(result: TriageResult) -> RenderableType:
         if details:
             rows.append(Padding(Group(*details), (0, 0, 0, 3)))
     rows.append(Text("Percentages compare the causes hipcheck knows; they are not certainties.", style="dim"))
+    answered = sum(1 for v in result.answers.values() if v not in ("not_sure", ["not_sure"]))
+    if answered < FEW_ANSWERS:
+        rows.append(Text(f"Based on only {answered} answers, so the causes are a rough guess.", style="bold"))
     return Group(*rows)
+
+
+def _share(p: float) -> str:
+    """A likelihood in words that never claims certainty."""
+    if p > 0.99:
+        return ">99%"
+    return f"{p:.0%}" if p >= 0.005 else "<1%"
 
 
 def _evidence_line(word: str, texts: list[str], style: str) -> Text:
@@ -163,12 +175,14 @@ def condition_view(cond: Condition) -> RenderableType:
 
 
 def condition_list_view(listing: ConditionList) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("id", no_wrap=True)
+    table = Table(show_header=True, header_style="bold", expand=False, box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, style="cyan")
     table.add_column("condition", ratio=1)
-    table.add_column("type", no_wrap=True)
     for c in listing.conditions:
-        table.add_row(c.id, c.name, "serious" if c.category == "serious" else "")
+        name = Text(c.name)
+        if c.category == "serious":
+            name.append("  (serious: see someone)", style="bold")
+        table.add_row(c.id, name)
     return table
 
 
@@ -176,12 +190,17 @@ def question_list_view(listing: QuestionList) -> Table:
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("id", no_wrap=True)
     table.add_column("question", ratio=2)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("options", ratio=2)
+    table.add_column("answers", ratio=2)
+    table.add_column("asked when", ratio=1)
     for q in listing.questions:
-        opts = f"{q.scale['min']}-{q.scale['max']}" if q.scale else ", ".join(o.id for o in q.options)
+        opts = f"{q.scale['min']}-{q.scale['max']} or not_sure" if q.scale else ", ".join(o.id for o in q.options)
+        kind = {"single": "one of", "multi": "any of", "scale": "a number"}[q.kind]
         text = q.text + (" [red flag]" if q.red_flag else "")
-        table.add_row(q.id, text, q.kind, opts)
+        w = q.asked_when
+        when = " and ".join(
+            [*w.when_all, *(["(" + " or ".join(w.when_any) + ")"] if w.when_any else []), *(f"not {u}" for u in w.unless)]
+        )
+        table.add_row(q.id, text, f"{kind}: {opts}", when or "always")
     return table
 
 

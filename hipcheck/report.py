@@ -14,14 +14,48 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console, Group
+from rich.table import Table
 from rich.text import Text
 
 from .content import KnowledgeBase
 from .engine import describe
 from .models import TriageResult
-from .render import answers_table, causes_table, level_panel, tips_block
+from .models import NOT_SURE, AnswerValue, Question
+from .render import causes_table, level_panel, tips_block
 
 REPORT_WIDTH = 88
+
+
+def answer_rows(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> list[tuple[str, str, str]]:
+    """(question, what is present, what is absent) for each answer: a clinician reads both."""
+    rows = []
+    for q in kb.questions:
+        if q.id not in answers:
+            continue
+        value = answers[q.id]
+        if value == NOT_SURE or value == [NOT_SURE]:
+            rows.append((q.short, "not sure", ""))
+        elif isinstance(value, list):
+            rows.append((q.short, *_present_absent(q, value)))
+        else:
+            rows.append((q.short, describe(kb, q.id, value).split(": ", 1)[1], ""))
+    return rows
+
+
+def _present_absent(q: Question, ticked: list[str]) -> tuple[str, str]:
+    others = [o.label for o in q.options if o.id not in ticked and o.id != q.none_option]
+    present = [q.label_of(v) for v in ticked if v != q.none_option]
+    return "; ".join(present) or "none", "; ".join(others)
+
+
+def _answers_table(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Table:
+    table = Table(title="Answers", title_justify="left", expand=True)
+    table.add_column("question", style="bold", ratio=1)
+    table.add_column("yes / answer", ratio=2)
+    table.add_column("no", ratio=2, style="dim")
+    for row in answer_rows(kb, answers):
+        table.add_row(*row)
+    return table
 
 
 def _heading(today: dt.date) -> Text:
@@ -33,7 +67,7 @@ def _rich_report(kb: KnowledgeBase, result: TriageResult, suffix: str, today: dt
     body = Group(
         _heading(today),
         Text(""),
-        answers_table(kb, result.answers),
+        _answers_table(kb, result.answers),
         Text(""),
         level_panel(result),
         Text(""),
@@ -53,7 +87,11 @@ def _rich_report(kb: KnowledgeBase, result: TriageResult, suffix: str, today: dt
 def markdown_report(kb: KnowledgeBase, result: TriageResult, today: dt.date) -> str:
     lv = result.level
     lines = [f"# hipcheck report, {today.isoformat()}", "", "## Answers", ""]
-    lines += [f"- **{kb.question_by_id[q].short}**: {describe(kb, q, v).split(': ', 1)[1]}" for q, v in result.answers.items()]
+    for short, present, absent in answer_rows(kb, result.answers):
+        lines.append(f"- **{short}**: {present}" + (f" (no: {absent})" if absent else ""))
+    if result.unscreened:
+        unchecked = ", ".join(kb.question_by_id[q].short.lower() for q in result.unscreened)
+        lines.append(f"- **Not checked (skipped or not sure)**: {unchecked}")
     lines += ["", f"## Urgency: {lv.label} ({lv.time_frame})", ""]
     lines += [f"- {r.text}" for r in lv.reasons]
     lines += ["", "**What to do**", ""] + [f"- {a}" for a in lv.advice]

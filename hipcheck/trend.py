@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .engine import holds
-from .history_models import CheckIn, HistoryRules, PastResult, TrendSummary
-from .models import Reason
+from .history_models import SIDES, CheckIn, HistoryRules, PastResult, TrendSummary
+from .models import NOT_SURE, Atom, Reason
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -39,6 +39,37 @@ def result_pain(result: PastResult, rules: HistoryRules) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
+
+
+def _answered(atoms: Sequence[Atom], result: PastResult) -> bool:
+    """True when any question the atoms test was answered with something other than "Not sure"."""
+    for q in {a.question for a in atoms}:
+        value = result.answers.get(q)
+        if value not in (None, NOT_SURE, [NOT_SURE], []):
+            return True
+    return False
+
+
+def result_side(result: PastResult, rules: HistoryRules) -> str | None:
+    """left, right or both, as the triage's side question was answered; None otherwise."""
+    value = result.answers.get(rules.result_side_question)
+    return value if isinstance(value, str) and value in SIDES else None
+
+
+def result_rest_night(result: PastResult, rules: HistoryRules) -> tuple[bool | None, bool | None]:
+    """(rest, night) as the escalation rule reads the triage's answers: True or False when the
+    question was answered, None when it was not asked, skipped or answered "Not sure"."""
+    out: list[bool | None] = []
+    for which in ("rest", "night"):
+        atoms = rules.rest_night.atoms(which)  # type: ignore[arg-type]
+        out.append(any(holds(a, result.answers) for a in atoms) if _answered(atoms, result) else None)
+    return out[0], out[1]
+
+
+def with_symptoms(result: PastResult, rules: HistoryRules) -> PastResult:
+    """The result with `side`, `rest` and `night` read from its answers, for listing and export."""
+    rest, night = result_rest_night(result, rules)
+    return result.model_copy(update={"side": result_side(result, rules), "rest": rest, "night": night})
 
 
 def daily_pain(
@@ -119,6 +150,7 @@ def _persisting(series: Sequence[Point], today: date, rules: HistoryRules) -> Re
         last=short_date(spell[-1].day),
         change=f"{-improvement:.1f}",
         when="",
+        record="",
     )
     return Reason(source="history", id=rule.id, text=text, level=rule.level)
 
@@ -142,6 +174,7 @@ def _rising(series: Sequence[Point], today: date, rules: HistoryRules) -> Reason
         last=short_date(recent[-1].day),
         change=f"{change:.1f}",
         when="",
+        record="",
     )
     return Reason(source="history", id=rule.id, text=text, level=rule.level)
 
@@ -153,26 +186,47 @@ def _rest_night(
     start = today - timedelta(days=rule.window_days - 1)
     rest_days: list[date] = []
     night_days: list[date] = []
+    kinds: set[str] = set()  # which kinds of record reported it: "checkin", "triage"
     for c in checkins:
         if start <= c.day <= today:
             if c.rest:
                 rest_days.append(c.day)
             if c.night:
                 night_days.append(c.day)
+            if c.rest or c.night:
+                kinds.add("checkin")
     rest_atoms, night_atoms = rule.atoms("rest"), rule.atoms("night")
     for r in results:
         if start <= r.day <= today:
-            if any(holds(a, r.answers) for a in rest_atoms):
+            rest, night = (
+                any(holds(a, r.answers) for a in rest_atoms),
+                any(holds(a, r.answers) for a in night_atoms),
+            )
+            if rest:
                 rest_days.append(r.day)
-            if any(holds(a, r.answers) for a in night_atoms):
+            if night:
                 night_days.append(r.day)
+            if rest or night:
+                kinds.add("triage")
     if not rest_days and not night_days:
         return None
     when = rule.both_words if rest_days and night_days else rule.rest_words if rest_days else rule.night_words
+    record = (
+        rule.both_records_words
+        if len(kinds) == 2
+        else rule.checkin_words
+        if kinds == {"checkin"}
+        else rule.triage_words
+    )
     last = max(rest_days + night_days)
     first = min(rest_days + night_days)
     text = rule.reason.format(
-        days=(last - first).days + 1, first=short_date(first), last=short_date(last), change="", when=when
+        days=(last - first).days + 1,
+        first=short_date(first),
+        last=short_date(last),
+        change="",
+        when=when,
+        record=record,
     )
     return Reason(source="history", id=rule.id, text=text, level=rule.level)
 
@@ -230,6 +284,7 @@ def summarize(
     else:
         direction = "steady"
     spell = current_spell(series, rules)
+    findings = escalation_reasons(checkins, results, today, rules)
     return TrendSummary(
         days_with_data=len(series),
         first_day=series[0].day if series else None,
@@ -239,5 +294,6 @@ def summarize(
         change=round(change, 1) if change is not None else None,
         direction=direction,  # type: ignore[arg-type]
         episode_days=(spell[-1].day - spell[0].day).days + 1 if spell else None,
-        findings=escalation_reasons(checkins, results, today, rules),
+        findings=findings,
+        next_triage_at_least=max((r.level for r in findings), key=lambda lv: lv.rank, default=None),
     )

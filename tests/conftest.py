@@ -21,6 +21,7 @@ def private_home(tmp_path, monkeypatch):
     """Every test gets its own empty history folder: tests never touch the real one."""
     home = tmp_path / "hipcheck-home"
     monkeypatch.setenv("HIPCHECK_HOME", str(home))
+    monkeypatch.setenv("HIPCHECK_CACHE", str(tmp_path / "hipcheck-cache"))
     return home
 
 

@@ -59,18 +59,19 @@ def test_serious_conditions_are_never_self_care(kb):
             assert c.min_level.rank >= 1, c.id
 
 
-def test_every_rule_can_fire(kb):
-    """Each rule's tests can be satisfied by answers the interview accepts."""
+def test_every_rule_can_fire_on_a_real_interview_path(kb):
+    """Answers the tree really asks (follow-ups only on their branch) can fire each rule."""
+    assert checks.dead_rules(kb) == []
     for r in kb.rules:
-        all_, any_, _ = r.tests
-        answers: dict = {}
-        for clause in (*all_, *any_[:1]):
-            a = clause[0]
-            q = kb.question_by_id[a.question]
-            if a.op == "has":
-                prev = answers.get(q.id, [])
-                answers[q.id] = [*prev, a.option] if q.kind == "multi" else a.option
-            elif a.op in (">=", "<="):
-                answers[q.id] = a.number
-        answers = engine.validate_answers(kb, answers)
-        assert r in engine.fired_rules(kb, answers), r.id
+        answers = checks.satisfy(kb, r)
+        assert r in engine.fired_rules(kb, engine.effective_answers(kb, answers)), r.id
+
+
+def test_a_rule_on_a_follow_up_that_is_never_asked_is_dead(mini):
+    from hipcheck.models import Rule
+
+    orphan = Rule(
+        id="orphan", level="routine", reason="x", when_all=["side_detail:lying", "where:front"],
+        unless=["where:side"], sources=[{"title": "T", "publisher": "P", "kind": "review"}],
+    )
+    assert checks.satisfy(mini, orphan) is None  # side_detail is only asked when the pain is at the side

@@ -100,7 +100,7 @@ def test_extra_reasons_raise_but_never_lower(mini):
 
 def test_tips_follow_answers_and_causes_with_reasons(mini):
     front = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
-    assert [(t.id, t.because) for t in front.tips] == [("alpha_tip", ["likely cause: Alpha condition"])]
+    assert [(t.id, t.because) for t in front.tips] == [("alpha_tip", ["possible cause: Alpha condition"])]
     both = engine.assess(mini, {"flag": "no", "where": ["front", "side"], "side_detail": "other", "pain": 1})
     assert both.tips[0].id == "side_tip"  # "now" tips come first
     assert both.tips[0].because == ["you said: Where: Side"]  # only the part of the answer that matched

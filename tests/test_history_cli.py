@@ -109,20 +109,99 @@ def test_log_without_pain_off_a_terminal_says_which_flag():
     assert "--pain" in line and "not a terminal" in line
 
 
-def test_log_asks_on_a_terminal(monkeypatch):
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+def typed_log(keys: list[str], *args: str):
+    """`hipcheck log ARGS` on a (fake) terminal, answering the prompts with these keystrokes."""
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
     with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
-        inp.send_text("12\r")  # refused: out of range, then backspace it
-        inp.send_text("\x7f\x7f5\r")
-        inp.send_text("6.5\r")
-        r = run("log")
+        for k in keys:
+            inp.send_text(k)
+        return run("log", *args)
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
+
+
+def test_log_asks_everything_the_rules_read_on_a_terminal(terminal):
+    r = typed_log(
+        [
+            "12\r",  # refused: out of range, then backspaced
+            "\x7f\x7f5\r",  # pain
+            "6.5\r",  # km
+            DOWN * 2 + ENTER,  # side: the pointer starts on Skip (no side known); wraps to Left, Right
+            "y",  # at rest (y answers at once)
+            "y",  # at night
+            "woke at 3am\r",  # note
+        ]
+    )
     assert r.exit_code == 0, r.stderr
     [c] = history_json()["checkins"]
-    assert (c["pain"], c["km"]) == (5, 6.5)
+    assert (c["pain"], c["km"], c["side"], c["rest"], c["night"], c["note"]) == (
+        5,
+        6.5,
+        "right",
+        True,
+        True,
+        "woke at 3am",
+    )
+    assert "history_rest_night" in [f["id"] for f in history_json()["trend"]["findings"]]
+    assert r.stdout.startswith("Logged 15 Jun: pain 5/10, ran 6.5 km, right side, at rest, at night.")
+
+
+def test_log_prompts_default_on_enter_and_remember_the_side(terminal):
+    r = typed_log(["3\r", ENTER, ENTER, ENTER, ENTER, ENTER])
+    assert r.exit_code == 0, r.stderr
+    r = typed_log(["4\r", ENTER, DOWN * 3 + ENTER, ENTER, ENTER, ENTER])  # Skip → Left, Right, Both
+    assert r.exit_code == 0, r.stderr
+    r = typed_log(["2\r", ENTER, ENTER, ENTER, ENTER, ENTER])  # Enter keeps last time's side
+    assert r.exit_code == 0, r.stderr
+    got = [
+        (c["pain"], c["km"], c["side"], c["rest"], c["night"], c["note"]) for c in history_json()["checkins"]
+    ]
+    assert got == [
+        (3, None, None, False, False, None),
+        (4, None, "both", False, False, None),
+        (2, None, "both", False, False, None),
+    ]
+
+
+def test_log_asks_only_what_the_flags_did_not_give(terminal, monkeypatch):
+    seen = {}
+
+    def fake_ask(**kw):
+        seen.update(kw)
+        return {"pain": 4}
+
+    monkeypatch.setattr(history_cli, "_ask_checkin", fake_ask)
+    r = run("log", "--ran", "5", "--side", "left", "--night", "--note", "hills", "--date", "yesterday")
+    assert r.exit_code == 0, r.stderr
+    assert seen["day_words"] == "on 14 Jun"
+    assert (seen["ask_km"], seen["ask_side"], seen["ask_night"], seen["ask_note"]) == (False,) * 4
+    assert seen["ask_rest"] is True
+    [c] = history_json()["checkins"]
+    assert (c["pain"], c["km"], c["side"], c["rest"], c["night"], c["note"]) == (
+        4,
+        5,
+        "left",
+        False,
+        True,
+        "hills",
+    )
+
+
+def test_prompts_go_to_stderr_and_no_rest_flags_work(terminal):
+    assert run("log", "--pain", "3", "--no-rest", "--no-night").exit_code == 0
+    [c] = history_json()["checkins"]
+    assert (c["rest"], c["night"]) == (False, False)
+    source = (ROOT / "hipcheck" / "history_cli.py").read_text()
+    assert "with terminal_session():" in source  # questionary output goes to stderr
 
 
 def test_log_no_input_never_asks(monkeypatch):
@@ -133,7 +212,7 @@ def test_log_no_input_never_asks(monkeypatch):
 def test_ctrl_c_at_the_prompt_exits_130_and_saves_nothing(monkeypatch, home):
     monkeypatch.setattr(history_cli, "_stdin_is_tty", lambda: True)
 
-    def interrupted(ask_km: bool):
+    def interrupted(**kw):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(history_cli, "_ask_checkin", interrupted)
@@ -145,7 +224,7 @@ def test_ctrl_c_at_the_prompt_exits_130_and_saves_nothing(monkeypatch, home):
 def test_log_reports_a_new_escalation():
     log_days((6, 2), (4, 3), (2, 4))
     r = run("log", "--pain", "6")
-    assert "! Your pain has been rising" in r.stdout and "next `hipcheck triage`" in r.stdout
+    assert "! Your saved history shows the pain rising" in r.stdout and "next `hipcheck triage`" in r.stdout
 
 
 # --------------------------------------------------------------------------- history
@@ -166,11 +245,14 @@ def test_history_shows_chart_table_and_escalation_within_60_columns():
     out = r.stdout
     assert "\x1b[" not in out, "no colour codes when stdout is not a terminal"
     assert max(len(line) for line in out.splitlines()) <= 60
-    assert "Your history says: See a professional" in out
+    assert "Next triage: at least SEE A PROFESSIONAL" in out and "Last triage" not in out
     assert "hip pain for 21 days" in out
     assert "┤" in out and "●" in out  # the plotext chart
     assert "26 May" in out and "15 Jun" in out  # first and last rows of the table
     assert "history --forget" in out
+    flat = " ".join(out.split())
+    assert "This history is personal" in flat
+    assert "hipcheck triage --no-save" in flat and "HIPCHECK_HOME" in flat
 
 
 def test_history_json_is_data_only():
@@ -309,12 +391,23 @@ def test_triage_hook_no_save_creates_nothing(home, kb):
     assert not home.exists()
 
 
-def test_triage_hook_no_save_still_reads_existing_history(kb):
+def test_triage_hook_no_save_leaves_the_history_out_entirely(kb):
+    """--no-save is how to triage someone else: the owner's records must not raise their result."""
     log_days((3, 3), night=True)
+    assert [r.id for r in history_cli.history_reasons_and_saver(today=TODAY)[0]] == ["history_rest_night"]
     reasons, save = history_cli.history_reasons_and_saver(save=False, today=TODAY)
-    assert [r.id for r in reasons] == ["history_rest_night"]
-    save(assess(kb, {**all_clear(kb), "location": ["lateral"]}, extra_reasons=reasons))
+    assert reasons == []
+    assert save(assess(kb, {**all_clear(kb), "location": ["lateral"]}, extra_reasons=reasons)) is False
     assert history_json()["results"] == []
+
+
+def test_an_escalation_reason_names_the_saved_history_the_date_and_the_record(kb):
+    save_triage(kb, 12, {"timing": ["during", "night"], "severity": 5})
+    [reason] = history_cli.history_reasons_and_saver(today=TODAY)[0]
+    assert reason.source == "history"
+    assert reason.text.startswith(
+        "Your saved history has pain at night recorded in a triage, most recently on 15 Jun."
+    )
 
 
 def test_triage_hook_uses_a_content_dir_without_history_toml(kb, tmp_path):
@@ -336,3 +429,119 @@ def test_importing_the_commands_loads_no_heavy_module():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- saved triages in the history
+
+
+def save_triage(kb, hour: int, answers: dict, day: date = TODAY) -> None:
+    """Save a triage result for these answers (on top of an all-clear screen) at `hour` UTC."""
+    from datetime import UTC, datetime
+
+    result = assess(kb, {**all_clear(kb), "location": ["lateral"], **answers})
+    conn = store.open_store()
+    try:
+        store.save_result(conn, result, now=datetime(day.year, day.month, day.day, hour, tzinfo=UTC))
+    finally:
+        conn.close()
+
+
+EMERGENCY = {"warning_signs": ["breathless"], "side": "left", "timing": ["during", "night"], "severity": 7}
+URGENT = {"weight_bearing": "painful", "side": "left", "timing": ["walking", "night"], "severity": 6}
+
+
+def test_the_reported_day_last_triage_and_a_higher_one_come_before_the_floor(kb):
+    """Issue: an Emergency and an Urgent triage on one day, and the screen led with the routine floor."""
+    save_triage(kb, 10, EMERGENCY)
+    save_triage(kb, 11, URGENT)
+    r = run("history")
+    assert r.exit_code == 0, r.stderr
+    out = r.stdout
+    assert max(len(line) for line in out.splitlines()) <= 60
+    flat = " ".join(out.split())
+    assert "Your history says" not in flat
+    last = flat.index("Last triage, 15 Jun: URGENT (within 24 to 48 hours)")
+    higher = flat.index("Highest in the last 7 days, 15 Jun: EMERGENCY (now)")
+    follow = flat.index("Follow the higher triage's advice.")
+    floor = flat.index("Next triage: at least SEE A PROFESSIONAL (within 1 to 2 weeks)")
+    assert last < higher < follow < floor
+    assert "it never lowers a result" in flat
+    assert history_json()["trend"]["next_triage_at_least"] == "routine"
+
+
+def test_an_emergency_last_triage_without_findings_is_still_shown(kb):
+    save_triage(kb, 10, {"warning_signs": ["breathless"], "timing": ["during"], "severity": 6})
+    flat = " ".join(run("history").stdout.split())
+    assert "Last triage, 15 Jun: EMERGENCY (now)" in flat and "Follow that triage's advice." in flat
+    assert "Next triage: nothing in your saved history raises it." in flat
+    assert "Nothing in your history says you need to see someone" not in flat
+    assert history_json()["trend"]["next_triage_at_least"] is None
+
+
+def test_an_old_triage_is_dated_but_not_called_current(kb):
+    save_triage(kb, 10, URGENT, day=TODAY - timedelta(days=30))
+    flat = " ".join(run("history").stdout.split())
+    assert "Last triage, 16 May: URGENT" in flat
+    assert "Follow" not in flat and "Highest in the last" not in flat
+
+
+def test_triage_rows_carry_side_rest_and_night_in_csv_json_and_table(kb):
+    log_days((0, 3), rest=True)
+    save_triage(kb, 10, EMERGENCY)  # left, night
+    save_triage(kb, 11, {"side": "right", "timing": ["rest"], "severity": 4})
+    save_triage(kb, 12, {"side": "not_sure", "timing": "not_sure", "severity": 2})
+    save_triage(kb, 13, {"severity": 1})  # side and timing never answered
+
+    rows = [r for r in csv.DictReader(io.StringIO(run("history", "--csv").stdout)) if r["kind"] == "triage"]
+    got_csv = [(r["side"], r["rest"], r["night"]) for r in rows]
+    assert got_csv == [("left", "0", "1"), ("right", "1", "0"), ("", "", ""), ("", "", "")]
+
+    results = history_json()["results"]
+    got_json = [(r["side"], r["rest"], r["night"]) for r in results]
+    assert got_json == [("left", False, True), ("right", True, False), (None, None, None), (None, None, None)]
+
+    flat = " ".join(run("history").stdout.split())
+    assert "Triage: Emergency; left side, at night;" in flat
+    assert "right side, at rest;" in flat
+    assert "Triage: Self-care;" not in flat or "Self-care; likeliest" in flat
+
+
+# --------------------------------------------------------------------------- the chart
+
+
+def test_every_record_with_a_pain_score_is_a_chart_point_even_on_one_day(kb):
+    """Issue: check-ins logged on the day of two triages vanished under the triages' x marks."""
+    from hipcheck.history_models import load_history_rules
+
+    log_days((0, 4), (0, 3), (2, 5))
+    save_triage(kb, 10, EMERGENCY)
+    save_triage(kb, 11, URGENT)
+    save_triage(kb, 12, {})  # no pain score: nothing to plot
+    data = history_json()
+    from hipcheck.history_models import CheckIn, PastResult
+
+    cs = [CheckIn.model_validate(c) for c in data["checkins"]]
+    rs = [PastResult.model_validate(r) for r in data["results"]]
+    checkin_pts, triage_pts = history_cli.chart_points(cs, rs, load_history_rules())
+    assert sorted(p for _, p in checkin_pts) == [3, 4, 5]
+    assert sorted(p for _, p in triage_pts) == [6, 7]
+    xs = [x for x, _ in checkin_pts + triage_pts]
+    assert len(set(xs)) == len(xs), "no two records share a point"
+    assert all(x.date() == TODAY for x, p in checkin_pts + triage_pts if p != 5)
+    # spread across the day in the order they were written
+    written = sorted(
+        [(c.recorded_at, c.pain) for c in cs if c.day == TODAY]
+        + [(r.recorded_at, r.answers["severity"]) for r in rs if "severity" in r.answers]
+    )
+    today_pts = sorted(pt for pt in checkin_pts + triage_pts if pt[0].date() == TODAY)
+    assert [p for _, p in today_pts] == [p for _, p in written]
+
+    chart = history_cli.pain_chart(checkin_pts, triage_pts, width=58)
+    assert chart.count("●") == 3 and chart.count("x") == 2
+
+
+def test_a_single_record_is_plotted_on_its_day():
+    log_days((0, 4))
+    out = run("history").stdout
+    assert out.count("●") == 2  # the point and the legend
+    assert "15 Jun" in out

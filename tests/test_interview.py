@@ -84,3 +84,48 @@ def test_interview_and_answers_file_give_the_same_result(mini):
     typed = engine.assess(mini, answers)
     from_file = engine.assess(mini, engine.validate_answers(mini, dict(answers)))
     assert typed == from_file
+
+
+# --------------------------------------------------------------------------- on the real question bank
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from hipcheck.models import Level  # noqa: E402
+from test_properties import KB, interviews  # noqa: E402
+
+
+def keys_for(kb, answers: dict) -> list[str]:
+    """The keystrokes that give these answers in the interview, question by question, in tree order."""
+    keys: list[str] = []
+    given_so_far: dict = {}
+    shown: set[str] = set()
+    while (q := engine.next_question(kb, given_so_far)) is not None and q.id in answers:
+        value = answers[q.id]
+        if q.kind == "multi":
+            ids = q.option_ids
+            at = 0
+            for i in sorted(ids.index(v) for v in value):
+                keys.append(DOWN * (i - at) + SPACE)
+                at = i
+            keys.append(ENTER)
+        elif q.kind == "scale":
+            keys.append(DOWN * (11 if value == "not_sure" else value) + ENTER)
+        else:
+            keys.append(DOWN * q.option_ids.index(value) + ENTER)
+        given_so_far[q.id] = value
+        new = {r.id for r in engine.fired_rules(kb, given_so_far) if r.level is Level.emergency} - shown
+        if new:
+            shown |= new
+            keys.append("y")  # carry on after the emergency advice
+    return keys + [ENTER]  # summary: show my result
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interviews())
+def test_interview_and_answers_file_agree_on_the_real_bank(answers):
+    complete = dict(answers)
+    while (q := engine.next_question(KB, complete)) is not None:  # finish the tree with "Not sure"
+        complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
+    typed, _ = drive(KB, *keys_for(KB, complete))
+    assert typed == engine.validate_answers(KB, complete)  # same answers, in canonical order
+    assert engine.assess(KB, typed) == engine.assess(KB, engine.validate_answers(KB, complete))

@@ -224,3 +224,54 @@ def test_docs_describe_every_rule():
         assert rule.id in doc
         for src in rule.sources:
             assert src.title in doc
+
+
+# --------------------------------------------------------------------------- what the reasons name
+
+
+def test_the_rest_night_reason_names_the_kind_of_record_and_the_date():
+    [c] = trend.escalation_reasons(checkins((2, 3), night=True), [], TODAY, RULES)
+    assert c.text.startswith(
+        "Your saved history has pain at night recorded in a check-in, most recently on 13 Jun."
+    )
+    [t] = trend.escalation_reasons([], [result(1, timing=["rest"])], TODAY, RULES)
+    assert "pain at rest recorded in a triage, most recently on 14 Jun" in t.text
+    [both] = trend.escalation_reasons(
+        checkins((3, 3), rest=True), [result(1, timing=["night"])], TODAY, RULES
+    )
+    assert "at rest and at night recorded in a check-in and a triage, most recently on 14 Jun" in both.text
+
+
+def test_every_reason_says_it_comes_from_the_saved_history():
+    cs = checkins(*[(d, 5) for d in range(20, -1, -2)]) + checkins((0, 9), night=True)
+    reasons = trend.escalation_reasons(cs, [], TODAY, RULES)
+    assert {r.id for r in reasons} == {"history_rest_night", "history_rising", "history_persisting"}
+    assert all(r.text.startswith("Your saved history") and "Jun" in r.text for r in reasons)
+
+
+# --------------------------------------------------------------------------- reading a triage's answers
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"side": "left", "timing": ["during", "night"]}, ("left", False, True)),
+        ({"side": "both", "timing": ["rest"]}, ("both", True, False)),
+        ({"side": "right", "timing": ["during"]}, ("right", False, False)),
+        ({"side": "not_sure", "timing": "not_sure"}, (None, None, None)),
+        ({"timing": ["not_sure"]}, (None, None, None)),
+        ({}, (None, None, None)),
+    ],
+)
+def test_side_rest_and_night_are_read_from_a_triage_as_the_rule_reads_them(answers, expected):
+    r = result(0, **answers)
+    assert (trend.result_side(r, RULES), *trend.result_rest_night(r, RULES)) == expected
+    annotated = trend.with_symptoms(r, RULES)
+    assert (annotated.side, annotated.rest, annotated.night) == expected
+    assert (ids(rs=[r]) == ["history_rest_night"]) == bool(expected[1] or expected[2])
+
+
+def test_the_summary_names_the_floor_for_the_next_triage():
+    assert trend.summarize([], [], TODAY, RULES).next_triage_at_least is None
+    s = trend.summarize(checkins((1, 3), night=True), [], TODAY, RULES)
+    assert s.next_triage_at_least is Level.routine

@@ -31,8 +31,18 @@ def test_no_urgent_or_emergency_case_is_under_triaged(outcomes):
     assert not missed, f"{name}: under-triage of serious cases:\n" + "\n".join(missed)
 
 
-def test_accuracy_does_not_fall_below_the_recorded_figures(outcomes):
+def test_no_case_is_under_triaged(outcomes):
+    """Under-triage of any kind counts as a failure: a routine case sent to self-care is a miss too."""
     name, got = outcomes
+    under = [f"{o.vignette.id}: {o.vignette.expected_level.value} → {o.level.value}" for o in got if o.under]
+    assert not under, f"{name}: " + "; ".join(under)
+
+
+def test_accuracy_does_not_fall_below_the_recorded_figures(outcomes):
+    """The ratchet applies to the development set only: the held-out set is never tuned against."""
+    name, got = outcomes
+    if name not in BASELINE:
+        pytest.skip(f"{name} is held out: its figures are reported, not ratcheted")
     now = figures(got)
     fallen = {m: (now[m], floor) for m, floor in BASELINE[name].items() if now[m] + 1e-9 < floor}
     assert not fallen, f"{name}: below baseline {fallen}\n{table(got)}"

@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""hipcheck performance figures, each against a baseline measured side by side in the same run.
+
+    python benchmarks/run.py            # ~2-3 minutes on a 2-core machine
+    python benchmarks/run.py --runs 31 --cases 50000
+
+Uses only the standard library and the Python running it (the venv hipcheck is installed in).
+Runs alternate (hipcheck, baseline, hipcheck, ...) so drift hits both; figures are medians; the
+verdict is on ratios. Every process is fresh. Peak memory is `ru_maxrss` of RUSAGE_CHILDREN, read by a
+small wrapper process per run, so each run's peak is its own.
+
+Children run with a private bytecode cache (PYTHONPYCACHEPREFIX) and a warm-up run first, as an
+installed hipcheck (whose .pyc files pip writes) would; PYTHONDONTWRITEBYTECODE is dropped for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import pty
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+PY = sys.executable
+ROOT = Path(__file__).resolve().parent.parent
+
+MINIMAL_TYPER = """
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str = "world", as_json: bool = typer.Option(False, "--json")) -> None:
+    print(f"hello {name}")
+
+
+@app.command()
+def other() -> None:
+    print("other")
+
+
+if __name__ == "__main__":
+    app()
+"""
+
+MINIMAL_PROMPT = """
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def ask() -> None:
+    import questionary
+
+    questionary.select("Pick one", choices=["a", "b", "c"], qmark="(1 of ~5)").unsafe_ask()
+
+
+@app.command()
+def other() -> None:
+    pass
+
+
+if __name__ == "__main__":
+    app()
+"""
+
+# Runs a command, then reports its wall time and peak RSS (KiB) as JSON on stdout.
+WRAPPER = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "rss_kib": rss, "code": p.returncode, "err": p.stderr.decode()[-300:]}))
+"""
+
+LOAD_TIMER = """
+import sys, time
+import hipcheck.models  # module import is not content loading
+from hipcheck.content import load_content
+t = time.perf_counter()
+load_content(sys.argv[1], use_cache=True)
+print(time.perf_counter() - t)
+"""
+
+
+def child_env(work: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(
+        PYTHONPYCACHEPREFIX=str(work / "pycache"),
+        HIPCHECK_CACHE=str(work / "cache"),
+        HIPCHECK_HOME=str(work / "home"),
+        NO_COLOR="1",
+        TERM="xterm",
+        COLUMNS="80",
+        LINES="24",
+    )
+    env.pop("HIPCHECK_CONTENT", None)
+    return env
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> dict:
+    out = subprocess.run([PY, "-c", WRAPPER, *cmd], capture_output=True, text=True, env=env, check=True)
+    result = json.loads(out.stdout)
+    if result["code"] not in (0,):
+        raise SystemExit(f"{' '.join(cmd)} failed ({result['code']}): {result['err']}")
+    return result
+
+
+def first_prompt(cmd: list[str], env: dict[str, str], marker: bytes, timeout: float = 20.0) -> float:
+    """Seconds from spawn until `marker` appears on a pseudo-terminal (the prompt is on screen)."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    seen = b""
+    try:
+        while True:
+            left = timeout - (time.perf_counter() - t)
+            if left <= 0:
+                raise SystemExit(f"no prompt from {' '.join(cmd)}; screen so far: {seen[-400:]!r}")
+            ready, _, _ = select.select([master], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise SystemExit(f"{' '.join(cmd)} ended before a prompt: {seen[-400:]!r}")
+                seen += chunk
+                if marker in seen:
+                    return time.perf_counter() - t
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+        os.close(master)
+
+
+def alternate(runs: int, *fns):
+    """Call each fn in turn, `runs` rounds; return the list of results per fn."""
+    results = [[] for _ in fns]
+    for _ in range(runs):
+        for i, fn in enumerate(fns):
+            results[i].append(fn())
+    return results
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def make_cases(path: Path, n: int, env: dict[str, str], seed: int = 1) -> None:
+    code = textwrap.dedent(
+        f"""
+        import json, random, sys
+        from hipcheck.batch import sample_answers
+        from hipcheck.content import load_content
+        kb = load_content()
+        rng = random.Random({seed})
+        with open(sys.argv[1], "w") as f:
+            for _ in range({n}):
+                f.write(json.dumps(sample_answers(kb, rng)) + "\\n")
+        """
+    )
+    subprocess.run([PY, "-c", code, str(path)], env=env, check=True)
+
+
+def bigger_content(src: Path, dest: Path, copies: int) -> None:
+    """The real content with every condition copied `copies` times (new ids, names and aliases)."""
+    shutil.copytree(src, dest)
+    for page in sorted((src / "conditions").glob("*.toml")):
+        text = page.read_text(encoding="utf-8")
+        for k in range(1, copies):
+            new = page.stem + f"_copy{k}"
+            lines = []
+            for line in text.splitlines():
+                if line.startswith("id = "):
+                    line = f'id = "{new}"'
+                elif line.startswith("name = "):
+                    line = line[:-1] + f' (copy {k})"'
+                elif line.startswith("aliases = "):
+                    line = "aliases = []"
+                lines.append(line)
+            (dest / "conditions" / f"{new}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=15, help="alternating runs per figure (default 15)")
+    ap.add_argument("--cases", type=int, default=50_000, help="answer sets in the batch file (default 50000)")
+    args = ap.parse_args()
+
+    script = Path(PY).with_name("hipcheck")
+    hip = [str(script)] if script.exists() else [PY, "-m", "hipcheck"]
+    rows: list[tuple[str, str, str, str, str, bool]] = []
+    with tempfile.TemporaryDirectory(prefix="hipcheck-bench-") as tmp:
+        work = Path(tmp)
+        env = child_env(work)
+        (work / "minimal_typer.py").write_text(MINIMAL_TYPER)
+        (work / "minimal_prompt.py").write_text(MINIMAL_PROMPT)
+        typer_app = [PY, str(work / "minimal_typer.py"), "hello"]
+        prompt_app = [PY, str(work / "minimal_prompt.py"), "ask"]
+
+        print(
+            f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs", flush=True
+        )
+        # Warm-up: bytecode and the content cache, as after the first run on a user's machine.
+        for cmd in (
+            typer_app,
+            [*hip, "explain", "bursitis", "--json"],
+            [*hip, "list", "--json"],
+            [*hip, "--version"],
+        ):
+            measure(cmd, env)
+        first_prompt([*hip, "triage"], env, b"(1 of ~")
+        first_prompt(prompt_app, env, b"(1 of ~")
+
+        def startup_row(label: str, cmd: list[str]) -> None:
+            print(f"  measuring {label} ...", flush=True)
+            h, b = alternate(args.runs, lambda: measure(cmd, env), lambda: measure(typer_app, env))
+            hw, bw = med([r["wall"] for r in h]), med([r["wall"] for r in b])
+            rows.append(
+                (
+                    f"{label}: wall",
+                    f"{hw * 1000:.0f} ms",
+                    f"{bw * 1000:.0f} ms",
+                    f"{hw / bw:.2f}",
+                    "<= 1.10",
+                    hw / bw <= 1.10,
+                )
+            )
+            if "explain" in label:
+                hm, bm = med([r["rss_kib"] for r in h]), med([r["rss_kib"] for r in b])
+                rows.append(
+                    (
+                        f"{label}: peak memory",
+                        f"{hm / 1024:.1f} MiB",
+                        f"{bm / 1024:.1f} MiB",
+                        f"{hm / bm:.2f}",
+                        "<= 1.20",
+                        hm / bm <= 1.20,
+                    )
+                )
+
+        startup_row("explain bursitis --json", [*hip, "explain", "bursitis", "--json"])
+        startup_row("list --json", [*hip, "list", "--json"])
+        startup_row("--version", [*hip, "--version"])
+
+        print("  measuring time to the first prompt ...", flush=True)
+        h, b = alternate(
+            args.runs,
+            lambda: first_prompt([*hip, "triage"], env, b"(1 of ~"),
+            lambda: first_prompt(prompt_app, env, b"(1 of ~"),
+        )
+        hw, bw = med(h), med(b)
+        rows.append(
+            (
+                "triage: first prompt on screen",
+                f"{hw * 1000:.0f} ms",
+                f"{bw * 1000:.0f} ms",
+                f"{hw / bw:.2f}",
+                "<= 1.10",
+                hw / bw <= 1.10,
+            )
+        )
+
+        print("  measuring content loading ...", flush=True)
+        answers = work / "one.json"
+        make_cases(work / "one.jsonl", 1, env, seed=5)
+        answers.write_text((work / "one.jsonl").read_text())
+        big = work / "content-x4"
+        bigger_content(ROOT / "content" if (ROOT / "content").is_dir() else Path(_content_dir(env)), big, 4)
+        for label, root in (("27 conditions", None), ("108 conditions", big)):
+            cenv = dict(env)
+            if root is not None:
+                cenv["HIPCHECK_CONTENT"] = str(root)
+            triage = [*hip, "triage", "--answers", str(answers), "--json", "--no-save"]
+            measure(triage, cenv)  # warm the cache for this content
+            root_arg = str(root) if root is not None else _content_dir(cenv)
+            loads, walls = alternate(
+                args.runs,
+                lambda root_arg=root_arg, cenv=cenv: float(
+                    subprocess.run(
+                        [PY, "-c", LOAD_TIMER, root_arg], capture_output=True, text=True, env=cenv, check=True
+                    ).stdout
+                ),
+                lambda triage=triage, cenv=cenv: measure(triage, cenv)["wall"],
+            )
+            share = med(loads) / med(walls)
+            rows.append(
+                (
+                    f"content load+validate, {label}: share of triage start-up",
+                    f"{med(loads) * 1000:.1f} ms",
+                    f"{med(walls) * 1000:.0f} ms",
+                    f"{share:.1%}",
+                    "< 10%",
+                    share < 0.10,
+                )
+            )
+
+        print(f"  measuring batch scoring ({args.cases} cases) ...", flush=True)
+        small_n = max(1, args.cases // 5)
+        cases, small = work / "cases.jsonl", work / "cases-small.jsonl"
+        make_cases(cases, args.cases, env)
+        make_cases(small, small_n, env)
+        batch = [*hip, "triage", "--answers", str(cases), "--json"]
+        batch_small = [*hip, "triage", "--answers", str(small), "--json"]
+        big_runs, small_runs = alternate(3, lambda: measure(batch, env), lambda: measure(batch_small, env))
+        bw = med([r["wall"] for r in big_runs])
+        rate = args.cases / bw
+        rows.append(
+            (
+                f"batch: answer sets a second ({args.cases}, end to end, 1 core)",
+                f"{rate:,.0f}/s",
+                "20,000/s",
+                f"{rate / 20000:.2f}",
+                ">= 1.00",
+                rate >= 20000,
+            )
+        )
+        bm, sm = med([r["rss_kib"] for r in big_runs]), med([r["rss_kib"] for r in small_runs])
+        rows.append(
+            (
+                f"batch: peak memory, {args.cases} vs {small_n} cases",
+                f"{bm / 1024:.1f} MiB",
+                f"{sm / 1024:.1f} MiB",
+                f"{bm / sm:.2f}",
+                "<= 1.05",
+                bm / sm <= 1.05,
+            )
+        )
+
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'figure'.ljust(width)}  {'hipcheck':>12}  {'baseline':>12}  {'ratio':>6}  {'target':>8}  result")
+    for fig, h, b, ratio, target, ok in rows:
+        print(f"{fig.ljust(width)}  {h:>12}  {b:>12}  {ratio:>6}  {target:>8}  {'pass' if ok else 'FAIL'}")
+    print(
+        "\nbaselines: a minimal Typer app running one command; for the prompt, a minimal Typer script "
+        "showing one questionary prompt;\nfor content loading, the whole `triage --answers one.json --json` "
+        "start-up; "
+        f"medians of {args.runs} alternating runs (batch: 3)."
+    )
+    return 0 if all(r[5] for r in rows) else 1
+
+
+def _content_dir(env: dict[str, str]) -> str:
+    code = "from hipcheck.cache import default_content_dir; print(default_content_dir())"
+    return subprocess.run(
+        [PY, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

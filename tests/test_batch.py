@@ -1,0 +1,186 @@
+"""Batch scoring (`triage --answers cases.jsonl --json`): the lean scorer gives exactly the engine's JSON,
+streams one line per case, reports bad lines by number and carries on."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+from conftest import CONTENT, MINI, all_clear
+from hypothesis import HealthCheck, given, settings
+from test_properties import KB, answer_sets, interviews
+
+from hipcheck import batch, engine
+from hipcheck.content import load_content
+from hipcheck.models import NOT_SURE
+
+SCORER = batch.Scorer(KB)
+
+
+def _reference(kb, raw) -> str:
+    return engine.assess(kb, engine.validate_answers(kb, raw)).model_dump_json()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer_sets())
+def test_lean_scorer_equals_the_engine_on_any_answers(answers):
+    assert SCORER.result_json(answers) == _reference(KB, answers)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interviews())
+def test_lean_scorer_equals_the_engine_on_interview_paths(answers):
+    assert SCORER.result_json(answers) == _reference(KB, answers)
+
+
+def _random_answers(kb, rng: random.Random) -> dict:
+    out: dict = {}
+    for q in kb.questions:
+        if rng.random() < 0.75:
+            if q.kind == "scale":
+                out[q.id] = rng.choice([NOT_SURE, *range(q.scale_min, q.scale_max + 1)])
+            elif q.kind == "single":
+                out[q.id] = rng.choice(q.option_ids)
+            else:
+                plain = [o.id for o in q.options if o.id != q.none_option]
+                r = rng.random()
+                if r < 0.1:
+                    out[q.id] = [NOT_SURE]
+                elif r < 0.2 and q.none_option:
+                    out[q.id] = [q.none_option]
+                else:
+                    out[q.id] = rng.sample(plain, rng.randint(1, min(4, len(plain))))
+    keys = list(out)
+    rng.shuffle(keys)  # any key order in the input
+    return {k: out[k] for k in keys}
+
+
+def test_lean_scorer_equals_the_engine_on_thousands_of_random_sets():
+    rng = random.Random(20261121)
+    for _ in range(3000):
+        answers = _random_answers(KB, rng)
+        assert SCORER.result_json(answers) == _reference(KB, answers), answers
+
+
+def test_lean_scorer_on_the_mini_bank_too(mini):
+    scorer = batch.Scorer(mini)
+    rng = random.Random(7)
+    for _ in range(500):
+        answers = _random_answers(mini, rng)
+        assert scorer.result_json(answers) == _reference(mini, answers)
+
+
+def test_bad_answers_raise_the_engines_errors():
+    for bad in (
+        {"injury": "maybe"},
+        {"nope": 1},
+        {"severity": 11},
+        {"severity": True},
+        ["x"],
+        {"location": []},
+    ):
+        try:
+            engine.validate_answers(KB, bad)
+        except engine.AnswerError as exc:
+            expected = str(exc)
+        try:
+            SCORER.result_json(bad)
+        except engine.AnswerError as exc:
+            assert str(exc) == expected
+        else:
+            raise AssertionError(f"{bad} was accepted")
+
+
+def test_run_streams_results_and_reports_bad_lines():
+    good = json.dumps({**all_clear(KB), "location": ["lateral"]})
+    text = "\n".join([good, "{not json", "", '{"injury": "maybe"}', "[1, 2]", good]) + "\n"
+    out, err = io.StringIO(), io.StringIO()
+    done, failed = batch.run(KB, io.StringIO(text), out, err)
+    assert (done, failed) == (2, 3)
+    lines = out.getvalue().splitlines()
+    assert lines == [_reference(KB, json.loads(good))] * 2
+    messages = err.getvalue().splitlines()
+    assert [m.split(":")[2].strip() for m in messages] == ["line 2", "line 4", "line 5"]
+    assert all(m.startswith("hipcheck: error: line ") for m in messages)
+
+
+def test_batch_mode_is_detected_by_extension_or_one_value_per_line():
+    assert batch.is_batch("cases.jsonl", None, None)
+    assert batch.is_batch("cases.NDJSON", None, None)
+    assert batch.is_batch("cases.json", '{"a": 1}\n', '{"a": 2}\n')
+    assert not batch.is_batch("one.json", '{"a": 1}\n', None)  # one object: the single result as before
+    assert not batch.is_batch("pretty.json", "{\n", '  "a": 1\n')  # a pretty-printed object
+    assert not batch.is_batch("-", '{"a": 1}\n', None)
+
+
+def test_cli_batch_writes_one_compact_line_per_case(cli, tmp_path):
+    rng = random.Random(3)
+    cases = [_random_answers(KB, rng) for _ in range(40)]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    r = cli("triage", "--answers", str(path), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == [_reference(KB, c) for c in cases]
+
+
+def test_cli_batch_from_stdin_without_the_extension(cli):
+    one = json.dumps({**all_clear(KB), "location": ["groin"]})
+    r = cli("triage", "-a", "-", "--json", input=f"{one}\n{one}\n")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 2
+
+
+def test_cli_batch_goes_on_after_a_bad_line_and_exits_2(cli, tmp_path):
+    one = json.dumps({**all_clear(KB), "location": ["groin"]})
+    path = tmp_path / "cases.jsonl"
+    path.write_text(f"{one}\n{{oops\n{one}\n")
+    r = cli("triage", "--answers", str(path), "--json")
+    assert r.exit_code == 2
+    assert len(r.stdout.splitlines()) == 2
+    assert "hipcheck: error: line 2: not valid JSON" in r.stderr
+    assert "1 of 3 answer sets failed" in r.stderr
+
+
+def test_cli_batch_needs_json_and_no_report(cli, tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"injury": "no"}\n')
+    r = cli("triage", "--answers", str(path))
+    assert r.exit_code == 2 and "add --json" in r.stderr
+    r = cli("triage", "--answers", str(path), "--json", "--save", str(tmp_path / "r.md"))
+    assert r.exit_code == 2 and "--save" in r.stderr
+
+
+def test_cli_batch_keeps_no_history(cli, tmp_path, private_home):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"injury": "no"}\n{"injury": "minor"}\n')
+    assert cli("triage", "--answers", str(path), "--json").exit_code == 0
+    assert not private_home.exists()
+
+
+def test_single_answers_file_keeps_its_indented_output(cli, tmp_path):
+    answers = {**all_clear(KB), "location": ["lateral"]}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    r = cli("triage", "--answers", str(path), "--json", "--no-save")
+    assert r.exit_code == 0
+    assert (
+        r.stdout == engine.assess(KB, engine.validate_answers(KB, answers)).model_dump_json(indent=2) + "\n"
+    )
+
+
+def test_scorer_builds_from_any_content():
+    assert batch.Scorer(load_content(MINI)).n == len(load_content(MINI).conditions)
+    assert batch.Scorer(load_content(CONTENT)).n == len(KB.conditions)
+
+
+def test_run_falls_back_to_the_engine_when_the_fast_scorer_disagrees(monkeypatch):
+    monkeypatch.setattr(batch.Scorer, "result_json", lambda self, raw: "wrong")
+    good = {**all_clear(KB), "location": ["groin"]}
+    out, err = io.StringIO(), io.StringIO()
+    assert batch.run(KB, io.StringIO(json.dumps(good) + "\n"), out, err) == (1, 0)
+    assert out.getvalue() == _reference(KB, good) + "\n"
+    assert "disagrees with the engine" in err.getvalue()
+
+
+def test_the_canary_passes_on_the_real_content():
+    assert batch.agrees_with_engine(SCORER, n=100, seed=1)
