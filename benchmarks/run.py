@@ -173,10 +173,31 @@ def make_cases(path: Path, n: int, env: dict[str, str], seed: int = 1) -> None:
     code = textwrap.dedent(
         f"""
         import json, random, sys
-        from hipcheck.batch import sample_answers
         from hipcheck.content import load_content
         kb = load_content()
         rng = random.Random({seed})
+
+        def sample_answers(kb, rng):
+            # A random valid answer set: any subset of questions, each with any valid answer.
+            out = {{}}
+            for q in kb.questions:
+                if rng.random() < 0.3:
+                    continue
+                if q.kind == "scale":
+                    out[q.id] = rng.choice(["not_sure", *range(q.scale_min, q.scale_max + 1)])
+                elif q.kind == "single":
+                    out[q.id] = rng.choice(q.option_ids)
+                else:
+                    plain = [o.id for o in q.options if o.id != q.none_option]
+                    r = rng.random()
+                    if r < 0.1:
+                        out[q.id] = ["not_sure"]
+                    elif r < 0.2 and q.none_option:
+                        out[q.id] = [q.none_option]
+                    else:
+                        out[q.id] = rng.sample(plain, rng.randint(1, min(4, len(plain))))
+            return out
+
         with open(sys.argv[1], "w") as f:
             for _ in range({n}):
                 f.write(json.dumps(sample_answers(kb, rng)) + "\\n")

@@ -73,6 +73,7 @@ class KnowledgeBase:
     condition_by_id: dict[str, Condition] = field(repr=False)
     log_prior: dict[str, float] = field(repr=False)
     log_evidence: dict[str, dict[str, EvidenceRow]] = field(repr=False)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # engine's per-KB text cache
 
     @property
     def red_flag_questions(self) -> list[Question]:

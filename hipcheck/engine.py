@@ -31,6 +31,9 @@ from .models import (
 Answers = dict[str, AnswerValue]
 
 
+MEMO_LIMIT = 50_000  # entries in a knowledge base's text and evidence cache before it is emptied
+
+
 class AnswerError(ValueError):
     """An answer does not fit the question bank. The message is one line and names the problem."""
 
@@ -162,6 +165,16 @@ def fired_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
 
 def describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
     """An answer in words, e.g. 'Where it hurts: Outside of the hip, over the bony point'."""
+    key = ("describe", qid, tuple(value) if isinstance(value, list) else value)
+    text = kb.memo.get(key)
+    if text is None:
+        if len(kb.memo) > MEMO_LIMIT:
+            kb.memo.clear()
+        text = kb.memo[key] = _describe(kb, qid, value)
+    return text
+
+
+def _describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
     q = kb.question_by_id[qid]
     if isinstance(value, list):
         words = "; ".join(q.label_of(v) for v in value)
@@ -221,15 +234,24 @@ def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float, list[tu
 def _evidence(kb: KnowledgeBase, terms: Sequence[tuple[str, AnswerValue, float]], sign: int) -> list[Evidence]:
     picked = [t for t in terms if t[2] * sign > 0.01]
     picked.sort(key=lambda t: -abs(t[2]))
-    return [
-        Evidence(
+    return [_evidence_item(kb, qid, value, w) for qid, value, w in picked]
+
+
+def _evidence_item(kb: KnowledgeBase, qid: str, value: AnswerValue, w: float) -> Evidence:
+    """One piece of evidence. Evidence is immutable and depends only on its inputs, so each distinct
+    one is built once per knowledge base and shared (this is the hot path of batch scoring)."""
+    key = ("evidence", qid, tuple(value) if isinstance(value, list) else value, w)
+    item = kb.memo.get(key)
+    if item is None:
+        if len(kb.memo) > MEMO_LIMIT:  # bounded: memory must not grow with the number of cases
+            kb.memo.clear()
+        item = kb.memo[key] = Evidence.model_construct(  # built from validated content: no re-validation
             question=qid,
             answer=",".join(value) if isinstance(value, list) else str(value),
             text=describe(kb, qid, value),
             ratio=round(math.exp(w), 2),
         )
-        for qid, value, w in picked
-    ]
+    return item
 
 
 # --------------------------------------------------------------------------- the result
@@ -285,7 +307,7 @@ def assess(
             advice.append(a)
 
     causes = [
-        RankedCause(
+        RankedCause.model_construct(
             id=cid,
             name=kb.condition_by_id[cid].name,
             likelihood=round(likelihood, 4),
@@ -380,6 +402,6 @@ def _select_tips(
             continue
         # Safety tips first, then those selected by the user's own answers, then by the likeliest cause.
         key = (tip.kind != "now", -tip.priority, not said, causes_hit[0][0] if causes_hit else top, -len(said))
-        ranked.append((key, TipResult(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because)))))
+        ranked.append((key, TipResult.model_construct(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because)))))
     ranked.sort(key=lambda kt: kt[0])
     return [t for _, t in ranked]

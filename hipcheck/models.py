@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = "1.0"
 NOT_SURE = "not_sure"
@@ -119,22 +120,17 @@ class Triggered(Record):
     unless: list[str] = []
 
     _check_all = field_validator("when_all", "when_any", "unless")(_parse_atoms)
-    _tests: tuple[tuple[Clause, ...], tuple[Clause, ...], tuple[Clause, ...]] = PrivateAttr(default=((), (), ()))
-
-    def model_post_init(self, context: object) -> None:
-        self._tests = (
+    @cached_property
+    def tests(self) -> tuple[tuple[Clause, ...], tuple[Clause, ...], tuple[Clause, ...]]:
+        """(when_all, when_any, unless) clauses, parsed once (kept in the instance, not a field)."""
+        return (
             tuple(_parse_clause(t) for t in self.when_all),
             tuple(_parse_clause(t) for t in self.when_any),
             tuple(_parse_clause(t) for t in self.unless),
         )
 
-    @property
-    def tests(self) -> tuple[tuple[Clause, ...], tuple[Clause, ...], tuple[Clause, ...]]:
-        """(when_all, when_any, unless) clauses, parsed once."""
-        return self._tests
-
     def atoms(self) -> list[Atom]:
-        return [a for group in self._tests for clause in group for a in clause]
+        return [a for group in self.tests for clause in group for a in clause]
 
 
 # --------------------------------------------------------------------------- questions
@@ -188,13 +184,12 @@ class Question(Triggered):
     def option_ids(self) -> list[str]:
         return [o.id for o in self.options] + [NOT_SURE]
 
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return {o.id: o.label for o in self.options} | {NOT_SURE: "Not sure"}
+
     def label_of(self, option_id: str) -> str:
-        if option_id == NOT_SURE:
-            return "Not sure"
-        for o in self.options:
-            if o.id == option_id:
-                return o.label
-        return option_id
+        return self._labels.get(option_id, option_id)
 
 
 class QuestionBank(Record):
