@@ -64,6 +64,10 @@ class Outcome:
         return self.ranked[0] in self.correct
 
     @property
+    def top1_strict(self) -> bool:
+        return self.ranked[0] == self.vignette.expected_cause
+
+    @property
     def top3(self) -> bool:
         return bool(self.correct & set(self.ranked[:3]))
 
@@ -98,7 +102,7 @@ class Tally:
         return self.counts[metric] / self.n if self.n else 0.0
 
 
-METRICS = ("top1", "top3", "top3_strict", "triage_exact", "under", "over")
+METRICS = ("top1", "top1_strict", "top3", "top3_strict", "triage_exact", "under", "over")
 
 
 def evaluate(kb: KnowledgeBase, cases: Sequence[tuple[Path, Vignette]]) -> list[Outcome]:
@@ -125,13 +129,16 @@ def summarise(outcomes: Sequence[Outcome]) -> tuple[Tally, dict[str, Tally]]:
 def table(outcomes: Sequence[Outcome]) -> str:
     """A plain-text accuracy table: overall, per condition, then the misses."""
     overall, per = summarise(outcomes)
-    head = f"{'condition':<30} {'n':>3} {'top1':>6} {'top3':>6} {'strict3':>7} {'triage':>6} {'under':>5} {'over':>5}"
+    head = (
+        f"{'condition':<30} {'n':>3} {'top1':>6} {'strict1':>7} {'top3':>6} {'strict3':>7} "
+        f"{'triage':>6} {'under':>5} {'over':>5}"
+    )
     lines = [head, "-" * len(head)]
 
     def row(name: str, t: Tally) -> str:
         pct = lambda m: f"{t.rate(m):6.0%}"  # noqa: E731
         return (
-            f"{name:<30} {t.n:>3} {pct('top1')} {pct('top3')} {t.rate('top3_strict'):7.0%} "
+            f"{name:<30} {t.n:>3} {pct('top1')} {t.rate('top1_strict'):7.0%} {pct('top3')} {t.rate('top3_strict'):7.0%} "
             f"{pct('triage_exact')} {t.counts['under']:>5} {t.counts['over']:>5}"
         )
 

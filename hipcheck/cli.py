@@ -174,7 +174,17 @@ def triage(
     no_save: Annotated[
         bool,
         typer.Option(
-            "--no-save", help="Do not keep this result in your private history (see `hipcheck history`)."
+            "--no-save",
+            help="Leave your private history out of this triage: not read, not saved. Use it when "
+            "answering for someone else.",
+        ),
+    ] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="With --answers: read and save your history too (by default an answers file gives "
+            "the same result every time).",
         ),
     ] = False,
 ) -> None:
@@ -209,8 +219,11 @@ def triage(
 
     from .history_cli import history_reasons_and_saver
 
+    # The interview is the user's own triage: it uses and feeds the history. An answers file is
+    # reproducible unless --history asks otherwise.
+    use_history = not no_save and (answers is None or with_history)
     history_reasons, keep_in_history = history_reasons_and_saver(
-        save=not no_save, content_dir=state.content_dir
+        save=use_history, content_dir=state.content_dir
     )
     result = assess(kb, given, extra_reasons=history_reasons)
     if as_json:
@@ -227,7 +240,8 @@ def triage(
         except OSError as exc:
             fail(f"could not save the report to {save}: {exc.strerror}", Exit.ERROR)
         sys.stderr.write(f"Report saved to {save}\n")
-    keep_in_history(result)
+    if keep_in_history(result):
+        sys.stderr.write("Saved to your private history (`hipcheck history`; --no-save to skip).\n")
 
 
 def _batch(
@@ -276,7 +290,7 @@ def explain(
         views = json_views()
         cid, suggestions = resolve_name(views["names"], name)
         if cid is None:
-            _no_condition(name, suggestions)
+            _no_condition(name, suggestions, {c: names[1] for c, names in views["names"]})
         sys.stdout.write(views["explain"][cid] + "\n")
         return
     from .content import find_condition
@@ -284,15 +298,17 @@ def explain(
     kb = knowledge()
     cond, suggestions = find_condition(kb, name)
     if cond is None:
-        _no_condition(name, suggestions)
+        _no_condition(name, suggestions, {c.id: c.name for c in kb.conditions})
     from .render import condition_view
 
     console().print(condition_view(cond))
 
 
-def _no_condition(name: str, suggestions: list[str]) -> NoReturn:
-    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    fail(f"no condition called '{name}'.{hint} Run `hipcheck list` to see them all.")
+def _no_condition(name: str, suggestions: list[str], names: dict[str, str]) -> NoReturn:
+    """One line: the nearest conditions by id with their names, so the user can pick one."""
+    hint = "; ".join(f"{cid} ({names.get(cid, cid).split(' (')[0]})" for cid in suggestions)
+    hint = f" Did you mean: {hint}?" if suggestions else ""
+    fail(f"no condition called '{name}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
 
 
 @app.command(
@@ -396,8 +412,26 @@ _register_history(app)
 
 
 def main() -> None:
+    """Run the app; usage errors become one line on stderr with exit code 2, like every other error."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer.exceptions import Abort
+
     try:
-        app(prog_name="hipcheck")
+        code = app(prog_name="hipcheck", standalone_mode=False)
     except BrokenPipeError:  # e.g. `hipcheck list | head -1`
         sys.stderr.close()
         sys.exit(int(Exit.OK))
+    except NoArgsIsHelpError as exc:  # `hipcheck` or `hipcheck content` alone: show the help
+        sys.stderr.write(exc.format_message().rstrip() + "\n")
+        sys.exit(int(Exit.USAGE))
+    except UsageError as exc:
+        where = f"; see `{exc.ctx.command_path} --help`" if exc.ctx else ""
+        sys.stderr.write(f"hipcheck: error: {exc.format_message().rstrip('.')}{where}\n")
+        sys.exit(int(Exit.USAGE))
+    except ClickException as exc:
+        sys.stderr.write(f"hipcheck: error: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except (Abort, KeyboardInterrupt):
+        sys.stderr.write("\nInterrupted.\n")
+        sys.exit(int(Exit.INTERRUPTED))
+    sys.exit(code if isinstance(code, int) else int(Exit.OK))

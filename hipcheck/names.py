@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
+TYPO_RATIO = 0.85  # similarity at which a misspelled name is taken as meant
+
+
 def normalise_name(name: str) -> str:
     return " ".join(name.lower().replace("-", " ").replace("_", " ").split())
 
@@ -16,8 +19,8 @@ def normalise_name(name: str) -> str:
 def resolve_name(entries: Iterable[tuple[str, Iterable[str]]], name: str) -> tuple[str | None, list[str]]:
     """`entries`: (condition id, its id, name and aliases), in content order.
 
-    Returns (condition id, []) on a match (case-insensitive, unique prefix or words),
-    or (None, suggestions)."""
+    Returns (condition id, []) on a match (case-insensitive; a unique prefix, a unique set of words,
+    or an unmistakable typo), or (None, suggested condition ids)."""
     index: dict[str, str] = {}
     for cid, names in entries:
         for n in names:
@@ -35,11 +38,11 @@ def resolve_name(entries: Iterable[tuple[str, Iterable[str]]], name: str) -> tup
     import difflib
 
     close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.6)
-    suggestions: list[str] = []
-    for n in close:
-        if index[n] not in suggestions:
-            suggestions.append(index[n])
-    for cid in sorted(partial):
-        if cid not in suggestions:
-            suggestions.append(cid)
+    # A near-certain typo ("bursitus") resolves when every very close name belongs to one condition.
+    very_close = {index[n] for n in close if difflib.SequenceMatcher(None, key, n).ratio() >= TYPO_RATIO}
+    if len(very_close) == 1 and not partial:
+        return very_close.pop(), []
+    # Names that contain every word asked for come first; spelling look-alikes only when there are none.
+    in_content_order = dict.fromkeys(index.values())
+    suggestions = [cid for cid in in_content_order if cid in partial] or list(dict.fromkeys(index[n] for n in close))
     return None, suggestions[:5]

@@ -64,8 +64,12 @@ def test_explain_page_reads_well(cli):
         assert heading in r.stdout
 
 
+def test_explain_takes_an_unmistakable_typo(cli):
+    assert cli("explain", "bursitus", "--json").json()["id"] == "gtps"
+
+
 def test_explain_unknown_name_suggests_and_exits_2(cli):
-    r = cli("explain", "bursitus")
+    r = cli("explain", "tronchanteric")
     assert r.exit_code == 2
     assert r.stdout == ""
     assert r.stderr.count("\n") == 1

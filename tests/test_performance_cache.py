@@ -49,8 +49,8 @@ _VIEW_ARGS = (
 
 
 def test_unknown_names_fail_the_same_way_from_the_cache(cli, cache_dir):
-    first = cli("explain", "bursitus", "--json")
-    second = cli("explain", "bursitus", "--json")  # served from the cache
+    first = cli("explain", "tronchanteric", "--json")
+    second = cli("explain", "tronchanteric", "--json")  # served from the cache
     assert first.exit_code == second.exit_code == 2
     assert first.stderr == second.stderr and "Did you mean" in first.stderr
 

@@ -162,3 +162,23 @@ def test_narrow_terminal_still_reads(tmp_path, cols):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("explain", "Missing argument"),
+        ("explain bursitis --bogus", "No such option: --bogus"),
+        ("trage", "Did you mean 'triage'"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(tmp_path, args, message):
+    """The installed entry point (not the in-process runner) turns Typer's usage errors into one line."""
+    import subprocess
+
+    env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")}
+    r = subprocess.run([sys.executable, "-m", "hipcheck", *args.split()], capture_output=True, text=True, env=env)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr.startswith("hipcheck: error: ") and r.stderr.count("\n") == 1
+    assert message in r.stderr
