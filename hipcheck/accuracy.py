@@ -138,7 +138,8 @@ def table(outcomes: Sequence[Outcome]) -> str:
     def row(name: str, t: Tally) -> str:
         pct = lambda m: f"{t.rate(m):6.0%}"  # noqa: E731
         return (
-            f"{name:<30} {t.n:>3} {pct('top1')} {t.rate('top1_strict'):7.0%} {pct('top3')} {t.rate('top3_strict'):7.0%} "
+            f"{name:<30} {t.n:>3} {pct('top1')} {t.rate('top1_strict'):7.0%} "
+            f"{pct('top3')} {t.rate('top3_strict'):7.0%} "
             f"{pct('triage_exact')} {t.counts['under']:>5} {t.counts['over']:>5}"
         )
 

@@ -20,7 +20,9 @@ def condition_list(kb: KnowledgeBase) -> ConditionList:
     return ConditionList(
         content_version=kb.meta.content_version,
         conditions=[
-            ConditionSummary(id=c.id, name=c.name, category=c.category, min_level=c.min_level, aliases=c.aliases)
+            ConditionSummary(
+                id=c.id, name=c.name, category=c.category, min_level=c.min_level, aliases=c.aliases
+            )
             for c in sorted(kb.conditions, key=lambda c: (c.category != "common", c.name.lower()))
         ],
     )
@@ -40,11 +42,15 @@ def question_info(q: Question) -> QuestionInfo:
         section=q.section,
         red_flag=q.red_flag,
         help=q.help,
-        options=[OptionInfo(id=oid, label=q.label_of(oid)) for oid in q.option_ids] if q.kind != "scale" else [],
+        options=[OptionInfo(id=oid, label=q.label_of(oid)) for oid in q.option_ids]
+        if q.kind != "scale"
+        else [],
         scale={"min": q.scale_min, "max": q.scale_max} if q.kind == "scale" else None,
         asked_when=AskedWhen(when_all=q.when_all, when_any=q.when_any, unless=q.unless),
     )
 
 
 def question_list(kb: KnowledgeBase) -> QuestionList:
-    return QuestionList(content_version=kb.meta.content_version, questions=[question_info(q) for q in kb.questions])
+    return QuestionList(
+        content_version=kb.meta.content_version, questions=[question_info(q) for q in kb.questions]
+    )

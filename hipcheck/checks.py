@@ -125,8 +125,13 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
         kb = load_content(directory)
     except ContentError as exc:
         return exc.problems, ""
-    problems = [f"questions.toml → question (id={qid}): no answers make the interview ask it" for qid in unreachable_questions(kb)]
-    problems += [f"rules.toml → rule (id={rid}): no answers on a real interview path fire it" for rid in dead_rules(kb)]
+    problems = [
+        f"questions.toml → question (id={qid}): no answers make the interview ask it"
+        for qid in unreachable_questions(kb)
+    ]
+    problems += [
+        f"rules.toml → rule (id={rid}): no answers on a real interview path fire it" for rid in dead_rules(kb)
+    ]
     problems += [
         f"conditions/{cid}.toml → evidence: no answers rank it first; strengthen its evidence"
         for cid in conditions_never_first(kb)

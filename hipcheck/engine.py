@@ -24,8 +24,8 @@ from .models import (
     RankedCause,
     Reason,
     TipResult,
-    Triggered,
     TriageResult,
+    Triggered,
 )
 
 Answers = dict[str, AnswerValue]
@@ -43,7 +43,7 @@ class AnswerError(ValueError):
 
 def _choices(q: Question) -> str:
     if q.kind == "scale":
-        return f"a whole number {q.scale_min}-{q.scale_max} or \"{NOT_SURE}\""
+        return f'a whole number {q.scale_min}-{q.scale_max} or "{NOT_SURE}"'
     return ", ".join(q.option_ids)
 
 
@@ -90,7 +90,9 @@ def _validate_one(q: Question, value: Any) -> AnswerValue:
             raise AnswerError(f"{q.id}: unknown option {v!r}; valid: {_choices(q)}")
     exclusive = {NOT_SURE, q.none_option} - {None}
     if len(values) > 1 and exclusive & set(values):
-        raise AnswerError(f"{q.id}: '{'/'.join(sorted(exclusive & set(values)))}' cannot be combined with other options")
+        raise AnswerError(
+            f"{q.id}: '{'/'.join(sorted(exclusive & set(values)))}' cannot be combined with other options"
+        )
     order = q.option_ids  # canonical order, so a file and the interview give identical results
     return sorted(set(values), key=order.index)
 
@@ -105,7 +107,11 @@ def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
     if atom.op == "answered":
         return True
     if atom.op == "has":
-        return value == atom.option if isinstance(value, str) else isinstance(value, list) and atom.option in value
+        return (
+            value == atom.option
+            if isinstance(value, str)
+            else isinstance(value, list) and atom.option in value
+        )
     if not isinstance(value, int):
         return False
     return value >= atom.number if atom.op == ">=" else value <= atom.number  # type: ignore[operator]
@@ -217,7 +223,9 @@ def _terms(kb: KnowledgeBase, cid: str, answers: Answers) -> Iterable[tuple[str,
                 yield qid, value, row.other
 
 
-def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float, list[tuple[str, AnswerValue, float]]]]:
+def score(
+    kb: KnowledgeBase, answers: Answers
+) -> list[tuple[str, float, list[tuple[str, AnswerValue, float]]]]:
     """Rank conditions: (id, relative likelihood, evidence terms), most likely first; likelihoods sum to 1."""
     rows = []
     for c in kb.conditions:
@@ -226,12 +234,14 @@ def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float, list[tu
     top = max(r[1] for r in rows)
     weights = [math.exp(r[1] - top) for r in rows]
     total = sum(weights)
-    ranked = [(cid, w / total, terms) for (cid, _, terms), w in zip(rows, weights)]
+    ranked = [(cid, w / total, terms) for (cid, _, terms), w in zip(rows, weights, strict=True)]
     ranked.sort(key=lambda r: (-r[1], r[0]))
     return ranked
 
 
-def _evidence(kb: KnowledgeBase, terms: Sequence[tuple[str, AnswerValue, float]], sign: int) -> list[Evidence]:
+def _evidence(
+    kb: KnowledgeBase, terms: Sequence[tuple[str, AnswerValue, float]], sign: int
+) -> list[Evidence]:
     picked = [t for t in terms if t[2] * sign > 0.01]
     picked.sort(key=lambda t: -abs(t[2]))
     return [_evidence_item(kb, qid, value, w) for qid, value, w in picked]
@@ -327,7 +337,9 @@ def assess(
         ignored=[q for q in answers if q not in used],
         red_flags_screened=not missing,
         unscreened=missing,
-        level=LevelResult(id=level, label=info.label, time_frame=info.time_frame, advice=advice, reasons=reasons),
+        level=LevelResult(
+            id=level, label=info.label, time_frame=info.time_frame, advice=advice, reasons=reasons
+        ),
         causes=causes,
         tips=tips,
         disclaimer=meta.disclaimer,
@@ -382,7 +394,9 @@ def _select_tips(
     urgent or emergency rule points to it."""
     top = kb.meta.top_causes
     possible = {c.id for c in causes[:top]} | set(flagged)
-    likely = {c.id: i for i, c in enumerate(causes[:top]) if i == 0 or c.likelihood >= kb.meta.tip_cause_share}
+    likely = {
+        c.id: i for i, c in enumerate(causes[:top]) if i == 0 or c.likelihood >= kb.meta.tip_cause_share
+    }
     for cid in urgent_flags:
         likely.setdefault(cid, 0)
     names = {c.id: c.name for c in causes}
@@ -401,7 +415,20 @@ def _select_tips(
         if not because:
             continue
         # Safety tips first, then those selected by the user's own answers, then by the likeliest cause.
-        key = (tip.kind != "now", -tip.priority, not said, causes_hit[0][0] if causes_hit else top, -len(said))
-        ranked.append((key, TipResult.model_construct(id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because)))))
+        key = (
+            tip.kind != "now",
+            -tip.priority,
+            not said,
+            causes_hit[0][0] if causes_hit else top,
+            -len(said),
+        )
+        ranked.append(
+            (
+                key,
+                TipResult.model_construct(
+                    id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because))
+                ),
+            )
+        )
     ranked.sort(key=lambda kt: kt[0])
     return [t for _, t in ranked]

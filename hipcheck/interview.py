@@ -117,7 +117,10 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
             console.print(answers_table(kb, answers))
             action = questionary.select(
                 "Is this right?",
-                choices=[Choice("Yes, show my result", value=SEE_RESULT), Choice("Change an answer", value=CHANGE)],
+                choices=[
+                    Choice("Yes, show my result", value=SEE_RESULT),
+                    Choice("Change an answer", value=CHANGE),
+                ],
                 qmark="»",
             ).unsafe_ask()
             if action == SEE_RESULT:
@@ -147,7 +150,11 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
         # A changed answer can make later answers irrelevant: keep only what the tree still asks.
         answers = engine.effective_answers(kb, answers)
 
-        new = [r for r in engine.fired_rules(kb, answers) if r.level is Level.emergency and r.id not in shown_emergencies]
+        new = [
+            r
+            for r in engine.fired_rules(kb, answers)
+            if r.level is Level.emergency and r.id not in shown_emergencies
+        ]
         if new:
             shown_emergencies.update(r.id for r in new)
             console.print(emergency_notice(kb, new))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 from functools import cached_property
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,7 +30,7 @@ class Record(BaseModel):
 # --------------------------------------------------------------------------- levels
 
 
-class Level(str, Enum):
+class Level(str, Enum):  # noqa: UP042 (str mixin keeps JSON and comparisons plain)
     """Urgency levels, lowest first. The ids are a public interface."""
 
     self_care = "self_care"
@@ -80,7 +80,7 @@ class Atom(BaseModel):
     number: int | None = None
 
     @classmethod
-    def parse(cls, text: str) -> "Atom":
+    def parse(cls, text: str) -> Atom:
         m = _ATOM.match(text.strip())
         if not m:
             raise ValueError(
@@ -120,6 +120,7 @@ class Triggered(Record):
     unless: list[str] = []
 
     _check_all = field_validator("when_all", "when_any", "unless")(_parse_atoms)
+
     @cached_property
     def tests(self) -> tuple[tuple[Clause, ...], tuple[Clause, ...], tuple[Clause, ...]]:
         """(when_all, when_any, unless) clauses, parsed once (kept in the instance, not a field)."""
@@ -161,7 +162,7 @@ class Question(Triggered):
     )
 
     @model_validator(mode="after")
-    def _shape(self) -> "Question":
+    def _shape(self) -> Question:
         ids = [o.id for o in self.options]
         if self.kind == "scale":
             if self.options:
@@ -264,12 +265,13 @@ class Tip(Triggered):
     not_for_causes: list[Id] = []
     max_level: Level = Field(
         default=Level.urgent,
-        description="highest level at which the tip is shown; an emergency screen shows only tips marked emergency",
+        description="highest level at which the tip is shown; "
+        "an emergency screen shows only tips marked emergency",
     )
     sources: list[Source] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _has_selector(self) -> "Tip":
+    def _has_selector(self) -> Tip:
         if not (self.when_all or self.when_any or self.for_causes):
             raise ValueError("a tip needs when_all, when_any or for_causes, so it follows from the answers")
         return self
@@ -284,7 +286,8 @@ class Meta(Record):
     disclaimer: Text
     not_for: list[Text] = Field(min_length=1)
     likely_threshold: dict[Level, float] = Field(
-        description="a cause with min_level L counts as likely when it ranks first or reaches this share for L"
+        description="a cause with min_level L counts as likely when it ranks first "
+        "or reaches this share for L"
     )
     top_causes: int = Field(ge=1, le=10, description="how many causes count as 'the top causes'")
     likely_cause_reason: Text = Field(description="{name} and {share} are filled in")
@@ -321,7 +324,7 @@ class Meta(Record):
 
 # --------------------------------------------------------------------------- results
 
-AnswerValue = Union[str, list[str], int]
+AnswerValue = str | list[str] | int
 
 
 class Out(BaseModel):

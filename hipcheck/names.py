@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
 TYPO_RATIO = 0.85  # similarity at which a misspelled name is taken as meant
 
 
@@ -44,5 +43,7 @@ def resolve_name(entries: Iterable[tuple[str, Iterable[str]]], name: str) -> tup
         return very_close.pop(), []
     # Names that contain every word asked for come first; spelling look-alikes only when there are none.
     in_content_order = dict.fromkeys(index.values())
-    suggestions = [cid for cid in in_content_order if cid in partial] or list(dict.fromkeys(index[n] for n in close))
+    suggestions = [cid for cid in in_content_order if cid in partial] or list(
+        dict.fromkeys(index[n] for n in close)
+    )
     return None, suggestions[:5]

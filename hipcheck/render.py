@@ -53,7 +53,11 @@ def level_panel(result: TriageResult) -> Panel:
         Text(""),
         Text("Why", style="bold"),
         _bullets(why),
-        *([Text(f"  and {more} more reason{'s' if more > 1 else ''} (see --json or --save)", style="dim")] if more else []),
+        *(
+            [Text(f"  and {more} more reason{'s' if more > 1 else ''} (see --json or --save)", style="dim")]
+            if more
+            else []
+        ),
         Text(""),
         Text("What to do", style="bold"),
         _bullets(lv.advice),
@@ -73,7 +77,9 @@ def emergency_notice(kb: KnowledgeBase, rules: list[Rule]) -> Panel:
 
 def causes_table(result: TriageResult) -> RenderableType:
     """The top causes with their evidence; always three, more while they reach MIN_SHOWN_LIKELIHOOD."""
-    shown = [c for i, c in enumerate(result.causes[:MAX_CAUSES]) if i < 3 or c.likelihood >= MIN_SHOWN_LIKELIHOOD]
+    shown = [
+        c for i, c in enumerate(result.causes[:MAX_CAUSES]) if i < 3 or c.likelihood >= MIN_SHOWN_LIKELIHOOD
+    ]
     rows: list[RenderableType] = [Text("Likely causes", style="bold underline")]
     for i, cause in enumerate(shown, 1):
         share = _share(cause.likelihood)
@@ -122,7 +128,9 @@ def tips_block(result: TriageResult, limits: Mapping[str, int] = TIP_LIMITS) -> 
         parts.append(grid)
         parts.append(Text(""))
     if hidden:
-        parts.append(Text(f"{hidden} more tips in the saved report (--save report.md) or --json.", style="dim"))
+        parts.append(
+            Text(f"{hidden} more tips in the saved report (--save report.md) or --json.", style="dim")
+        )
         parts.append(Text(""))
     return Group(*parts)
 
@@ -139,7 +147,9 @@ def result_view(result: TriageResult) -> RenderableType:
     )
 
 
-def answers_table(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], title: str = "Your answers") -> Table:
+def answers_table(
+    kb: KnowledgeBase, answers: Mapping[str, AnswerValue], title: str = "Your answers"
+) -> Table:
     table = Table(title=title, title_justify="left", show_header=False, expand=False, pad_edge=False)
     table.add_column("question", style="bold", no_wrap=False, ratio=1)
     table.add_column("answer", ratio=2)
@@ -170,7 +180,7 @@ def condition_view(cond: Condition) -> RenderableType:
     for s in cond.sources:
         where = f"doi:{s.doi}" if s.doi else (s.url or "")
         year = f" ({s.year})" if s.year else ""
-        parts.append(Text(f"• {s.title}. {s.publisher}{year}. {where}".rstrip(". ") , style="dim"))
+        parts.append(Text(f"• {s.title}. {s.publisher}{year}. {where}".rstrip(". "), style="dim"))
     return Group(*parts)
 
 
@@ -193,12 +203,20 @@ def question_list_view(listing: QuestionList) -> Table:
     table.add_column("answers", ratio=2)
     table.add_column("asked when", ratio=1)
     for q in listing.questions:
-        opts = f"{q.scale['min']}-{q.scale['max']} or not_sure" if q.scale else ", ".join(o.id for o in q.options)
+        opts = (
+            f"{q.scale['min']}-{q.scale['max']} or not_sure"
+            if q.scale
+            else ", ".join(o.id for o in q.options)
+        )
         kind = {"single": "one of", "multi": "any of", "scale": "a number"}[q.kind]
         text = q.text + (" [red flag]" if q.red_flag else "")
         w = q.asked_when
         when = " and ".join(
-            [*w.when_all, *(["(" + " or ".join(w.when_any) + ")"] if w.when_any else []), *(f"not {u}" for u in w.unless)]
+            [
+                *w.when_all,
+                *(["(" + " or ".join(w.when_any) + ")"] if w.when_any else []),
+                *(f"not {u}" for u in w.unless),
+            ]
         )
         table.add_row(q.id, text, f"{kind}: {opts}", when or "always")
     return table

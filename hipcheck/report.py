@@ -19,8 +19,7 @@ from rich.text import Text
 
 from .content import KnowledgeBase
 from .engine import describe
-from .models import TriageResult
-from .models import NOT_SURE, AnswerValue, Question
+from .models import NOT_SURE, AnswerValue, Question, TriageResult
 from .render import causes_table, level_panel, tips_block
 
 REPORT_WIDTH = 88

@@ -13,6 +13,7 @@ from test_properties import KB
 from hipcheck import batch, engine
 from hipcheck.models import NOT_SURE
 
+
 def _reference(kb, raw) -> str:
     return engine.assess(kb, engine.validate_answers(kb, raw)).model_dump_json()
 

@@ -7,7 +7,6 @@ import html
 import json
 
 import pytest
-
 from conftest import MINI, all_clear
 
 
@@ -60,7 +59,13 @@ def test_explain_resolves_names_and_aliases(cli, name, cid):
 def test_explain_page_reads_well(cli):
     r = cli("explain", "bursitis")
     assert r.exit_code == 0
-    for heading in ("Typical symptoms", "Why runners get it", "What you can do", "See a professional if", "Sources"):
+    for heading in (
+        "Typical symptoms",
+        "Why runners get it",
+        "What you can do",
+        "See a professional if",
+        "Sources",
+    ):
         assert heading in r.stdout
 
 
@@ -97,7 +102,15 @@ def test_triage_answers_file_gives_a_full_json_result(cli, kb, tmp_path):
     r = cli("triage", "--answers", str(path), "--json")
     assert r.exit_code == 0, r.stderr
     data = r.json()
-    assert set(data) >= {"schema_version", "answers", "level", "causes", "tips", "disclaimer", "content_version"}
+    assert set(data) >= {
+        "schema_version",
+        "answers",
+        "level",
+        "causes",
+        "tips",
+        "disclaimer",
+        "content_version",
+    }
     assert data["answers"] == answers
     assert data["level"]["id"] in ("self_care", "routine", "urgent", "emergency")
     assert data["level"]["reasons"]
@@ -190,7 +203,7 @@ def test_broken_content_is_reported_with_breadcrumbs(cli, tmp_path):
     broken = tmp_path / "content"
     shutil.copytree(MINI, broken)
     cond = broken / "conditions" / "beta.toml"
-    cond.write_text(cond.read_text().replace('side = 5.0', 'sde = 5.0').replace('prior = 0.3', 'prior = 3'))
+    cond.write_text(cond.read_text().replace("side = 5.0", "sde = 5.0").replace("prior = 0.3", "prior = 3"))
     (broken / "rules.toml").write_text((broken / "rules.toml").read_text().replace("flag:yes", "flagg:yes"))
     r = cli("content", "check", str(broken))
     assert r.exit_code == 1

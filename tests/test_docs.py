@@ -8,15 +8,17 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from hipcheck.cli import app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_example_is_current():
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "readme_example.py"), "--check"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "readme_example.py"), "--check"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -44,7 +46,9 @@ def _commands():
 def test_every_command_has_help_and_an_example(name, cmd):
     assert cmd.help, f"{name} has no help text"
     assert cmd.epilog and "hipcheck " in cmd.epilog, f"{name} has no example in its help"
-    assert f"hipcheck {name}" in README or f"`hipcheck {name.split()[0]}" in README, f"{name} is not in the README"
+    assert f"hipcheck {name}" in README or f"`hipcheck {name.split()[0]}" in README, (
+        f"{name} is not in the README"
+    )
 
 
 def test_exit_codes_are_documented():

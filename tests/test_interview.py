@@ -29,8 +29,10 @@ def test_answers_are_collected_in_tree_order(mini):
     answers, seen = drive(
         mini,
         ENTER,  # flag: No
-        SPACE, ENTER,  # where: Front
-        DOWN * 3, ENTER,  # pain: 3
+        SPACE,
+        ENTER,  # where: Front
+        DOWN * 3,
+        ENTER,  # pain: 3
         ENTER,  # summary: yes, show my result
     )
     assert answers == {"flag": "no", "where": ["front"], "pain": 3}
@@ -41,9 +43,14 @@ def test_going_back_changes_an_answer_and_the_branch(mini):
     answers, _ = drive(
         mini,
         ENTER,  # flag: No
-        SPACE, ENTER,  # where: Front
-        DOWN * 12, ENTER,  # pain: "Go back" (after 0-10 and Not sure)
-        SPACE, DOWN, SPACE, ENTER,  # where: untick Front, tick Side
+        SPACE,
+        ENTER,  # where: Front
+        DOWN * 12,
+        ENTER,  # pain: "Go back" (after 0-10 and Not sure)
+        SPACE,
+        DOWN,
+        SPACE,
+        ENTER,  # where: untick Front, tick Side
         ENTER,  # side_detail (new branch): Lying hurts
         ENTER,  # pain: 0
         ENTER,  # summary: show result
@@ -54,10 +61,16 @@ def test_going_back_changes_an_answer_and_the_branch(mini):
 def test_summary_lets_the_user_change_an_answer(mini):
     answers, _ = drive(
         mini,
-        ENTER, SPACE, ENTER, ENTER,  # flag No, where Front, pain 0
-        DOWN, ENTER,  # summary: change an answer
-        DOWN * 2, ENTER,  # which: pain
-        DOWN * 5, ENTER,  # pain: 5
+        ENTER,
+        SPACE,
+        ENTER,
+        ENTER,  # flag No, where Front, pain 0
+        DOWN,
+        ENTER,  # summary: change an answer
+        DOWN * 2,
+        ENTER,  # which: pain
+        DOWN * 5,
+        ENTER,  # pain: 5
         ENTER,  # summary: show result
     )
     assert answers["pain"] == 5
@@ -66,7 +79,8 @@ def test_summary_lets_the_user_change_an_answer(mini):
 def test_emergency_advice_is_shown_at_once_and_can_end_the_interview(mini):
     answers, seen = drive(
         mini,
-        DOWN, ENTER,  # flag: Yes → emergency rule fires
+        DOWN,
+        ENTER,  # flag: Yes → emergency rule fires
         ENTER,  # "carry on?" default No
     )
     assert answers == {"flag": "yes"}
@@ -89,9 +103,9 @@ def test_interview_and_answers_file_give_the_same_result(mini):
 # --------------------------------------------------------------------------- on the real question bank
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from test_properties import KB, interviews  # noqa: E402
 
 from hipcheck.models import Level  # noqa: E402
-from test_properties import KB, interviews  # noqa: E402
 
 
 def keys_for(kb, answers: dict) -> list[str]:

@@ -19,7 +19,18 @@ def installed(tmp_path_factory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     target = tmp_path_factory.mktemp("site")
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
         capture_output=True,
         text=True,
     )
@@ -37,7 +48,12 @@ def run_installed(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProc
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("HIPCHECK_CONTENT", None)
     return subprocess.run(
-        [sys.executable, "-m", "hipcheck", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
+        [sys.executable, "-m", "hipcheck", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
     )
 
 
@@ -49,6 +65,9 @@ def test_wheel_works_from_another_directory(installed, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     where = subprocess.run(
         [sys.executable, "-c", "import hipcheck.content as c; print(c.default_content_dir())"],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(installed)},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(installed)},
     )
     assert where.stdout.strip().startswith(str(installed))

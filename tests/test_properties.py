@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
+from conftest import CONTENT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import CONTENT
 from hipcheck import engine
 from hipcheck.content import load_content
 from hipcheck.models import NOT_SURE, Level, Question
@@ -70,7 +70,12 @@ def _positive_atoms(rule):
 
 
 RED_FLAG_ANSWERS = sorted(
-    {(a.question, a.option) for r in KB.rules if r.level.rank >= Level.urgent.rank for a in _positive_atoms(r)}
+    {
+        (a.question, a.option)
+        for r in KB.rules
+        if r.level.rank >= Level.urgent.rank
+        for a in _positive_atoms(r)
+    }
 )
 
 

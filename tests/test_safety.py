@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
-
 from conftest import all_clear
+from hypothesis import given
+from test_properties import KB, SETTINGS, interviews
+
 from hipcheck import engine
 from hipcheck.models import Level
-from test_properties import KB, SETTINGS, interviews
 
 BONE = ["femoral_neck_stress_fracture", "pelvic_stress_fracture"]
 
@@ -21,12 +21,26 @@ def test_no_question_asks_the_user_to_test_the_hip():
         for text in [q.text, *(o.label for o in q.options)]:
             assert not provoking.search(text), f"{q.id}: {text!r}"
         if q.help and provoking.search(q.help):
-            assert re.search(r"\bdo not\b", q.help, re.I), f"{q.id}: help mentions a test without forbidding it"
+            assert re.search(r"\bdo not\b", q.help, re.I), (
+                f"{q.id}: help mentions a test without forbidding it"
+            )
 
 
-SERIOUS = BONE + ["hip_fracture", "dvt", "septic_arthritis", "avn", "cauda_equina", "bone_tumour", "nerve_weakness"]
-LOADING = re.compile(r"\b(stretch\w*|foam[- ]roll\w*|massag\w*|strength\w*|run|runs|running|jog\w*|exercis\w*)\b", re.I)
-NEGATED = re.compile(r"\b(do not|don't|never|avoid|stop|skip|not|no|until a doctor|once a doctor|confirmed)\b", re.I)
+SERIOUS = BONE + [
+    "hip_fracture",
+    "dvt",
+    "septic_arthritis",
+    "avn",
+    "cauda_equina",
+    "bone_tumour",
+    "nerve_weakness",
+]
+LOADING = re.compile(
+    r"\b(stretch\w*|foam[- ]roll\w*|massag\w*|strength\w*|run|runs|running|jog\w*|exercis\w*)\b", re.I
+)
+NEGATED = re.compile(
+    r"\b(do not|don't|never|avoid|stop|skip|not|no|until a doctor|once a doctor|confirmed)\b", re.I
+)
 
 
 # Tips that mention running only as something to write down, not to do.
@@ -51,7 +65,10 @@ def test_no_loading_advice_when_a_bone_injury_or_clot_is_possible(answers):
     possible = {c.id for c in result.causes[: KB.meta.top_causes]} | flagged
     if possible & set(SERIOUS):
         shown = [*result.level.advice, *(t.text for t in result.tips if t.id not in RECORD_KEEPING)]
-        assert not list(loading_sentences(shown)), (sorted(possible & set(SERIOUS)), [t.id for t in result.tips])
+        assert not list(loading_sentences(shown)), (
+            sorted(possible & set(SERIOUS)),
+            [t.id for t in result.tips],
+        )
 
 
 def test_loading_tips_are_marked_for_bone_injuries():

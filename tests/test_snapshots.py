@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import all_clear
 from rich.console import Console
 
-from conftest import all_clear
 from hipcheck import engine, render
 from hipcheck.content import find_condition
 
@@ -25,9 +25,18 @@ def draw(renderable, width: int) -> str:
 def outer_hip(kb):
     return {
         **all_clear(kb),
-        "location": ["lateral"], "side": "right", "onset": "gradual", "duration": "weeks_6", "trend": "same",
-        "timing": ["during", "after"], "severity": 5, "lateral_detail": ["tender_bone", "lying_side"],
-        "symptoms": ["none"], "training": ["mileage_jump"], "health": ["none"], "age": "age_50_plus",
+        "location": ["lateral"],
+        "side": "right",
+        "onset": "gradual",
+        "duration": "weeks_6",
+        "trend": "same",
+        "timing": ["during", "after"],
+        "severity": 5,
+        "lateral_detail": ["tender_bone", "lying_side"],
+        "symptoms": ["none"],
+        "training": ["mileage_jump"],
+        "health": ["none"],
+        "age": "age_50_plus",
         "sex": "female",
     }
 
@@ -35,10 +44,20 @@ def outer_hip(kb):
 def stress_fracture(kb):
     return {
         **all_clear(kb),
-        "weight_bearing": "painful", "location": ["groin"], "side": "left", "onset": "gradual",
-        "duration": "weeks_2", "trend": "worse_rest", "timing": ["during", "walking", "night"], "severity": 6,
-        "groin_detail": ["none"], "symptoms": ["none"], "training": ["mileage_jump"], "health": ["low_energy"],
-        "age": "age_18_34", "sex": "female",
+        "weight_bearing": "painful",
+        "location": ["groin"],
+        "side": "left",
+        "onset": "gradual",
+        "duration": "weeks_2",
+        "trend": "worse_rest",
+        "timing": ["during", "walking", "night"],
+        "severity": 6,
+        "groin_detail": ["none"],
+        "symptoms": ["none"],
+        "training": ["mileage_jump"],
+        "health": ["low_energy"],
+        "age": "age_18_34",
+        "sex": "female",
     }
 
 

@@ -18,8 +18,13 @@ def spawn(args: str, tmp_path: Path, cols: int = 100) -> pexpect.spawn:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "HIPCHECK_HOME": str(tmp_path / "home")}
     env.pop("HIPCHECK_CONTENT", None)
     child = pexpect.spawn(
-        "/bin/bash", ["-c", f"{sys.executable} -m hipcheck {args}"], env=env, cwd=str(tmp_path),
-        dimensions=(50, cols), encoding="utf-8", timeout=TIMEOUT,
+        "/bin/bash",
+        ["-c", f"{sys.executable} -m hipcheck {args}"],
+        env=env,
+        cwd=str(tmp_path),
+        dimensions=(50, cols),
+        encoding="utf-8",
+        timeout=TIMEOUT,
     )
     return child
 
@@ -177,7 +182,9 @@ def test_usage_errors_are_one_line_with_exit_2(tmp_path, args, message):
     import subprocess
 
     env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")}
-    r = subprocess.run([sys.executable, "-m", "hipcheck", *args.split()], capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [sys.executable, "-m", "hipcheck", *args.split()], capture_output=True, text=True, env=env
+    )
     assert r.returncode == 2
     assert r.stdout == ""
     assert r.stderr.startswith("hipcheck: error: ") and r.stderr.count("\n") == 1

@@ -1,7 +1,7 @@
 """Regenerate the example result in README.md from the real program, so it never goes stale.
 
-    python tools/readme_example.py          # rewrite the block in README.md
-    python tools/readme_example.py --check  # exit 1 if README.md is out of date (used by the tests)
+python tools/readme_example.py          # rewrite the block in README.md
+python tools/readme_example.py --check  # exit 1 if README.md is out of date (used by the tests)
 """
 
 from __future__ import annotations
@@ -20,12 +20,22 @@ START, END = "<!-- example:start -->", "<!-- example:end -->"
 
 def render() -> str:
     with tempfile.TemporaryDirectory() as home:  # no history: the example must not depend on past runs
-        env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb", "PYTHONPATH": str(ROOT),
-               "HIPCHECK_HOME": home}
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "COLUMNS": "80",
+            "TERM": "dumb",
+            "PYTHONPATH": str(ROOT),
+            "HIPCHECK_HOME": home,
+        }
         env.pop("HIPCHECK_CONTENT", None)
         out = subprocess.run(
             [sys.executable, "-m", "hipcheck", "triage", "--answers", EXAMPLE],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     body = "\n".join(line.rstrip() for line in out.splitlines())
     return f"{START}\n```console\n$ hipcheck triage --answers {EXAMPLE}\n{body}\n```\n{END}"
