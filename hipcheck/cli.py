@@ -266,10 +266,9 @@ def _batch(
 def _interview(kb: "KnowledgeBase") -> dict:
     from .interview import run_interview, terminal_session
 
-    err = console(stderr=True)
     try:
         with terminal_session():
-            return run_interview(kb, err)
+            return run_interview(kb, lambda: console(stderr=True))
     except (KeyboardInterrupt, EOFError):
         sys.stderr.write("\nInterrupted: no result, nothing saved.\n")
         raise typer.Exit(int(Exit.INTERRUPTED)) from None
@@ -425,8 +424,8 @@ def main() -> None:
         sys.stderr.write(exc.format_message().rstrip() + "\n")
         sys.exit(int(Exit.USAGE))
     except UsageError as exc:
-        where = f"; see `{exc.ctx.command_path} --help`" if exc.ctx else ""
-        sys.stderr.write(f"hipcheck: error: {exc.format_message().rstrip('.')}{where}\n")
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        sys.stderr.write(f"hipcheck: error: {exc.format_message()}{where}\n")
         sys.exit(int(Exit.USAGE))
     except ClickException as exc:
         sys.stderr.write(f"hipcheck: error: {exc.format_message()}\n")

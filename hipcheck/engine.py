@@ -329,7 +329,7 @@ def assess(
     # Causes the answers point to through red-flag rules count as possible even when they score low.
     flagged = [c for r in fired for c in r.points_to]
     urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
-    tips = _select_tips(kb, used, level, causes, flagged, urgent_flags)
+    tips = _select_tips(kb, used, level, causes, flagged, urgent_flags, unscreened=bool(missing))
 
     return TriageResult(
         content_version=meta.content_version,
@@ -385,18 +385,19 @@ def _select_tips(
     causes: Sequence[RankedCause],
     flagged: Sequence[str] = (),
     urgent_flags: Sequence[str] = (),
+    unscreened: bool = False,
 ) -> list[TipResult]:
     """Tips chosen by the answers or by likely causes, most specific first, "now" before "prevention".
 
     A tip is withheld above its max_level, or when a cause it is not for is possible: among the top
-    causes at any likelihood, or pointed to by a fired red-flag rule (safety first). A cause selects
-    tips when it is likely (first, or among the top causes with at least `tip_cause_share`) or when an
-    urgent or emergency rule points to it."""
+    causes at any likelihood, pointed to by a fired red-flag rule, or any serious cause when red flags
+    were not screened (safety first). A cause selects tips when it is among the top causes with at
+    least `tip_cause_share`, or when an urgent or emergency rule points to it."""
     top = kb.meta.top_causes
     possible = {c.id for c in causes[:top]} | set(flagged)
-    likely = {
-        c.id: i for i, c in enumerate(causes[:top]) if i == 0 or c.likelihood >= kb.meta.tip_cause_share
-    }
+    likely = {c.id: i for i, c in enumerate(causes[:top]) if c.likelihood >= kb.meta.tip_cause_share}
+    if unscreened:  # serious causes cannot be ruled out: treat every one as possible
+        possible |= {c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank}
     for cid in urgent_flags:
         likely.setdefault(cid, 0)
     names = {c.id: c.name for c in causes}

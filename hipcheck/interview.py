@@ -8,20 +8,25 @@ Ctrl-C raises KeyboardInterrupt (the CLI turns it into exit code 130).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import questionary
+from prompt_toolkit import print_formatted_text
 from prompt_toolkit.application import create_app_session
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.output import create_output
 from questionary import Choice
-from rich.console import Console
-from rich.text import Text
 
 from . import engine
 from .content import KnowledgeBase
 from .models import NOT_SURE, Level, Question
-from .render import answers_table, emergency_notice
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 BACK = "__back__"
 BACK_LABEL = "← Go back to the previous question"
@@ -68,12 +73,17 @@ def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     return choices
 
 
-def _validate_multi(q: Question):
+def _validate_multi(q: Question, pointed: Callable[[], object | None]):
+    """Check a multiple choice. Enter with nothing ticked takes the highlighted choice, so "None of
+    these", "Not sure" and "Go back" work with enter alone, as in a single choice."""
     exclusive = {NOT_SURE, BACK, q.none_option} - {None}
 
     def check(selected: list) -> bool | str:
         if not selected:
-            return "Tick at least one with space (or 'None of these' / 'Not sure'), then press enter."
+            value = pointed()
+            if value is None:
+                return "Tick at least one with space (or 'None of these' / 'Not sure'), then press enter."
+            selected.append(value)  # questionary returns this very list as the answer
         if len(selected) > 1 and exclusive & set(selected):
             return "'None of these', 'Not sure' and 'Go back' cannot be combined with other choices."
         return True
@@ -85,36 +95,67 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
     """Ask one question (its full text is already on screen); return the answer value, or BACK."""
     choices = _choices(q, previous, can_go_back)
     if q.kind == "multi":
-        value = questionary.checkbox(
+        control: list = []
+
+        def pointed() -> object | None:
+            try:
+                return control[0].get_pointed_at().value
+            except (IndexError, AttributeError):
+                return None
+
+        question = questionary.checkbox(
             q.short,
             choices=choices,
             qmark="»",
-            validate=_validate_multi(q),
+            validate=_validate_multi(q, pointed),
             instruction="(space to tick, enter when done)",
-        ).unsafe_ask()
+        )
+        control.extend(
+            c for c in question.application.layout.find_all_controls() if hasattr(c, "get_pointed_at")
+        )
+        value = question.unsafe_ask()
         return BACK if value == [BACK] else value
     default = next((c for c in choices if c.value == previous), None)
     return questionary.select(q.short, choices=choices, qmark="»", default=default).unsafe_ask()
 
 
-def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
-    """Ask questions until the tree ends and the user confirms the summary; return the answers."""
+def _say(text: str, style: str = "") -> None:
+    """A plain line on the interview's screen, word-wrapped (prompt_toolkit, so rich need not load
+    before the first question)."""
+    try:
+        width = os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        width = 80
+    lines = [textwrap.fill(part, width=max(width, 20)) if part else "" for part in text.split("\n")]
+    print_formatted_text(FormattedText([(style, "\n".join(lines))]))
+
+
+def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -> engine.Answers:
+    """Ask questions until the tree ends and the user confirms the summary; return the answers.
+
+    `console` (or a function making one) draws the summary table and any emergency notice; it is
+    only needed then, so rich is not imported before the first question."""
     answers: engine.Answers = {}
     previous: dict[str, object] = {}  # answers taken back, offered again as the default
     shown_emergencies: set[str] = set()
     section = ""
+    made: list[Console] = []
 
-    console.print(
-        Text.assemble(
-            ("hipcheck", "bold"),
-            " asks about your hip pain, then shows how urgent it looks, the likely causes and what to do. "
-            "It takes about 3 minutes. Arrow keys to move, enter to choose; Ctrl-C to stop.",
-        )
+    def draw(renderable_of: Callable[..., object], *args: object) -> None:
+        if not made:
+            made.append(console() if callable(console) else console)
+        made[0].print(renderable_of(*args))
+
+    _say(
+        "hipcheck asks about your hip pain, then shows how urgent it looks, the likely causes and what "
+        "to do. It takes about 3 minutes. Arrow keys to move, enter to choose; Ctrl-C to stop."
     )
     while True:
         q = engine.next_question(kb, answers)
         if q is None:
-            console.print(answers_table(kb, answers))
+            from .render import answers_table
+
+            draw(answers_table, kb, answers)
             action = questionary.select(
                 "Is this right?",
                 choices=[
@@ -135,10 +176,10 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
 
         if q.section != section:
             section = q.section
-            console.print(Text(f"\n{SECTION_TITLES.get(section, section)}", style="bold underline"))
-        console.print(Text.assemble((_progress(kb, q, answers), "dim"), " ", (q.text, "bold")))
+            _say(f"\n{SECTION_TITLES.get(section, section)}", "bold underline")
+        _say(f"{_progress(kb, q, answers)} {q.text}", "bold")
         if q.help:
-            console.print(Text(q.help.strip(), style="dim"))
+            _say(q.help.strip(), "italic")
         # "Go back" returns to the answered question just before this one in the interview's order.
         before = [p.id for p in kb.questions[: kb.questions.index(q)] if p.id in answers]
         value = ask(q, previous.get(q.id), can_go_back=bool(before))
@@ -157,7 +198,9 @@ def run_interview(kb: KnowledgeBase, console: Console) -> engine.Answers:
         ]
         if new:
             shown_emergencies.update(r.id for r in new)
-            console.print(emergency_notice(kb, new))
+            from .render import emergency_notice
+
+            draw(emergency_notice, kb, new)
             go_on = questionary.confirm(
                 "The advice above comes first. Carry on with the questions to see likely causes?",
                 default=False,

@@ -94,7 +94,10 @@ def causes_table(result: TriageResult) -> RenderableType:
     rows.append(Text("Percentages compare the causes hipcheck knows; they are not certainties.", style="dim"))
     answered = sum(1 for v in result.answers.values() if v not in ("not_sure", ["not_sure"]))
     if answered < FEW_ANSWERS:
-        rows.append(Text(f"Based on only {answered} answers, so the causes are a rough guess.", style="bold"))
+        few = "none of the questions" if answered == 0 else f"only {answered} question{'s' * (answered > 1)}"
+        rows.append(
+            Text(f"You answered {few} about the pain, so the causes are a rough guess.", style="bold")
+        )
     return Group(*rows)
 
 
@@ -128,9 +131,8 @@ def tips_block(result: TriageResult, limits: Mapping[str, int] = TIP_LIMITS) -> 
         parts.append(grid)
         parts.append(Text(""))
     if hidden:
-        parts.append(
-            Text(f"{hidden} more tips in the saved report (--save report.md) or --json.", style="dim")
-        )
+        more = f"{hidden} more tip{'s' * (hidden > 1)}"
+        parts.append(Text(f"{more} in a saved report (run with --save report.md) or in --json.", style="dim"))
         parts.append(Text(""))
     return Group(*parts)
 
@@ -190,8 +192,8 @@ def condition_list_view(listing: ConditionList) -> Table:
     table.add_column("condition", ratio=1)
     for c in listing.conditions:
         name = Text(c.name)
-        if c.category == "serious":
-            name.append("  (serious: see someone)", style="bold")
+        if c.min_level.rank >= Level.urgent.rank:
+            name.append("  (needs a doctor)", style="bold")
         table.add_row(c.id, name)
     return table
 
@@ -200,8 +202,8 @@ def question_list_view(listing: QuestionList) -> Table:
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("id", no_wrap=True)
     table.add_column("question", ratio=2)
-    table.add_column("answers", ratio=2)
-    table.add_column("asked when", ratio=1)
+    table.add_column("answers", ratio=2, overflow="fold")
+    table.add_column("asked when", ratio=1, overflow="fold")
     for q in listing.questions:
         opts = (
             f"{q.scale['min']}-{q.scale['max']} or not_sure"

@@ -143,3 +143,28 @@ def test_interview_and_answers_file_agree_on_the_real_bank(answers):
     typed, _ = drive(KB, *keys_for(KB, complete))
     assert typed == engine.validate_answers(KB, complete)  # same answers, in canonical order
     assert engine.assess(KB, typed) == engine.assess(KB, engine.validate_answers(KB, complete))
+
+
+def test_enter_alone_takes_the_highlighted_choice_in_a_multiple_choice(mini):
+    answers, _ = drive(
+        mini,
+        ENTER,  # flag: No
+        DOWN * 2,
+        ENTER,  # where: "None" highlighted, nothing ticked: enter takes it
+        ENTER,  # pain: 0
+        ENTER,  # summary
+    )
+    assert answers["where"] == ["none"]
+
+
+def test_go_back_works_with_enter_alone_in_a_multiple_choice(mini):
+    answers, _ = drive(
+        mini,
+        ENTER,  # flag: No
+        DOWN * 4,
+        ENTER,  # where: highlight "Go back" (after front, side, none, not sure) and press enter
+        DOWN,
+        ENTER,  # flag again: Yes this time
+        ENTER,  # emergency notice: do not carry on
+    )
+    assert answers == {"flag": "yes"}
