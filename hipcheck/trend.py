@@ -152,7 +152,7 @@ def _persisting(series: Sequence[Point], today: date, rules: HistoryRules) -> Re
         when="",
         record="",
     )
-    return Reason(source="history", id=rule.id, text=text, level=rule.level)
+    return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
 
 
 def _rising(series: Sequence[Point], today: date, rules: HistoryRules) -> Reason | None:
@@ -176,7 +176,7 @@ def _rising(series: Sequence[Point], today: date, rules: HistoryRules) -> Reason
         when="",
         record="",
     )
-    return Reason(source="history", id=rule.id, text=text, level=rule.level)
+    return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
 
 
 def _rest_night(
@@ -228,7 +228,7 @@ def _rest_night(
         when=when,
         record=record,
     )
-    return Reason(source="history", id=rule.id, text=text, level=rule.level)
+    return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
 
 
 # --------------------------------------------------------------------------- public

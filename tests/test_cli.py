@@ -232,3 +232,25 @@ def test_save_report_formats(cli, kb, tmp_path):
         assert "hipcheck report" in text and "Likely causes" in text.replace("## ", "")
     bad = cli("triage", "-a", "-", "--save", str(tmp_path / "r.pdf"), input=answers)
     assert bad.exit_code == 2 and ".pdf" in bad.stderr
+
+
+def test_answers_files_ignore_the_history_unless_asked(cli, kb, private_home, tmp_path):
+    """Same answers, same result: a night-pain check-in in the history does not change --answers
+    results, unless --history asks for it (then it raises the level to at least routine)."""
+    assert cli("log", "--pain", "6", "--night", "--no-input").exit_code == 0
+    answers = {
+        **all_clear(kb),
+        "location": ["lateral"],
+        "duration": "days",
+        "onset": "gradual",
+        "lateral_detail": ["tender_bone"],
+        "timing": ["after"],
+        "severity": 3,
+    }
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    plain = cli("triage", "--answers", str(path), "--json").json()
+    assert plain["level"]["id"] == "self_care"
+    with_history = cli("triage", "--answers", str(path), "--json", "--history").json()
+    assert with_history["level"]["id"] == "routine"
+    assert any(r["source"] == "history" for r in with_history["level"]["reasons"])

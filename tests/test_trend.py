@@ -275,3 +275,21 @@ def test_the_summary_names_the_floor_for_the_next_triage():
     assert trend.summarize([], [], TODAY, RULES).next_triage_at_least is None
     s = trend.summarize(checkins((1, 3), night=True), [], TODAY, RULES)
     assert s.next_triage_at_least is Level.routine
+
+
+def test_history_findings_carry_their_advice_into_triage():
+    """A history finding's own advice (e.g. 'do not hop to test it') reaches the triage result."""
+    from hipcheck import engine
+    from hipcheck.content import load_content
+    from hipcheck.models import Level, Reason
+
+    kb = load_content()
+    finding = Reason(
+        source="history",
+        id="history_rest_night",
+        text="Night pain in your history.",
+        level=Level.routine,
+        advice=["Do not run, hop or jump to test the hip until it has been checked."],
+    )
+    result = engine.assess(kb, {"injury": "no"}, extra_reasons=[finding])
+    assert "Do not run, hop or jump to test the hip until it has been checked." in result.level.advice
