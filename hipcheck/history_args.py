@@ -1,0 +1,99 @@
+"""The command-line input of `hipcheck log` and `hipcheck history`: parsing it, with one-line errors,
+and the exits when hipcheck cannot ask for it or the user interrupts.
+
+Light on purpose: nothing heavy is imported at module level.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+
+import typer
+
+SIDE_CHOICES = ("left", "right", "both")
+
+
+def is_pain_score(text: str) -> bool:
+    """A whole number from 0 to 10 (surrounding spaces allowed)."""
+    t = text.strip()
+    return t.isdigit() and 0 <= int(t) <= 10
+
+
+def parse_day(text: str, option: str, today: date, relative: bool = False) -> date:
+    from .cli import fail
+
+    t = text.strip().lower()
+    if t == "today":
+        day = today
+    elif t == "yesterday":
+        day = today - timedelta(days=1)
+    elif relative and len(t) >= 2 and t[:-1].isdigit() and t[-1] in "dw":
+        day = today - timedelta(days=int(t[:-1]) * (7 if t[-1] == "w" else 1))
+    else:
+        try:
+            day = date.fromisoformat(t)
+        except ValueError:
+            extra = ", a number of days or weeks back (14d, 3w)" if relative else ""
+            fail(f"{option}: '{text}' is not a date; use YYYY-MM-DD, today, yesterday{extra}")
+    if day > today:
+        fail(f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})")
+    return day
+
+
+def parse_pain(text: str) -> int:
+    from .cli import fail
+
+    if not is_pain_score(text):
+        fail(f"--pain must be a whole number from 0 to 10, got '{text}'")
+    return int(text.strip())
+
+
+def parse_km(text: str) -> float:
+    import math
+
+    from .cli import fail
+    from .store import MAX_KM
+
+    try:
+        km = float(text.strip().lower().removesuffix("km").strip())
+    except ValueError:
+        fail(f"--ran must be a distance in km, such as 8 or 10.5, got '{text}'")
+    if not math.isfinite(km):
+        fail(f"--ran must be a distance in km, such as 8 or 10.5, got '{text}'")
+    if km < 0:
+        fail(f"--ran cannot be negative, got {km:g}")
+    if km > MAX_KM:
+        fail(f"--ran {km:g} km is more than {MAX_KM:g} km in a day; check the number")
+    return km
+
+
+def parse_side(text: str) -> str:
+    from .cli import fail
+
+    side = text.strip().lower()
+    if side not in SIDE_CHOICES:
+        fail(f"--side must be one of {', '.join(SIDE_CHOICES)}, got '{text}'")
+    return side
+
+
+def check_note(note: str) -> str:
+    from .cli import fail
+    from .store import MAX_NOTE
+
+    if len(note) > MAX_NOTE:
+        fail(f"--note is {len(note)} characters; keep it to {MAX_NOTE}")
+    return note
+
+
+def cannot_ask_why(no_input: bool) -> str:
+    """Why hipcheck cannot prompt, for the one-line error that says what to pass instead."""
+    return "--no-input was given" if no_input else "stdin is not a terminal"
+
+
+def interrupted(what: str) -> typer.Exit:
+    """The exit for Ctrl-C (or end of input) at a prompt: `what` says what was left untouched."""
+    from .cli import Exit
+
+    sys.stderr.write(f"\nInterrupted: {what}.\n")
+    return typer.Exit(int(Exit.INTERRUPTED))
