@@ -144,13 +144,18 @@ def _persisting(series: Sequence[Point], today: date, rules: HistoryRules) -> Re
     improvement = _mean([p.pain for p in spell[:k]]) - _mean([p.pain for p in spell[-k:]])
     if improvement >= rule.min_improvement:
         return None
+    return _finding(rule, spell[0].day, spell[-1].day, change=f"{-improvement:.1f}")
+
+
+def _finding(rule, first: date, last: date, change: str = "", when: str = "", record: str = "") -> Reason:
+    """A history finding: the rule's wording filled in, with its level and advice."""
     text = rule.reason.format(
-        days=days,
-        first=short_date(spell[0].day),
-        last=short_date(spell[-1].day),
-        change=f"{-improvement:.1f}",
-        when="",
-        record="",
+        days=(last - first).days + 1,
+        first=short_date(first),
+        last=short_date(last),
+        change=change,
+        when=when,
+        record=record,
     )
     return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
 
@@ -167,16 +172,7 @@ def _rising(series: Sequence[Point], today: date, rules: HistoryRules) -> Reason
     change = fitted_change(recent)
     if change is None or change < rule.min_change:
         return None
-    days = (recent[-1].day - recent[0].day).days + 1
-    text = rule.reason.format(
-        days=days,
-        first=short_date(recent[0].day),
-        last=short_date(recent[-1].day),
-        change=f"{change:.1f}",
-        when="",
-        record="",
-    )
-    return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
+    return _finding(rule, recent[0].day, recent[-1].day, change=f"{change:.1f}")
 
 
 def _rest_night(
@@ -218,17 +214,7 @@ def _rest_night(
         if kinds == {"checkin"}
         else rule.triage_words
     )
-    last = max(rest_days + night_days)
-    first = min(rest_days + night_days)
-    text = rule.reason.format(
-        days=(last - first).days + 1,
-        first=short_date(first),
-        last=short_date(last),
-        change="",
-        when=when,
-        record=record,
-    )
-    return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
+    return _finding(rule, min(rest_days + night_days), max(rest_days + night_days), when=when, record=record)
 
 
 # --------------------------------------------------------------------------- public
