@@ -119,6 +119,27 @@ def conditions_never_first(kb: KnowledgeBase) -> list[str]:
     return out
 
 
+def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
+    """history.toml (escalation rules) validates, and its answer tests name real questions."""
+    from .content import _check_atom, _suggest
+    from .history_models import HistoryContentError, history_file, load_history_rules
+
+    try:
+        rules = load_history_rules(directory)
+    except HistoryContentError as exc:
+        return exc.problems
+    where = f"{history_file(directory).parent.name}/history.toml"
+    problems: list[str] = []
+    for name in ("result_pain_question", "result_side_question"):
+        qid = getattr(rules, name)
+        if qid not in kb.question_by_id:
+            problems.append(f"{where} → {name}: unknown question '{qid}'{_suggest(qid, kb.question_by_id)}")
+    for which in ("rest", "night"):
+        for atom in rules.rest_night.atoms(which):
+            _check_atom(atom, kb.question_by_id, f"{where} → rest_night.{which}_tests", problems)
+    return problems
+
+
 def check_content(directory: Path | None) -> tuple[list[str], str]:
     """(problems, summary). Validation problems first; reachability only once content loads."""
     try:
@@ -136,6 +157,7 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
         f"conditions/{cid}.toml → evidence: no answers rank it first; strengthen its evidence"
         for cid in conditions_never_first(kb)
     ]
+    problems += _history_problems(kb, directory)
     summary = (
         f"{len(kb.questions)} questions, {len(kb.conditions)} conditions, {len(kb.rules)} rules, "
         f"{len(kb.tips)} tips (content {kb.meta.content_version})"

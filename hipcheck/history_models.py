@@ -15,7 +15,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from .models import SCHEMA_VERSION, AnswerValue, Atom, Level, Out, Reason, Record, Source, Text
+from .models import (
+    SCHEMA_VERSION,
+    AnswerValue,
+    Atom,
+    Level,
+    Out,
+    Reason,
+    Record,
+    Source,
+    Text,
+    _parse_atoms,
+    _parse_clause,
+)
 
 HISTORY_FILE = "history.toml"
 HISTORY_SCHEMA_VERSION = "1.0"
@@ -85,17 +97,11 @@ class RestNightRule(HistoryRule):
         default="a check-in and a triage", description="{record}: check-ins and triages reported it"
     )
 
-    @field_validator("rest_tests", "night_tests")
-    @classmethod
-    def _atoms(cls, values: list[str]) -> list[str]:
-        for v in values:
-            for part in v.split("|"):
-                Atom.parse(part)
-        return values
+    _atoms = field_validator("rest_tests", "night_tests")(_parse_atoms)  # the language of content/
 
     def atoms(self, which: Literal["rest", "night"]) -> list[Atom]:
         tests = self.rest_tests if which == "rest" else self.night_tests
-        return [Atom.parse(part) for v in tests for part in v.split("|")]
+        return [a for v in tests for a in _parse_clause(v)]
 
 
 class HistoryRules(Record):

@@ -150,6 +150,7 @@ def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -
         "hipcheck asks about your hip pain, then shows how urgent it looks, the likely causes and what "
         "to do. It takes about 3 minutes. Arrow keys to move, enter to choose; Ctrl-C to stop."
     )
+    _say(f"It is not for {'; '.join(kb.meta.not_for)}.", "italic")
     while True:
         q = engine.next_question(kb, answers)
         if q is None:

@@ -254,3 +254,22 @@ def test_answers_files_ignore_the_history_unless_asked(cli, kb, private_home, tm
     with_history = cli("triage", "--answers", str(path), "--json", "--history").json()
     assert with_history["level"]["id"] == "routine"
     assert any(r["source"] == "history" for r in with_history["level"]["reasons"])
+
+
+def test_content_check_covers_the_history_rules(cli, tmp_path):
+    """A typo in history.toml's answer tests is caught by `content check`, with a suggestion."""
+    import shutil
+
+    from conftest import CONTENT
+
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    history = copy / "history.toml"
+    history.write_text(
+        history.read_text().replace('night_tests = ["timing:night"]', 'night_tests = ["timng:night"]')
+    )
+    r = cli("content", "check", str(copy))
+    assert r.exit_code == 1
+    assert (
+        "history.toml → rest_night.night_tests: unknown question 'timng' (did you mean 'timing'?)" in r.stdout
+    )
