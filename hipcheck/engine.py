@@ -415,12 +415,14 @@ def _select_tips(
         because = said + [f"possible cause: {names[c]}" for _, c in causes_hit]
         if not because:
             continue
-        # Safety tips first, then those selected by the user's own answers, then by the likeliest cause.
+        # Safety tips first, then those selected by the user's own answers, then by the likeliest cause;
+        # among equals the more specific tip (written for fewer causes) before the general one.
         key = (
             tip.kind != "now",
             -tip.priority,
             not said,
             causes_hit[0][0] if causes_hit else top,
+            len(tip.for_causes) or len(kb.conditions),
             -len(said),
         )
         ranked.append(
