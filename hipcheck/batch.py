@@ -2,7 +2,9 @@
 compact result per line out, streaming (memory does not grow with the number of lines).
 
 Each line goes through the same engine as a single triage (`engine.validate_answers`, then
-`engine.assess`): there is one copy of the decision logic, so a safety fix can never miss batch mode.
+`engine.decide`, which `engine.assess` also uses): there is one copy of the decision logic, so a safety
+fix can never miss batch mode. Only the last step differs: `result_json` writes the decision straight
+as JSON, the same text `assess(...).model_dump_json()` gives, without building the result models.
 
 Batch mode ignores the history: a line is an answer set from a script, not the user's own check-in,
 so nothing is read from or saved to `hipcheck history`, and the result depends on the line alone.
@@ -14,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
-from . import engine
+from . import engine, result_json
 
 if TYPE_CHECKING:
     from .content import KnowledgeBase
@@ -64,7 +66,7 @@ def run(kb: KnowledgeBase, lines: Iterable[str], out: IO[str], err: IO[str]) -> 
         if not line.strip():
             continue
         try:
-            result = engine.assess(kb, engine.validate_answers(kb, decode(line)))
+            result = result_json.dumps(kb, engine.decide(kb, engine.validate_answers(kb, decode(line))))
         except json.JSONDecodeError as exc:
             err.write(f"hipcheck: error: line {n}: not valid JSON (column {exc.colno}): {exc.msg}\n")
             failed += 1
@@ -73,6 +75,6 @@ def run(kb: KnowledgeBase, lines: Iterable[str], out: IO[str], err: IO[str]) -> 
             err.write(f"hipcheck: error: line {n}: {exc}\n")
             failed += 1
             continue
-        write(result.model_dump_json() + "\n")
+        write(result + "\n")
         done += 1
     return done, failed

@@ -95,8 +95,8 @@ def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 3) -> engine.Ans
 
     def margin(ans: engine.Answers) -> float:
         ranked = engine.score(kb, engine.effective_answers(kb, ans))
-        mine = next(p for c, p, _ in ranked if c == cid)
-        best_other = max(p for c, p, _ in ranked if c != cid)
+        mine = next(p for c, p in ranked if c == cid)
+        best_other = max(p for c, p in ranked if c != cid)
         return math.log(mine + 1e-300) - math.log(best_other + 1e-300)
 
     for _ in range(passes):

@@ -74,6 +74,9 @@ class KnowledgeBase:
     log_prior: dict[str, float] = field(repr=False)
     log_evidence: dict[str, dict[str, EvidenceRow]] = field(repr=False)
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # engine's per-KB text cache
+    # Structures derived from the content once (the engine's lookup tables, the JSON writer's parts);
+    # unlike `memo` never emptied, as their size is fixed by the content.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def red_flag_questions(self) -> list[Question]:

@@ -9,9 +9,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+from operator import add
+from typing import Any, NamedTuple
 
+from . import compiled
+from .compiled import Tables
 from .content import KnowledgeBase
 from .models import (
     NOT_SURE,
@@ -20,9 +26,11 @@ from .models import (
     Evidence,
     Level,
     LevelResult,
+    Plan,
     Question,
     RankedCause,
     Reason,
+    Tip,
     TipResult,
     TriageResult,
     Triggered,
@@ -78,63 +86,105 @@ def _validate_one(q: Question, value: Any) -> AnswerValue:
         if not q.scale_min <= value <= q.scale_max:
             raise AnswerError(f"{q.id}: {value} is out of range; expected {_choices(q)}")
         return int(value)
+    index = q.option_index
     if q.kind == "single":
-        if not isinstance(value, str) or value not in q.option_ids:
+        if not isinstance(value, str) or value not in index:
             raise AnswerError(f"{q.id}: unknown option {value!r}; valid: {_choices(q)}")
         return value
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
         raise AnswerError(f"{q.id}: expected a list of option ids from: {_choices(q)}")
     for v in values:
-        if v not in q.option_ids:
+        if v not in index:
             raise AnswerError(f"{q.id}: unknown option {v!r}; valid: {_choices(q)}")
     exclusive = {NOT_SURE, q.none_option} - {None}
     if len(values) > 1 and exclusive & set(values):
         raise AnswerError(
             f"{q.id}: '{'/'.join(sorted(exclusive & set(values)))}' cannot be combined with other options"
         )
-    order = q.option_ids  # canonical order, so a file and the interview give identical results
-    return sorted(set(values), key=order.index)
+    # canonical order, so a file and the interview give identical results
+    return sorted(set(values), key=index.__getitem__)
 
 
 # --------------------------------------------------------------------------- tests on answers
 
 
-def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
-    value = answers.get(atom.question)
+def facts(answers: Mapping[str, AnswerValue]) -> set:
+    """What the answers establish, in the form compiled tests look up (`Triggered.clauses`): the question
+    id of every question answered (not "Not sure"), and (question id, option id) for every option chosen."""
+    out: set = set()
+    for qid, value in answers.items():
+        _add_facts(out, qid, value)
+    return out
+
+
+def _add_facts(out: set, qid: str, value: AnswerValue) -> None:
     if value is None or value == NOT_SURE or value == [NOT_SURE]:
+        return
+    out.add(qid)
+    if isinstance(value, str):
+        out.add((qid, value))
+    elif isinstance(value, list):
+        out.update([(qid, v) for v in value])
+
+
+def _number_holds(test: tuple[str, bool, int], answers: Mapping[str, AnswerValue]) -> bool:
+    qid, at_least, n = test
+    value = answers.get(qid)
+    if not isinstance(value, int) or isinstance(value, bool):
         return False
-    if atom.op == "answered":
+    return value >= n if at_least else value <= n
+
+
+def _clause_holds(plan: Plan, known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    keys, numbers = plan
+    if not known.isdisjoint(keys):
         return True
-    if atom.op == "has":
-        return (
-            value == atom.option
-            if isinstance(value, str)
-            else isinstance(value, list) and atom.option in value
-        )
-    if not isinstance(value, int):
-        return False
-    return value >= atom.number if atom.op == ">=" else value <= atom.number  # type: ignore[operator]
+    for test in numbers:
+        if _number_holds(test, answers):
+            return True
+    return False
 
 
-def _clause(clause: tuple[Atom, ...], answers: Mapping[str, AnswerValue]) -> bool:
-    return any(holds(a, answers) for a in clause)
+def _applies(rec: Triggered, known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    # Plain loops rather than all()/any(): this runs about a hundred times for every answer set scored.
+    all_, any_, unless = rec.clauses
+    for plan in all_:
+        if not _clause_holds(plan, known, answers):
+            return False
+    if any_:
+        for plan in any_:
+            if _clause_holds(plan, known, answers):
+                break
+        else:
+            return False
+    for plan in unless:
+        if _clause_holds(plan, known, answers):
+            return False
+    return True
 
 
 def applies(rec: Triggered, answers: Mapping[str, AnswerValue]) -> bool:
     """True when every when_all entry, at least one when_any entry (if any) and no unless entry holds."""
-    all_, any_, unless = rec.tests
-    return (
-        all(_clause(c, answers) for c in all_)
-        and (not any_ or any(_clause(c, answers) for c in any_))
-        and not any(_clause(c, answers) for c in unless)
-    )
+    return _applies(rec, facts(answers), answers)
 
 
-def matched(rec: Triggered, answers: Mapping[str, AnswerValue]) -> list[Atom]:
+def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
+    """One test on the answers (`question:option`, `question:*`, `question>=N`, `question<=N`)."""
+    return _atom_holds(atom, facts(answers), answers)
+
+
+def _atom_holds(atom: Atom, known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    if atom.op in (">=", "<="):
+        return _number_holds((atom.question, atom.op == ">=", atom.number or 0), answers)
+    return atom.fact in known
+
+
+def matched(rec: Triggered, answers: Mapping[str, AnswerValue], known: set | None = None) -> list[Atom]:
     """The positive tests that hold (for explaining why a tip or rule was chosen)."""
+    known = facts(answers) if known is None else known
     all_, any_, _ = rec.tests
-    return [a for clause in (*all_, *any_) for a in clause if holds(a, answers)]
+    return [a for clause in (*all_, *any_) for a in clause if _atom_holds(a, known, answers)]
 
 
 # --------------------------------------------------------------------------- the interview tree
@@ -142,31 +192,41 @@ def matched(rec: Triggered, answers: Mapping[str, AnswerValue]) -> list[Atom]:
 
 def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Answers:
     """The answers the interview would have used: answers to questions that would not be asked are dropped."""
+    return _effective(kb, answers)[0]
+
+
+def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[Answers, set]:
     out: Answers = {}
+    known: set = set()
     for q in kb.questions:
-        if q.id in answers and applies(q, out):
-            out[q.id] = answers[q.id]
-    return out
+        value = answers.get(q.id)
+        if value is not None and _applies(q, known, out):
+            out[q.id] = value
+            _add_facts(known, q.id, value)
+    return out, known
 
 
 def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Question | None:
     """The next question to ask, or None when the interview is over."""
+    known = facts(answers)
     for q in kb.questions:
-        if q.id not in answers and applies(q, answers):
+        if q.id not in answers and _applies(q, known, answers):
             return q
     return None
 
 
 def planned_questions(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Question]:
     """The questions asked so far plus those that would still be asked (for 'question 4 of about 12')."""
-    return [q for q in kb.questions if q.id in answers or applies(q, answers)]
+    known = facts(answers)
+    return [q for q in kb.questions if q.id in answers or _applies(q, known, answers)]
 
 
 def fired_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
-    return [r for r in kb.rules if applies(r, answers)]
+    known = facts(answers)
+    return [r for r in kb.rules if _applies(r, known, answers)]
 
 
-# --------------------------------------------------------------------------- scoring
+# --------------------------------------------------------------------------- words
 
 
 def describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
@@ -199,72 +259,130 @@ def describe_test(kb: KnowledgeBase, atom: Atom, answers: Mapping[str, AnswerVal
     return describe(kb, atom.question, answers[atom.question])
 
 
-def _terms(kb: KnowledgeBase, cid: str, answers: Answers) -> Iterable[tuple[str, AnswerValue, float]]:
-    """(question id, the answer part that counted, log ratio) for each answer bearing on a condition."""
-    for qid, row in kb.log_evidence[cid].items():
-        value = answers.get(qid)
-        if value is None or value == NOT_SURE or value == [NOT_SURE]:
+# --------------------------------------------------------------------------- scoring
+
+
+def tables(kb: KnowledgeBase) -> Tables:
+    """The knowledge base's weights as lookup tables (built on first use)."""
+    t = kb.derived.get("tables")
+    if t is None:
+        t = kb.derived["tables"] = compiled.build(kb)
+    return t
+
+
+@dataclass(frozen=True)
+class Scores:
+    ranked: list[tuple[int, float]]
+    """(condition index, relative likelihood), most likely first; the likelihoods sum to 1"""
+    evidence: list[int]
+    """the ranks (`Tables.evidence`) of the evidence the answers gave, in the order results list it"""
+    other: dict[int, list[str]]
+    """evidence rank → the answer, for "other" weights (a multi answer naming none of the condition's)"""
+
+    def grouped(self, t: Tables) -> dict[int, list[int]]:
+        """The evidence ranks by list (`Tables.group_of`): 2i is condition i's supporting evidence and
+        2i + 1 its conflicting evidence, each strongest first; a list with no evidence is absent."""
+        return {k: list(g) for k, g in groupby(self.evidence, t.group_of.__getitem__)}
+
+
+def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
+    t = tables(kb)
+    sums = [0.0] * len(t.condition_ids)
+    ranks: list[int] = []
+    other: dict[int, list[str]] = {}
+    for qid, value in answers.items():
+        by_value = t.by_answer.get(qid)
+        if by_value is None or value == NOT_SURE:
             continue
-        if isinstance(value, int):
-            for lo, hi, w in row.ranges:
-                if lo <= value <= hi:
-                    yield qid, value, w
-                    break
-        elif isinstance(value, str):
-            if value in row.options:
-                yield qid, value, row.options[value]
-            elif row.other is not None:
-                yield qid, value, row.other
+        if isinstance(value, list):
+            named: frozenset[int] = frozenset()
+            for v in value:
+                hit = by_value.get(v)
+                if hit is not None:
+                    sums = list(map(add, sums, hit.log_ratios))
+                    ranks += hit.ranks
+                    named |= hit.named
+            if value != [NOT_SURE]:
+                for i, w, r in t.other.get(qid, ()):
+                    if i not in named:
+                        sums[i] += w
+                        if r >= 0:
+                            ranks.append(r)
+                            other[r] = value
         else:
-            hits = [v for v in value if v in row.options]
-            for v in hits:
-                yield qid, v, row.options[v]
-            if not hits and row.other is not None:
-                yield qid, value, row.other
-
-
-def score(
-    kb: KnowledgeBase, answers: Answers
-) -> list[tuple[str, float, list[tuple[str, AnswerValue, float]]]]:
-    """Rank conditions: (id, relative likelihood, evidence terms), most likely first; likelihoods sum to 1."""
-    rows = []
-    for c in kb.conditions:
-        terms = list(_terms(kb, c.id, answers))
-        rows.append((c.id, kb.log_prior[c.id] + sum(t[2] for t in terms), terms))
-    top = max(r[1] for r in rows)
-    weights = [math.exp(r[1] - top) for r in rows]
+            hit = by_value.get(value)
+            if hit is not None:
+                sums = list(map(add, sums, hit.log_ratios))
+                ranks += hit.ranks
+    logs = list(map(add, t.log_priors, sums))
+    top = max(logs)
+    weights = [math.exp(x - top) for x in logs]
     total = sum(weights)
-    ranked = [(cid, w / total, terms) for (cid, _, terms), w in zip(rows, weights, strict=True)]
-    ranked.sort(key=lambda r: (-r[1], r[0]))
-    return ranked
+    shares = [w / total for w in weights]
+    # Likelihoods equal to 12 places are a tie (the order terms are added in must not decide), broken by id.
+    order = sorted(zip([-round(x, 12) for x in shares], t.condition_ids, range(len(shares)), strict=True))
+    ranked = [(i, shares[i]) for _, _, i in order]
+    ranks.sort()
+    return Scores(ranked, ranks, other)
 
 
-def _evidence(
-    kb: KnowledgeBase, terms: Sequence[tuple[str, AnswerValue, float]], sign: int
-) -> list[Evidence]:
-    picked = [t for t in terms if t[2] * sign > 0.01]
-    picked.sort(key=lambda t: -abs(t[2]))
-    return [_evidence_item(kb, qid, value, w) for qid, value, w in picked]
+def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float]]:
+    """Rank conditions: (id, relative likelihood), most likely first; likelihoods sum to 1."""
+    ids = tables(kb).condition_ids
+    return [(ids[i], likelihood) for i, likelihood in _scores(kb, answers).ranked]
 
 
-def _evidence_item(kb: KnowledgeBase, qid: str, value: AnswerValue, w: float) -> Evidence:
+def evidence_item(kb: KnowledgeBase, rank: int, answer: AnswerValue | None) -> tuple[str, AnswerValue, float]:
+    """(question id, the answer that counted, log ratio) for one piece of evidence."""
+    _, _, qid, value, w = tables(kb).evidence[rank]
+    return qid, (answer if value is None else value), w  # type: ignore[return-value]
+
+
+def _evidence_model(kb: KnowledgeBase, rank: int, other: Mapping[int, list[str]]) -> Evidence:
     """One piece of evidence. Evidence is immutable and depends only on its inputs, so each distinct
-    one is built once per knowledge base and shared (this is the hot path of batch scoring)."""
-    key = ("evidence", qid, tuple(value) if isinstance(value, list) else value, w)
+    one is built once per knowledge base and shared."""
+    key = ("evidence", rank, tuple(other[rank]) if rank in other else None)
     item = kb.memo.get(key)
     if item is None:
         if len(kb.memo) > MEMO_LIMIT:  # bounded: memory must not grow with the number of cases
             kb.memo.clear()
+        qid, value, w = evidence_item(kb, rank, other.get(rank))
         item = kb.memo[key] = Evidence.model_construct(  # built from validated content: no re-validation
             question=qid,
             answer=",".join(value) if isinstance(value, list) else str(value),
             text=describe(kb, qid, value),
-            ratio=round(math.exp(w), 2),
+            ratio=compiled.ratio(w),
         )
     return item
 
 
-# --------------------------------------------------------------------------- the result
+# --------------------------------------------------------------------------- the decision
+
+
+class Why(NamedTuple):
+    """A reason for the level (the fields of `Reason`; plain, as the batch hot path builds many)."""
+
+    source: str
+    id: str
+    text: str
+    level: Level
+    advice: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything `assess` decided, before it is dressed as a `TriageResult` (or written as JSON by
+    `result_json`, which gives the same text as the model would)."""
+
+    answers: Answers
+    ignored: list[str]
+    unscreened: list[str]
+    level: Level
+    advice: list[str]
+    reasons: list[Why]
+    scores: Scores
+    likelihoods: list[float]  # of scores.ranked, rounded as results show them
+    tips: list[tuple[Tip, list[str]]]
 
 
 def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[str]:
@@ -276,117 +394,173 @@ def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[st
     ]
 
 
+def decide(
+    kb: KnowledgeBase,
+    answers: Mapping[str, AnswerValue],
+    extra_reasons: Sequence[Reason] = (),
+) -> Decision:
+    """Score the answers and decide the urgency. `extra_reasons` raise the level (e.g. from history)."""
+    used, known = _effective(kb, answers)
+    scores = _scores(kb, used)
+    meta = kb.meta
+    fired = [r for r in kb.rules if _applies(r, known, used)]
+
+    reasons = [Why("rule", r.id, r.reason, r.level, r.advice) for r in fired]
+    reasons += _cause_reasons(kb, scores.ranked)
+    missing = unscreened(kb, used)
+    if missing:
+        named = ", ".join(kb.question_by_id[q].short.lower() for q in missing)
+        text = meta.unscreened_reason.format(questions=named)
+        reasons.append(Why("unscreened", "red_flags_not_screened", text, meta.unscreened_level))
+    reasons += [Why(r.source, r.id, r.text, r.level, r.advice) for r in extra_reasons]
+    reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
+    level = reasons[0].level if reasons else Level.self_care
+    if not reasons:
+        reasons.append(Why("default", "no_warning_signs", meta.default_reason, level))
+
+    # The level's advice, then every fired rule's and finding's own advice, most urgent first.
+    advice = list(meta.levels[level].advice)
+    extra_advice = [(r.level, a) for r in reasons for a in r.advice]
+    for _, a in sorted(extra_advice, key=lambda la: -la[0].rank):
+        if not any(_same_advice(a, b) for b in advice):
+            advice.append(a)
+
+    likelihoods = [round(likelihood, 4) for _, likelihood in scores.ranked]
+    # Causes the answers point to through red-flag rules count as possible even when they score low.
+    flagged = [c for r in fired for c in r.points_to]
+    urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
+    ids = tables(kb).condition_ids
+    top = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
+    tips = _select_tips(kb, used, known, level, top, flagged, urgent_flags, unscreened=bool(missing))
+    return Decision(
+        answers=used,
+        ignored=[q for q in answers if q not in used],
+        unscreened=missing,
+        level=level,
+        advice=advice,
+        reasons=reasons,
+        scores=scores,
+        likelihoods=likelihoods,
+        tips=tips,
+    )
+
+
 def assess(
     kb: KnowledgeBase,
     answers: Mapping[str, AnswerValue],
     extra_reasons: Sequence[Reason] = (),
 ) -> TriageResult:
     """Score the answers and decide the urgency. `extra_reasons` raise the level (e.g. from history)."""
-    used = effective_answers(kb, answers)
-    ranked = score(kb, used)
-    meta = kb.meta
-    fired = fired_rules(kb, used)
-
-    reasons: list[Reason] = [Reason(source="rule", id=r.id, text=r.reason, level=r.level) for r in fired]
-    reasons += _cause_reasons(kb, ranked)
-    missing = unscreened(kb, used)
-    if missing:
-        named = ", ".join(kb.question_by_id[q].short.lower() for q in missing)
-        reasons.append(
-            Reason(
-                source="unscreened",
-                id="red_flags_not_screened",
-                text=meta.unscreened_reason.format(questions=named),
-                level=meta.unscreened_level,
+    d = decide(kb, answers, extra_reasons)
+    t = tables(kb)
+    info = kb.meta.levels[d.level]
+    causes = []
+    groups = d.scores.grouped(t)
+    for (i, _), likelihood in zip(d.scores.ranked, d.likelihoods, strict=True):
+        cond = kb.conditions[i]
+        causes.append(
+            RankedCause.model_construct(
+                id=cond.id,
+                name=cond.name,
+                likelihood=likelihood,
+                supporting=[_evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i, ())],
+                conflicting=[_evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i + 1, ())],
             )
         )
-    reasons.extend(extra_reasons)
-    reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
-    level = reasons[0].level if reasons else Level.self_care
-    if not reasons:
-        reasons.append(Reason(source="default", id="no_warning_signs", text=meta.default_reason, level=level))
-    info = meta.levels[level]
-
-    # The level's advice, then every fired rule's and finding's own advice, most urgent first.
-    advice = list(info.advice)
-    extra_advice = [(r.level, a) for r in fired for a in r.advice] + [
-        (r.level, a) for r in extra_reasons for a in r.advice
-    ]
-    for _, a in sorted(extra_advice, key=lambda la: -la[0].rank):
-        if not any(_same_advice(a, b) for b in advice):
-            advice.append(a)
-
-    causes = [
-        RankedCause.model_construct(
-            id=cid,
-            name=kb.condition_by_id[cid].name,
-            likelihood=round(likelihood, 4),
-            supporting=_evidence(kb, terms, +1),
-            conflicting=_evidence(kb, terms, -1),
-        )
-        for cid, likelihood, terms in ranked
-    ]
-    # Causes the answers point to through red-flag rules count as possible even when they score low.
-    flagged = [c for r in fired for c in r.points_to]
-    urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
-    tips = _select_tips(kb, used, level, causes, flagged, urgent_flags, unscreened=bool(missing))
-
     return TriageResult(
-        content_version=meta.content_version,
-        answers=dict(used),
-        ignored=[q for q in answers if q not in used],
-        red_flags_screened=not missing,
-        unscreened=missing,
+        content_version=kb.meta.content_version,
+        answers=dict(d.answers),
+        ignored=d.ignored,
+        red_flags_screened=not d.unscreened,
+        unscreened=d.unscreened,
         level=LevelResult(
-            id=level, label=info.label, time_frame=info.time_frame, advice=advice, reasons=reasons
+            id=d.level,
+            label=info.label,
+            time_frame=info.time_frame,
+            advice=d.advice,
+            reasons=[Reason(**r._asdict()) for r in d.reasons],
         ),
         causes=causes,
-        tips=tips,
-        disclaimer=meta.disclaimer,
+        tips=[
+            TipResult.model_construct(id=tip.id, kind=tip.kind, text=tip.text, because=because)
+            for tip, because in d.tips
+        ],
+        disclaimer=kb.meta.disclaimer,
     )
 
 
-def _cause_reasons(kb: KnowledgeBase, ranked: Sequence[tuple[str, float, object]]) -> list[Reason]:
+def _cause_reasons(kb: KnowledgeBase, ranked: Sequence[tuple[int, float]]) -> list[Why]:
     """Floors from the causes themselves.
 
     A cause with a min_level counts as likely when it ranks first or reaches the share for its level;
     a serious cause (min_level urgent or above) among the top causes with at least `possible_cause_share`
     cannot be ruled out, which sets `possible_cause_level`."""
     meta = kb.meta
-    out: list[Reason] = []
-    for i, (cid, likelihood, _) in enumerate(ranked):
-        cond = kb.condition_by_id[cid]
+    serious = _fixed(kb).serious
+    out: list[Why] = []
+    for n, (i, likelihood) in enumerate(ranked):
+        cond = kb.conditions[i]
         if cond.min_level is Level.self_care:
             continue
         share = f"{likelihood:.0%}" if likelihood >= 0.005 else "<1%"
-        if i == 0 or likelihood >= meta.likely_threshold[cond.min_level]:
+        if n == 0 or likelihood >= meta.likely_threshold[cond.min_level]:
             text = meta.likely_cause_reason.format(name=cond.name, share=share)
-            out.append(Reason(source="cause", id=cid, text=text, level=cond.min_level))
-        elif (
-            i < meta.top_causes
-            and cond.min_level.rank >= Level.urgent.rank
-            and likelihood >= meta.possible_cause_share
-        ):
+            out.append(Why("cause", cond.id, text, cond.min_level))
+        elif n < meta.top_causes and cond.id in serious and likelihood >= meta.possible_cause_share:
             text = meta.possible_cause_reason.format(name=cond.name, share=share)
-            out.append(Reason(source="cause", id=cid, text=text, level=meta.possible_cause_level))
+            out.append(Why("cause", cond.id, text, meta.possible_cause_level))
     return out
 
 
 def _same_advice(a: str, b: str) -> bool:
     """True when one piece of advice says what the other already does (one contains the other)."""
-    norm = lambda t: " ".join(t.lower().rstrip(".").split())  # noqa: E731
-    return norm(a) in norm(b) or norm(b) in norm(a)
+    a, b = _plain(a), _plain(b)
+    return a in b or b in a
+
+
+@lru_cache(maxsize=1024)
+def _plain(text: str) -> str:
+    return " ".join(text.lower().rstrip(".").split())
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """Facts about the content the decision looks up for every answer set, worked out once."""
+
+    serious: frozenset[str]  # causes with min_level urgent or above
+    tips: tuple[tuple[Tip, int, frozenset[str], bool, int], ...]
+    """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is for)"""
+
+
+def _fixed(kb: KnowledgeBase) -> _Fixed:
+    fixed = kb.derived.get("fixed")
+    if fixed is None:
+        fixed = kb.derived["fixed"] = _Fixed(
+            serious=frozenset(c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank),
+            tips=tuple(
+                (
+                    tip,
+                    tip.max_level.rank,
+                    frozenset(tip.not_for_causes),
+                    bool(tip.when_all or tip.when_any),
+                    len(tip.for_causes) or len(kb.conditions),
+                )
+                for tip in kb.tips
+            ),
+        )
+    return fixed
 
 
 def _select_tips(
     kb: KnowledgeBase,
     answers: Answers,
+    known: set,
     level: Level,
-    causes: Sequence[RankedCause],
+    causes: Sequence[tuple[str, float]],
     flagged: Sequence[str] = (),
     urgent_flags: Sequence[str] = (),
     unscreened: bool = False,
-) -> list[TipResult]:
+) -> list[tuple[Tip, list[str]]]:
     """Tips chosen by the answers or by likely causes, most specific first, "now" before "prevention".
 
     A tip is withheld above its max_level, or when a cause it is not for is possible: among the top
@@ -394,27 +568,27 @@ def _select_tips(
     were not screened (safety first). A cause selects tips when it is among the top causes with at
     least `tip_cause_share`, or when an urgent or emergency rule points to it."""
     top = kb.meta.top_causes
-    possible = {c.id for c in causes[:top]} | set(flagged)
-    likely = {c.id: i for i, c in enumerate(causes[:top]) if c.likelihood >= kb.meta.tip_cause_share}
+    fixed = _fixed(kb)
+    possible = {cid for cid, _ in causes[:top]} | set(flagged)
+    likely = {cid: i for i, (cid, share) in enumerate(causes[:top]) if share >= kb.meta.tip_cause_share}
     if unscreened:  # serious causes cannot be ruled out: treat every one as possible
-        possible |= {c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank}
+        possible |= fixed.serious
     for cid in urgent_flags:
         likely.setdefault(cid, 0)
-    names = {c.id: c.name for c in causes}
-    ranked: list[tuple[tuple, TipResult]] = []
-    for tip in kb.tips:
-        if level.rank > tip.max_level.rank or set(tip.not_for_causes) & possible:
+    level_rank = level.rank
+    ranked: list[tuple[tuple, Tip, list[str]]] = []
+    for tip, max_rank, not_for, by_answers, breadth in fixed.tips:
+        if level_rank > max_rank or not possible.isdisjoint(not_for):
             continue
-        _, _, unless = tip.tests
-        if any(_clause(c, answers) for c in unless):
+        if any(_clause_holds(plan, known, answers) for plan in tip.clauses[2]):  # its `unless`
             continue
         said: list[str] = []
-        if (tip.when_all or tip.when_any) and applies(tip, answers):
-            said = [f"you said: {describe_test(kb, a, answers)}" for a in matched(tip, answers)]
+        if by_answers and _applies(tip, known, answers):
+            said = [f"you said: {describe_test(kb, a, answers)}" for a in matched(tip, answers, known)]
         causes_hit = sorted((likely[c], c) for c in tip.for_causes if c in likely)
-        because = said + [f"possible cause: {names[c]}" for _, c in causes_hit]
-        if not because:
+        if not (said or causes_hit):
             continue
+        because = said + [f"possible cause: {kb.condition_by_id[c].name}" for _, c in causes_hit]
         # Safety tips first, then those selected by the user's own answers, then by the likeliest cause;
         # among equals the more specific tip (written for fewer causes) before the general one.
         key = (
@@ -422,16 +596,9 @@ def _select_tips(
             -tip.priority,
             not said,
             causes_hit[0][0] if causes_hit else top,
-            len(tip.for_causes) or len(kb.conditions),
+            breadth,
             -len(said),
         )
-        ranked.append(
-            (
-                key,
-                TipResult.model_construct(
-                    id=tip.id, kind=tip.kind, text=tip.text, because=list(dict.fromkeys(because))
-                ),
-            )
-        )
+        ranked.append((key, tip, list(dict.fromkeys(because))))
     ranked.sort(key=lambda kt: kt[0])
-    return [t for _, t in ranked]
+    return [(tip, because) for _, tip, because in ranked]

@@ -40,10 +40,10 @@ class Level(str, Enum):  # noqa: UP042 (str mixin keeps JSON and comparisons pla
 
     @property
     def rank(self) -> int:
-        return _LEVEL_ORDER.index(self)
+        return _LEVEL_RANK[self]
 
 
-_LEVEL_ORDER = [Level.self_care, Level.routine, Level.urgent, Level.emergency]
+_LEVEL_RANK = {level: i for i, level in enumerate(Level)}
 
 
 class LevelInfo(Record):
@@ -79,6 +79,16 @@ class Atom(BaseModel):
     op: Literal["has", "answered", ">=", "<="] = "has"
     number: int | None = None
 
+    @property
+    def fact(self) -> str | tuple[str, str] | None:
+        """What the answers must establish for this test to hold (see `engine.facts`): the question id
+        for `question:*`, (question id, option id) for `question:option`; None for a numeric test."""
+        if self.op == "answered":
+            return self.question
+        if self.op == "has":
+            return (self.question, self.option or "")
+        return None
+
     @classmethod
     def parse(cls, text: str) -> Atom:
         m = _ATOM.match(text.strip())
@@ -95,6 +105,7 @@ class Atom(BaseModel):
 
 
 Clause = tuple[Atom, ...]
+Plan = tuple[frozenset, tuple[tuple[str, bool, int], ...]]  # a clause compiled: (facts, (question, >=?, n))
 
 
 def _parse_clause(text: str) -> Clause:
@@ -129,6 +140,20 @@ class Triggered(Record):
             tuple(_parse_clause(t) for t in self.when_any),
             tuple(_parse_clause(t) for t in self.unless),
         )
+
+    @cached_property
+    def clauses(self) -> tuple[tuple[Plan, ...], tuple[Plan, ...], tuple[Plan, ...]]:
+        """`tests` in the form the engine evaluates: each clause as (facts, numeric tests). A clause holds
+        when the answers' facts share one of its facts or one numeric test holds; the facts are the
+        question id for `question:*` and (question id, option id) for `question:option`, as in
+        `engine.facts`."""
+
+        def plan(clause: Clause) -> Plan:
+            keys = frozenset(a.fact for a in clause if a.fact is not None)
+            numbers = tuple((a.question, a.op == ">=", a.number) for a in clause if a.op in (">=", "<="))
+            return keys, numbers  # type: ignore[return-value]
+
+        return tuple(tuple(plan(c) for c in group) for group in self.tests)  # type: ignore[return-value]
 
     def atoms(self) -> list[Atom]:
         return [a for group in self.tests for clause in group for a in clause]
@@ -184,6 +209,11 @@ class Question(Triggered):
     @property
     def option_ids(self) -> list[str]:
         return [o.id for o in self.options] + [NOT_SURE]
+
+    @cached_property
+    def option_index(self) -> dict[str, int]:
+        """option id (and "not_sure") → its place in the question's order"""
+        return {o: i for i, o in enumerate(self.option_ids)}
 
     @cached_property
     def _labels(self) -> dict[str, str]:

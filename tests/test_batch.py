@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import json
 import random
+import shutil
 
-from conftest import all_clear
-from test_properties import KB
+from conftest import MINI, all_clear
+from hypothesis import given, settings
+from test_properties import KB, answer_sets
 
-from hipcheck import batch, engine
+from hipcheck import batch, engine, result_json
+from hipcheck.content import load_content
 from hipcheck.models import NOT_SURE
 
 
@@ -114,3 +117,28 @@ def test_single_answers_file_keeps_its_indented_output(cli, tmp_path):
     assert (
         r.stdout == engine.assess(KB, engine.validate_answers(KB, answers)).model_dump_json(indent=2) + "\n"
     )
+
+
+# --------------------------------------------------------------------------- the JSON writer
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer_sets())
+def test_result_json_is_the_models_own_json(answers):
+    """Batch writes the decision as text without building the models; the text must not differ by a byte."""
+    valid = engine.validate_answers(KB, answers)
+    assert result_json.dumps(KB, engine.decide(KB, valid)) == engine.assess(KB, valid).model_dump_json()
+
+
+def test_result_json_escapes_text_as_the_models_do(tmp_path):
+    """Quotes, backslashes, non-ASCII and control characters in content come out as pydantic writes them."""
+    root = tmp_path / "content"
+    shutil.copytree(MINI, root)
+    page = root / "conditions" / "alpha.toml"
+    awkward = 'name = "Alpha \\"quoted\\" \\\\ caf\\u00e9 \\t ✓"'
+    page.write_text(page.read_text().replace('name = "Alpha condition"', awkward))
+    kb = load_content(root)
+    assert "café" in kb.condition_by_id["alpha"].name
+    for answers in ({"flag": "no", "where": ["front"], "pain": 2}, {"flag": "yes"}, {}):
+        valid = engine.validate_answers(kb, answers)
+        assert result_json.dumps(kb, engine.decide(kb, valid)) == engine.assess(kb, valid).model_dump_json()

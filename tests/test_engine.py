@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import shutil
 
 import pytest
+from conftest import MINI
 
 from hipcheck import engine
+from hipcheck.content import load_content
 from hipcheck.models import Level
 
 
@@ -57,7 +60,7 @@ def test_evidence_is_split_into_supporting_and_conflicting(mini):
 def test_not_sure_carries_no_evidence(mini):
     base = engine.score(mini, {"flag": "no"})
     unsure = engine.score(mini, {"flag": "no", "where": ["not_sure"], "pain": "not_sure"})
-    assert [(c, round(p, 9)) for c, p, _ in base] == [(c, round(p, 9)) for c, p, _ in unsure]
+    assert [(c, round(p, 9)) for c, p in base] == [(c, round(p, 9)) for c, p in unsure]
 
 
 def test_red_flag_rule_sets_a_floor_and_advice(mini):
@@ -142,3 +145,37 @@ def test_planned_questions_counts_follow_ups(mini):
     assert [q.id for q in engine.planned_questions(mini, {"flag": "no"})] == ["flag", "where", "pain"]
     planned = engine.planned_questions(mini, {"flag": "no", "where": ["side"]})
     assert [q.id for q in planned] == ["flag", "where", "side_detail", "pain"]
+
+
+def test_equal_likelihoods_rank_by_id(tmp_path):
+    """A tie is broken by condition id, whatever order a condition lists its weights in."""
+    root = tmp_path / "content"
+    shutil.copytree(MINI, root)
+    alpha = (root / "conditions" / "alpha.toml").read_text()
+    head, _, tables = alpha.partition("[evidence.where]")
+    where, _, pain = tables.partition("[evidence.pain]")
+    twin = head.replace('id = "alpha"', 'id = "aaa_twin"').replace("Alpha condition", "Twin condition")
+    twin = twin.replace('aliases = ["first one", "AC"]', "aliases = []")
+    reordered = twin + "[evidence.pain]" + pain + "[evidence.where]" + where
+    (root / "conditions" / "aaa_twin.toml").write_text(reordered)
+    kb = load_content(root)
+    for answers in (
+        {"flag": "no", "where": ["front"], "pain": 2},
+        {"flag": "no", "where": ["side"], "pain": 9},
+    ):
+        ranked = engine.score(kb, answers)
+        order = [c for c, _ in ranked]
+        shares = dict(ranked)
+        assert shares["aaa_twin"] == shares["alpha"]
+        assert order.index("aaa_twin") + 1 == order.index("alpha")
+
+
+def test_other_weight_counts_only_when_no_chosen_option_is_named(mini):
+    """`other` on a multi question: used for an answer naming none of the condition's options."""
+    named = engine.assess(mini, {"flag": "no", "where": ["front", "side"]})
+    unnamed = engine.assess(mini, {"flag": "no", "where": ["side"]})
+    alpha = {c.id: c for c in named.causes}["alpha"]
+    assert [(e.answer, e.ratio) for e in alpha.supporting] == [("front", 4.0)]
+    assert not alpha.conflicting
+    alpha = {c.id: c for c in unnamed.causes}["alpha"]
+    assert [(e.answer, e.ratio) for e in alpha.conflicting] == [("side", 0.25)]

@@ -1,0 +1,112 @@
+"""An engine `Decision` written as compact JSON: the same text, byte for byte, as
+`engine.assess(...).model_dump_json()`, for batch scoring, where building the result models and then
+serialising them costs most of the time.
+
+Every piece that depends only on the content (a condition's id and name, each piece of evidence, each
+tip) is serialised once per knowledge base and reused; a case only joins the pieces its answers chose.
+`tests/test_batch.py` checks the text against the models' own on many answer sets, so a field added to
+`TriageResult` and not here fails the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING
+
+from . import engine
+from .models import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .content import KnowledgeBase
+    from .engine import Decision
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_str = encode_basestring  # a str as a JSON string, non-ASCII kept as is (as pydantic writes it)
+
+
+class _Parts:
+    """The content's pieces of result JSON, serialised once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        meta = kb.meta
+        version = _encode(meta.content_version)
+        self.head = f'{{"schema_version":{_encode(SCHEMA_VERSION)},"content_version":{version}'
+        self.tail = f',"disclaimer":{_encode(meta.disclaimer)}}}'
+        self.levels = {
+            level: f'{{"id":{_encode(level.value)},"label":{_encode(info.label)},'
+            f'"time_frame":{_encode(info.time_frame)},"advice":'
+            for level, info in meta.levels.items()
+        }
+        self.causes = [
+            f'{{"id":{_encode(c.id)},"name":{_encode(c.name)},"likelihood":' for c in kb.conditions
+        ]
+        self.tips = {
+            t.id: f'{{"id":{_encode(t.id)},"kind":{_encode(t.kind)},"text":{_encode(t.text)},"because":'
+            for t in kb.tips
+        }
+        t = engine.tables(kb)
+        self.evidence = [
+            None if value is None else _evidence(kb, qid, value, w) for _, _, qid, value, w in t.evidence
+        ]
+
+
+def _evidence(kb: KnowledgeBase, qid: str, value: engine.AnswerValue, w: float) -> str:
+    answer = ",".join(value) if isinstance(value, list) else str(value)
+    return (
+        f'{{"question":{_str(qid)},"answer":{_str(answer)},'
+        f'"text":{_str(engine.describe(kb, qid, value))},"ratio":{engine.compiled.ratio(w)!r}}}'
+    )
+
+
+def _other_evidence(kb: KnowledgeBase, rank: int, answer: list[str]) -> str:
+    key = ("evidence_json", rank, tuple(answer))
+    text = kb.memo.get(key)
+    if text is None:
+        if len(kb.memo) > engine.MEMO_LIMIT:
+            kb.memo.clear()
+        text = kb.memo[key] = _evidence(kb, *engine.evidence_item(kb, rank, answer))
+    return text
+
+
+def _parts(kb: KnowledgeBase) -> _Parts:
+    parts = kb.derived.get("json")
+    if parts is None:
+        parts = kb.derived["json"] = _Parts(kb)
+    return parts
+
+
+def dumps(kb: KnowledgeBase, d: Decision) -> str:
+    """The decision as `TriageResult` JSON (compact, one line)."""
+    p = _parts(kb)
+    scores = d.scores
+    fragments = p.evidence
+    if scores.other:  # evidence whose answer is the case's own (an "other" weight on a multi answer)
+        fragments = fragments.copy()
+        for r, answer in scores.other.items():
+            fragments[r] = _other_evidence(kb, r, answer)
+    lists = {
+        k: ",".join(map(fragments.__getitem__, g))
+        for k, g in groupby(scores.evidence, engine.tables(kb).group_of.__getitem__)
+    }
+    causes = ",".join(
+        [
+            f'{p.causes[i]}{likelihood!r},"supporting":[{lists.get(2 * i, "")}],'
+            f'"conflicting":[{lists.get(2 * i + 1, "")}]}}'
+            for (i, _), likelihood in zip(scores.ranked, d.likelihoods, strict=True)
+        ]
+    )
+    reasons = ",".join(
+        [
+            f'{{"source":"{r.source}","id":{_str(r.id)},"text":{_str(r.text)},"level":"{r.level.value}"}}'
+            for r in d.reasons
+        ]
+    )
+    tips = ",".join([f"{p.tips[tip.id]}{_encode(because)}}}" for tip, because in d.tips])
+    return (
+        f'{p.head},"answers":{_encode(d.answers)},"ignored":{_encode(d.ignored)},'
+        f'"red_flags_screened":{"false" if d.unscreened else "true"},"unscreened":{_encode(d.unscreened)},'
+        f'"level":{p.levels[d.level]}{_encode(d.advice)},"reasons":[{reasons}]}},'
+        f'"causes":[{causes}],"tips":[{tips}]{p.tail}'
+    )
