@@ -2,8 +2,12 @@
 
 - `validate_answers` checks raw answers (from a file or the interview) against the question bank.
 - `next_question` walks the interview tree: the first unanswered question whose tests hold.
-- `assess` scores causes (naive Bayes over likelihood ratios), sets the urgency from red-flag rules,
-  likely serious causes and unscreened warning signs, and selects tips from the answers.
+- `decide` scores causes (naive Bayes over likelihood ratios), sets the urgency from red-flag rules,
+  likely serious causes and unscreened warning signs, and selects tips from the answers; `assess`
+  returns that decision as a `TriageResult` (`result_json` writes the same decision as JSON text).
+
+Batch scoring runs this for every line of a file, so the hot path reads tables compiled once per
+knowledge base (`compiled`, `Triggered.clauses`) rather than walking the content records.
 """
 
 from __future__ import annotations
@@ -502,14 +506,17 @@ def _cause_reasons(kb: KnowledgeBase, ranked: Sequence[tuple[int, float]]) -> li
         cond = kb.conditions[i]
         if cond.min_level is Level.self_care:
             continue
-        share = f"{likelihood:.0%}" if likelihood >= 0.005 else "<1%"
         if n == 0 or likelihood >= meta.likely_threshold[cond.min_level]:
-            text = meta.likely_cause_reason.format(name=cond.name, share=share)
+            text = meta.likely_cause_reason.format(name=cond.name, share=_share(likelihood))
             out.append(Why("cause", cond.id, text, cond.min_level))
         elif n < meta.top_causes and cond.id in serious and likelihood >= meta.possible_cause_share:
-            text = meta.possible_cause_reason.format(name=cond.name, share=share)
+            text = meta.possible_cause_reason.format(name=cond.name, share=_share(likelihood))
             out.append(Why("cause", cond.id, text, meta.possible_cause_level))
     return out
+
+
+def _share(likelihood: float) -> str:
+    return f"{likelihood:.0%}" if likelihood >= 0.005 else "<1%"
 
 
 def _same_advice(a: str, b: str) -> bool:

@@ -28,9 +28,8 @@ from .history_args import (
     parse_side,
 )
 from .history_hook import history_reasons_and_saver
-from .history_view import chart_points, pain_chart
 
-__all__ = ["chart_points", "history", "history_reasons_and_saver", "log", "pain_chart", "register"]
+__all__ = ["history", "history_reasons_and_saver", "log", "register"]
 
 
 def _today() -> date:

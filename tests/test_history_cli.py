@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, all_clear
 from typer.testing import CliRunner
 
-from hipcheck import history_cli, store
+from hipcheck import history_cli, history_view, store
 from hipcheck.cli import app
 from hipcheck.engine import assess
 from hipcheck.models import Level
@@ -522,7 +522,7 @@ def test_every_record_with_a_pain_score_is_a_chart_point_even_on_one_day(kb):
 
     cs = [CheckIn.model_validate(c) for c in data["checkins"]]
     rs = [PastResult.model_validate(r) for r in data["results"]]
-    checkin_pts, triage_pts = history_cli.chart_points(cs, rs, load_history_rules())
+    checkin_pts, triage_pts = history_view.chart_points(cs, rs, load_history_rules())
     assert sorted(p for _, p in checkin_pts) == [3, 4, 5]
     assert sorted(p for _, p in triage_pts) == [6, 7]
     xs = [x for x, _ in checkin_pts + triage_pts]
@@ -536,7 +536,7 @@ def test_every_record_with_a_pain_score_is_a_chart_point_even_on_one_day(kb):
     today_pts = sorted(pt for pt in checkin_pts + triage_pts if pt[0].date() == TODAY)
     assert [p for _, p in today_pts] == [p for _, p in written]
 
-    chart = history_cli.pain_chart(checkin_pts, triage_pts, width=58)
+    chart = history_view.pain_chart(checkin_pts, triage_pts, width=58)
     assert chart.count("●") == 3 and chart.count("x") == 2
 
 
