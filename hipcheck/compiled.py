@@ -23,6 +23,7 @@ from .models import NOT_SURE
 
 if TYPE_CHECKING:
     from .content import KnowledgeBase
+    from .models import Condition
 
 EVIDENCE_MIN = 0.01  # a log ratio this close to 0 (a ratio within about 1% of 1) is not listed as evidence
 
@@ -39,6 +40,8 @@ class Weights(NamedTuple):
 
 @dataclass(frozen=True)
 class Tables:
+    conditions: tuple[Condition, ...]
+    """in id order: a condition's index in every table below, and the order ties are listed in"""
     condition_ids: tuple[str, ...]
     log_priors: tuple[float, ...]
     by_answer: dict[str, dict[str | int, Weights]]
@@ -63,7 +66,8 @@ def build(kb: KnowledgeBase) -> Tables:
         if abs(w) > EVIDENCE_MIN:
             listed.append(((i, w < 0, -abs(w), *order), entry, (i, w > 0, qid, value, w)))
 
-    for i, cond in enumerate(kb.conditions):
+    conditions = tuple(sorted(kb.conditions, key=lambda c: c.id))
+    for i, cond in enumerate(conditions):
         for qpos, (qid, row) in enumerate(kb.log_evidence[cond.id].items()):
             q = kb.question_by_id[qid]
             table = by_answer.setdefault(qid, {})
@@ -84,13 +88,14 @@ def build(kb: KnowledgeBase) -> Tables:
                 if row.other is not None:
                     add(other.setdefault(qid, []), i, qid, None, row.other, (qpos, 0))
 
-    n = len(kb.conditions)
+    n = len(conditions)
     listed.sort(key=lambda item: item[0])
     for rank, (_, entry, _) in enumerate(listed):
         entry[2] = rank
     return Tables(
-        condition_ids=tuple(c.id for c in kb.conditions),
-        log_priors=tuple(kb.log_prior[c.id] for c in kb.conditions),
+        conditions=conditions,
+        condition_ids=tuple(c.id for c in conditions),
+        log_priors=tuple(kb.log_prior[c.id] for c in conditions),
         by_answer={q: {v: _weights(es, n) for v, es in t.items()} for q, t in by_answer.items()},
         other={q: tuple(map(tuple, es)) for q, es in other.items()},
         evidence=tuple(row for _, _, row in listed),

@@ -319,13 +319,13 @@ def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
                 sums = list(map(add, sums, hit.log_ratios))
                 ranks += hit.ranks
     logs = list(map(add, t.log_priors, sums))
-    top = max(logs)
+    # Most likely first; a stable sort keeps equal scores in index order, which is id order. Every
+    # condition's terms are added in the same (question) order, so equal evidence gives equal scores.
+    order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
+    top = logs[order[0]]
     weights = [math.exp(x - top) for x in logs]
     total = sum(weights)
-    shares = [w / total for w in weights]
-    # Likelihoods equal to 12 places are a tie (the order terms are added in must not decide), broken by id.
-    order = sorted(zip([-round(x, 12) for x in shares], t.condition_ids, range(len(shares)), strict=True))
-    ranked = [(i, shares[i]) for _, _, i in order]
+    ranked = [(i, weights[i] / total) for i in order]
     ranks.sort()
     return Scores(ranked, ranks, other)
 
@@ -459,9 +459,10 @@ def assess(
     t = tables(kb)
     info = kb.meta.levels[d.level]
     causes = []
+    conditions = t.conditions
     groups = d.scores.grouped(t)
     for (i, _), likelihood in zip(d.scores.ranked, d.likelihoods, strict=True):
-        cond = kb.conditions[i]
+        cond = conditions[i]
         causes.append(
             RankedCause.model_construct(
                 id=cond.id,
@@ -501,9 +502,10 @@ def _cause_reasons(kb: KnowledgeBase, ranked: Sequence[tuple[int, float]]) -> li
     cannot be ruled out, which sets `possible_cause_level`."""
     meta = kb.meta
     serious = _fixed(kb).serious
+    conditions = tables(kb).conditions
     out: list[Why] = []
     for n, (i, likelihood) in enumerate(ranked):
-        cond = kb.conditions[i]
+        cond = conditions[i]
         if cond.min_level is Level.self_care:
             continue
         if n == 0 or likelihood >= meta.likely_threshold[cond.min_level]:

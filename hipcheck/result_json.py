@@ -31,6 +31,7 @@ class _Parts:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         meta = kb.meta
+        t = engine.tables(kb)
         version = _encode(meta.content_version)
         self.head = f'{{"schema_version":{_encode(SCHEMA_VERSION)},"content_version":{version}'
         self.tail = f',"disclaimer":{_encode(meta.disclaimer)}}}'
@@ -39,14 +40,13 @@ class _Parts:
             f'"time_frame":{_encode(info.time_frame)},"advice":'
             for level, info in meta.levels.items()
         }
-        self.causes = [
-            f'{{"id":{_encode(c.id)},"name":{_encode(c.name)},"likelihood":' for c in kb.conditions
+        self.causes = [  # by index in the engine's tables
+            f'{{"id":{_encode(c.id)},"name":{_encode(c.name)},"likelihood":' for c in t.conditions
         ]
         self.tips = {
-            t.id: f'{{"id":{_encode(t.id)},"kind":{_encode(t.kind)},"text":{_encode(t.text)},"because":'
-            for t in kb.tips
+            tip.id: f'{{"id":{_encode(tip.id)},"kind":"{tip.kind}","text":{_encode(tip.text)},"because":'
+            for tip in kb.tips
         }
-        t = engine.tables(kb)
         self.evidence = [
             None if value is None else _evidence(kb, qid, value, w) for _, _, qid, value, w in t.evidence
         ]
