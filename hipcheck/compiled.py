@@ -16,7 +16,8 @@ The tables hold nothing that is not in content/: the same weights, indexed the o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import add
 from typing import TYPE_CHECKING, NamedTuple
 
 from .models import NOT_SURE
@@ -31,11 +32,15 @@ Entry = tuple[int, float, int]  # (condition index, log ratio, evidence rank or 
 
 
 class Weights(NamedTuple):
-    """What one answer (an option, or a scale number) is worth to every condition."""
+    """What one answer is worth to every condition."""
 
     log_ratios: tuple[float, ...]  # by condition index; 0.0 for the conditions it does not bear on
     ranks: tuple[int, ...]  # the evidence it gives that is worth listing
-    named: frozenset[int]  # multi questions: the conditions that name this option (their "other" is off)
+    other_ranks: tuple[int, ...] = ()  # the same from "other" weights, whose answer is the whole multi answer
+    named: frozenset[int] = frozenset()  # a multi question's option: the conditions naming it
+
+
+COMBINATIONS_LIMIT = 20_000  # multi answers remembered before the memo is emptied
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,45 @@ class Tables:
     """rank → (condition index, supporting?, question id, answer or None for an "other" weight, log ratio)"""
     group_of: tuple[int, ...]
     """rank → 2 × condition index, plus 1 for conflicting evidence: the list the evidence goes in"""
+    combinations: dict = field(default_factory=dict, compare=False, repr=False)
+    """memo: (question id, *options) → the weights of that multi answer"""
+
+    def weights(self, qid: str, value: str | int | list[str]) -> Weights | None:
+        """What an answer is worth, or None when it bears on no condition ("Not sure" never does)."""
+        if not isinstance(value, list):
+            table = self.by_answer.get(qid)
+            return None if table is None else table.get(value)
+        key = (qid, *value)
+        try:
+            return self.combinations[key]
+        except KeyError:
+            if len(self.combinations) > COMBINATIONS_LIMIT:
+                self.combinations.clear()
+            found = self.combinations[key] = self._multi(qid, value)
+            return found
+
+    def _multi(self, qid: str, values: list[str]) -> Weights | None:
+        """A multi answer: the weights of each option chosen; then, for each condition that names none
+        of them, its "other" weight."""
+        options, others = self.by_answer.get(qid, {}), self.other.get(qid, ())
+        if values == [NOT_SURE] or not (options or others):
+            return None
+        log_ratios = [0.0] * len(self.conditions)
+        ranks: list[int] = []
+        named: set[int] = set()
+        for v in values:
+            hit = options.get(v)
+            if hit is not None:
+                log_ratios = list(map(add, log_ratios, hit.log_ratios))
+                ranks += hit.ranks
+                named |= hit.named
+        other_ranks = []
+        for i, w, r in others:
+            if i not in named:
+                log_ratios[i] += w
+                if r >= 0:
+                    other_ranks.append(r)
+        return Weights(tuple(log_ratios), tuple(ranks), tuple(other_ranks))
 
 
 def build(kb: KnowledgeBase) -> Tables:
@@ -107,9 +151,8 @@ def _weights(entries: list[list], n: int) -> Weights:
     log_ratios = [0.0] * n
     for i, w, _ in entries:
         log_ratios[i] = w
-    return Weights(
-        tuple(log_ratios), tuple(r for _, _, r in entries if r >= 0), frozenset(i for i, _, _ in entries)
-    )
+    ranks = tuple(r for _, _, r in entries if r >= 0)
+    return Weights(tuple(log_ratios), ranks, named=frozenset(i for i, _, _ in entries))
 
 
 def ratio(w: float) -> float:

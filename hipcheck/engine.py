@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
-from operator import add
 from typing import Any, NamedTuple
 
 from . import compiled
@@ -291,34 +290,20 @@ class Scores:
 
 def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
     t = tables(kb)
-    sums = [0.0] * len(t.condition_ids)
+    weights_of = t.weights
+    columns = [t.log_priors]
     ranks: list[int] = []
     other: dict[int, list[str]] = {}
     for qid, value in answers.items():
-        by_value = t.by_answer.get(qid)
-        if by_value is None or value == NOT_SURE:
-            continue
-        if isinstance(value, list):
-            named: frozenset[int] = frozenset()
-            for v in value:
-                hit = by_value.get(v)
-                if hit is not None:
-                    sums = list(map(add, sums, hit.log_ratios))
-                    ranks += hit.ranks
-                    named |= hit.named
-            if value != [NOT_SURE]:
-                for i, w, r in t.other.get(qid, ()):
-                    if i not in named:
-                        sums[i] += w
-                        if r >= 0:
-                            ranks.append(r)
-                            other[r] = value
-        else:
-            hit = by_value.get(value)
-            if hit is not None:
-                sums = list(map(add, sums, hit.log_ratios))
-                ranks += hit.ranks
-    logs = list(map(add, t.log_priors, sums))
+        found = weights_of(qid, value)
+        if found is not None:
+            columns.append(found.log_ratios)
+            ranks += found.ranks
+            if found.other_ranks:
+                ranks += found.other_ranks
+                other.update(dict.fromkeys(found.other_ranks, value))
+    # Each condition's score: its log prior plus its log ratios, added in question order.
+    logs = list(map(sum, zip(*columns, strict=True)))
     # Most likely first; a stable sort keeps equal scores in index order, which is id order. Every
     # condition's terms are added in the same (question) order, so equal evidence gives equal scores.
     order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
