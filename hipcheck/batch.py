@@ -1,5 +1,7 @@
 """Batch scoring: `hipcheck triage --answers cases.jsonl --json`, one answer object per line in, one
-compact result per line out, streaming (memory does not grow with the number of lines).
+compact result per line out, streaming (memory does not grow with the number of lines). Each result
+starts with `"line"`, the number of the input line it answers (1-based), then the fields of the single
+`--json` result; a bad line gets no result, only its error on stderr.
 
 Each line goes through the same engine as a single triage (`engine.validate_answers`, then
 `engine.decide`, which `engine.assess` also uses): there is one copy of the decision logic, so a safety
@@ -75,6 +77,6 @@ def run(kb: KnowledgeBase, lines: Iterable[str], out: IO[str], err: IO[str]) -> 
             err.write(f"hipcheck: error: line {n}: {exc}\n")
             failed += 1
             continue
-        write(result + "\n")
+        write(f'{{"line":{n},{result[1:]}\n')  # the input line number first, so results can be matched
         done += 1
     return done, failed

@@ -134,7 +134,7 @@ def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
         qid = getattr(rules, name)
         if qid not in kb.question_by_id:
             problems.append(f"{where} → {name}: unknown question '{qid}'{_suggest(qid, kb.question_by_id)}")
-    for which in ("rest", "night"):
+    for which in ("rest", "night", "unless"):
         for atom in rules.rest_night.atoms(which):
             _check_atom(atom, kb.question_by_id, f"{where} → rest_night.{which}_tests", problems)
     return problems

@@ -356,6 +356,7 @@ class Why(NamedTuple):
     text: str
     level: Level
     advice: Sequence[str] = ()
+    advice_max_level: Level = Level.emergency
 
 
 @dataclass(frozen=True)
@@ -394,22 +395,25 @@ def decide(
     meta = kb.meta
     fired = [r for r in kb.rules if _applies(r, known, used)]
 
-    reasons = [Why("rule", r.id, r.reason, r.level, r.advice) for r in fired]
+    reasons = [Why("rule", r.id, r.reason, r.level, r.advice, r.advice_max_level) for r in fired]
     reasons += _cause_reasons(kb, scores.ranked)
     missing = unscreened(kb, used)
     if missing:
         named = ", ".join(kb.question_by_id[q].short.lower() for q in missing)
         text = meta.unscreened_reason.format(questions=named)
         reasons.append(Why("unscreened", "red_flags_not_screened", text, meta.unscreened_level))
-    reasons += [Why(r.source, r.id, r.text, r.level, r.advice) for r in extra_reasons]
+    reasons += [Why(r.source, r.id, r.text, r.level, r.advice, r.advice_max_level) for r in extra_reasons]
     reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
     level = reasons[0].level if reasons else Level.self_care
     if not reasons:
         reasons.append(Why("default", "no_warning_signs", meta.default_reason, level))
 
-    # The level's advice, then every fired rule's and finding's own advice, most urgent first.
+    # The level's advice, then every fired rule's and finding's own advice, most urgent first (unless
+    # the level is above the advice's max level: a more urgent level's own advice says it already).
     advice = list(meta.levels[level].advice)
-    extra_advice = [(r.level, a) for r in reasons for a in r.advice]
+    extra_advice = [
+        (r.level, a) for r in reasons if level.rank <= r.advice_max_level.rank for a in r.advice
+    ]
     for _, a in sorted(extra_advice, key=lambda la: -la[0].rank):
         if not any(_same_advice(a, b) for b in advice):
             advice.append(a)

@@ -48,6 +48,11 @@ class HistoryRule(Record):
     level: Level
     reason: Text = Field(description="shown to the user; may use the placeholders documented in history.toml")
     advice: list[Text] = []
+    advice_max_level: Level = Field(
+        default=Level.emergency,
+        description="the highest result level at which the advice is shown: set it when a more urgent "
+        "level's own advice already says the same thing",
+    )
     sources: list[Source] = Field(min_length=1)
 
     @field_validator("reason")
@@ -97,10 +102,14 @@ class RestNightRule(HistoryRule):
         default="a check-in and a triage", description="{record}: check-ins and triages reported it"
     )
 
-    _atoms = field_validator("rest_tests", "night_tests")(_parse_atoms)  # the language of content/
+    unless: list[str] = Field(
+        default=[], description="answer tests that explain the pain as pressure on a sore spot (see rules.toml)"
+    )
 
-    def atoms(self, which: Literal["rest", "night"]) -> list[Atom]:
-        tests = self.rest_tests if which == "rest" else self.night_tests
+    _atoms = field_validator("rest_tests", "night_tests", "unless")(_parse_atoms)  # the language of content/
+
+    def atoms(self, which: Literal["rest", "night", "unless"]) -> list[Atom]:
+        tests = {"rest": self.rest_tests, "night": self.night_tests, "unless": self.unless}[which]
         return [a for v in tests for a in _parse_clause(v)]
 
 

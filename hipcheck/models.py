@@ -276,6 +276,11 @@ class Rule(Triggered):
     level: Level
     reason: Text
     advice: list[Text] = []
+    advice_max_level: Level = Field(
+        default=Level.emergency,
+        description="the highest result level at which the advice is shown: set it when a more urgent "
+        "level's own advice already says the same thing",
+    )
     points_to: list[Id] = []
     sources: list[Source] = Field(min_length=1)
 
@@ -382,6 +387,7 @@ class Reason(Out):
     text: str
     level: Level
     advice: list[str] = Field(default=[], exclude=True, description="merged into the level's advice")
+    advice_max_level: Level = Field(default=Level.emergency, exclude=True, description="as Rule's")
 
 
 class LevelResult(Out):

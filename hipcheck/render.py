@@ -25,7 +25,6 @@ LEVEL_STYLE = {
     Level.self_care: ("bold black on green", "green", "ok"),
 }
 MAX_CAUSES = 5
-MAX_REASONS = 3
 FEW_ANSWERS = 8  # fewer answered questions than this: say the causes are rough
 TIP_LIMITS = {"now": 4, "prevention": 3}
 MIN_SHOWN_LIKELIHOOD = 0.02
@@ -44,20 +43,15 @@ def level_panel(result: TriageResult) -> Panel:
     lv = result.level
     badge, border, mark = LEVEL_STYLE[lv.id]
     title = Text.assemble((f" {mark} {lv.label.upper()} ", badge))
-    # The reasons that set this level; lower ones are in --json and the saved report.
-    top = [r.text for r in lv.reasons if r.level is lv.id]
-    why = top[:MAX_REASONS]
-    more = len(lv.reasons) - len(why)
+    # The reasons that set this level, then the less urgent ones (worth telling whoever you see).
+    why = [r.text for r in lv.reasons if r.level is lv.id]
+    also = [r.text for r in lv.reasons if r.level is not lv.id]
     body = Group(
         Text.assemble(("When: ", "bold"), lv.time_frame),
         Text(""),
         Text("Why", style="bold"),
         _bullets(why),
-        *(
-            [Text(f"  and {more} more reason{'s' if more > 1 else ''} (see --json or --save)", style="dim")]
-            if more
-            else []
-        ),
+        *([Text(""), Text("Also noted", style="bold"), _bullets(also)] if also else []),
         Text(""),
         Text("What to do", style="bold"),
         _bullets(lv.advice),
@@ -186,16 +180,22 @@ def condition_view(cond: Condition) -> RenderableType:
     return Group(*parts)
 
 
-def condition_list_view(listing: ConditionList) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=False, box=None, pad_edge=False)
-    table.add_column("id", no_wrap=True, style="cyan")
-    table.add_column("condition", ratio=1)
-    for c in listing.conditions:
-        name = Text(c.name)
-        if c.min_level.rank >= Level.urgent.rank:
-            name.append("  (needs a doctor)", style="bold")
-        table.add_row(c.id, name)
-    return table
+def condition_list_view(listing: ConditionList) -> Group:
+    """Common causes, then the serious ones, each group by name under its own heading."""
+    parts: list = []
+    for category, title in (("common", "Common causes"), ("serious", "Serious causes: these need a doctor")):
+        table = Table(show_header=False, expand=False, box=None, pad_edge=False)
+        table.add_column("id", no_wrap=True, style="cyan")
+        table.add_column("condition", ratio=1)
+        for c in listing.conditions:
+            if c.category == category:
+                name = Text(c.name)
+                if category == "common" and c.min_level.rank >= Level.urgent.rank:
+                    name.append("  (needs a doctor)", style="bold")
+                table.add_row(c.id, name)
+        if table.row_count:
+            parts += [Text(""), Text(title, style="bold underline"), table]
+    return Group(*parts[1:])
 
 
 def question_list_view(listing: QuestionList) -> Table:

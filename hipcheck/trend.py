@@ -60,9 +60,11 @@ def result_rest_night(result: PastResult, rules: HistoryRules) -> tuple[bool | N
     """(rest, night) as the escalation rule reads the triage's answers: True or False when the
     question was answered, None when it was not asked, skipped or answered "Not sure"."""
     out: list[bool | None] = []
+    explained = any(holds(a, result.answers) for a in rules.rest_night.atoms("unless"))
     for which in ("rest", "night"):
         atoms = rules.rest_night.atoms(which)  # type: ignore[arg-type]
-        out.append(any(holds(a, result.answers) for a in atoms) if _answered(atoms, result) else None)
+        found = not explained and any(holds(a, result.answers) for a in atoms)
+        out.append(found if _answered(atoms, result) else None)
     return out[0], out[1]
 
 
@@ -157,7 +159,14 @@ def _finding(rule, first: date, last: date, change: str = "", when: str = "", re
         when=when,
         record=record,
     )
-    return Reason(source="history", id=rule.id, text=text, level=rule.level, advice=list(rule.advice))
+    return Reason(
+        source="history",
+        id=rule.id,
+        text=text,
+        level=rule.level,
+        advice=list(rule.advice),
+        advice_max_level=rule.advice_max_level,
+    )
 
 
 def _rising(series: Sequence[Point], today: date, rules: HistoryRules) -> Reason | None:
@@ -191,12 +200,13 @@ def _rest_night(
                 night_days.append(c.day)
             if c.rest or c.night:
                 kinds.add("checkin")
-    rest_atoms, night_atoms = rule.atoms("rest"), rule.atoms("night")
+    rest_atoms, night_atoms, unless_atoms = rule.atoms("rest"), rule.atoms("night"), rule.atoms("unless")
     for r in results:
         if start <= r.day <= today:
+            explained = any(holds(a, r.answers) for a in unless_atoms)
             rest, night = (
-                any(holds(a, r.answers) for a in rest_atoms),
-                any(holds(a, r.answers) for a in night_atoms),
+                not explained and any(holds(a, r.answers) for a in rest_atoms),
+                not explained and any(holds(a, r.answers) for a in night_atoms),
             )
             if rest:
                 rest_days.append(r.day)

@@ -1,5 +1,6 @@
 """Batch scoring (`triage --answers cases.jsonl --json`): each line gets exactly the single-triage JSON,
-one compact line per case, streaming; bad lines are reported by number and the rest still scored."""
+one compact line per case with the input line number first, streaming; bad lines are reported by
+number and the rest still scored."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from hipcheck.content import load_content
 from hipcheck.models import NOT_SURE
 
 
-def _reference(kb, raw) -> str:
-    return engine.assess(kb, engine.validate_answers(kb, raw)).model_dump_json()
+def _reference(kb, raw, line: int) -> str:
+    """The single --json result of `raw`, compact, with the input line number first."""
+    single = engine.assess(kb, engine.validate_answers(kb, raw)).model_dump_json()
+    return f'{{"line":{line},{single[1:]}'
 
 
 def _random_answers(kb, rng: random.Random) -> dict:
@@ -50,7 +53,7 @@ def test_run_streams_results_and_reports_bad_lines():
     done, failed = batch.run(KB, io.StringIO(text), out, err)
     assert (done, failed) == (2, 3)
     lines = out.getvalue().splitlines()
-    assert lines == [_reference(KB, json.loads(good))] * 2
+    assert lines == [_reference(KB, json.loads(good), 1), _reference(KB, json.loads(good), 6)]
     messages = err.getvalue().splitlines()
     assert [m.split(":")[2].strip() for m in messages] == ["line 2", "line 4", "line 5"]
     assert all(m.startswith("hipcheck: error: line ") for m in messages)
@@ -72,7 +75,7 @@ def test_cli_batch_writes_one_compact_line_per_case(cli, tmp_path):
     path.write_text("".join(json.dumps(c) + "\n" for c in cases))
     r = cli("triage", "--answers", str(path), "--json")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.splitlines() == [_reference(KB, c) for c in cases]
+    assert r.stdout.splitlines() == [_reference(KB, c, n) for n, c in enumerate(cases, 1)]
 
 
 def test_cli_batch_from_stdin_without_the_extension(cli):
@@ -87,7 +90,7 @@ def test_cli_batch_goes_on_after_a_bad_line_and_exits_2(cli, tmp_path):
     path.write_text(f"{one}\n{{oops\n{one}\n")
     r = cli("triage", "--answers", str(path), "--json")
     assert r.exit_code == 2
-    assert len(r.stdout.splitlines()) == 2
+    assert [json.loads(line)["line"] for line in r.stdout.splitlines()] == [1, 3]  # matched to the input
     assert "hipcheck: error: line 2: not valid JSON" in r.stderr
     assert "1 of 3 answer sets failed" in r.stderr
 

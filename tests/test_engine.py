@@ -6,7 +6,7 @@ import math
 import shutil
 
 import pytest
-from conftest import MINI
+from conftest import MINI, all_clear
 
 from hipcheck import engine
 from hipcheck.content import load_content
@@ -179,3 +179,15 @@ def test_other_weight_counts_only_when_no_chosen_option_is_named(mini):
     assert not alpha.conflicting
     alpha = {c.id: c for c in unnamed.causes}["alpha"]
     assert [(e.answer, e.ratio) for e in alpha.conflicting] == [("side", 0.25)]
+
+
+def test_advice_above_its_max_level_is_left_to_the_level(kb):
+    """worse_while_running says "stop running on it" at routine; at urgent the level already says it."""
+    routine = {**all_clear(kb), "location": ["lateral"], "trend": "worse_running"}
+    urgent = {**routine, "weight_bearing": "painful", "timing": ["night"]}
+    stop = next(a for a in kb.rules if a.id == "worse_while_running").advice[0]
+    assert engine.assess(kb, routine).level.id is Level.routine
+    assert stop in engine.assess(kb, routine).level.advice
+    result = engine.assess(kb, urgent)
+    assert result.level.id is Level.urgent and "worse_while_running" in {r.id for r in result.level.reasons}
+    assert stop not in result.level.advice

@@ -169,6 +169,14 @@ def test_a_triage_that_found_night_pain():
     assert ids(rs=[result(5, timing=["during"])]) == []
 
 
+def test_night_pain_from_lying_on_the_sore_side_is_not_counted():
+    """As in the triage rule night_or_rest_pain: pressure on a sore outer hip or sit bone is mechanical."""
+    lying = result(5, timing=["night"], lateral_detail=["lying_side"])
+    sitting = result(5, timing=["rest"], back_detail=["sitting"])
+    assert ids(rs=[lying]) == [] and ids(rs=[sitting]) == []
+    assert trend.result_rest_night(lying, RULES) == (False, False)
+
+
 def test_rest_or_night_pain_outside_the_window_is_not_counted():
     assert ids(checkins((20, 3), night=True)) == []
 
@@ -196,7 +204,7 @@ def test_history_raises_a_self_care_triage_to_routine(kb):
 def test_history_rules_name_real_questions(kb):
     q = kb.question_by_id[RULES.result_pain_question]
     assert q.kind == "scale" and (q.scale_min, q.scale_max) == (0, 10)
-    for which in ("rest", "night"):
+    for which in ("rest", "night", "unless"):
         for atom in RULES.rest_night.atoms(which):
             assert atom.option in kb.question_by_id[atom.question].option_ids
 
