@@ -149,6 +149,13 @@ def _clause_holds(plan: Plan, known: set, answers: Mapping[str, AnswerValue]) ->
     return False
 
 
+def _any_holds(plans: tuple[Plan, ...], known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    for plan in plans:
+        if _clause_holds(plan, known, answers):
+            return True
+    return False
+
+
 def _applies(rec: Triggered, known: set, answers: Mapping[str, AnswerValue]) -> bool:
     # Plain loops rather than all()/any(): this runs about a hundred times for every answer set scored.
     all_, any_, unless = rec.clauses
@@ -411,9 +418,7 @@ def decide(
     # The level's advice, then every fired rule's and finding's own advice, most urgent first (unless
     # the level is above the advice's max level: a more urgent level's own advice says it already).
     advice = list(meta.levels[level].advice)
-    extra_advice = [
-        (r.level, a) for r in reasons if level.rank <= r.advice_max_level.rank for a in r.advice
-    ]
+    extra_advice = [(r.level, a) for r in reasons if level.rank <= r.advice_max_level.rank for a in r.advice]
     for _, a in sorted(extra_advice, key=lambda la: -la[0].rank):
         if not any(_same_advice(a, b) for b in advice):
             advice.append(a)
@@ -526,8 +531,9 @@ class _Fixed:
     """Facts about the content the decision looks up for every answer set, worked out once."""
 
     serious: frozenset[str]  # causes with min_level urgent or above
-    tips: tuple[tuple[Tip, int, frozenset[str], bool, int], ...]
-    """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is for)"""
+    tips: tuple[tuple[Tip, int, frozenset[str], bool, int, frozenset[str]], ...]
+    """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is
+    for, the causes it is for)"""
 
 
 def _fixed(kb: KnowledgeBase) -> _Fixed:
@@ -542,6 +548,7 @@ def _fixed(kb: KnowledgeBase) -> _Fixed:
                     frozenset(tip.not_for_causes),
                     bool(tip.when_all or tip.when_any),
                     len(tip.for_causes) or len(kb.conditions),
+                    frozenset(tip.for_causes),
                 )
                 for tip in kb.tips
             ),
@@ -574,16 +581,19 @@ def _select_tips(
     for cid in urgent_flags:
         likely.setdefault(cid, 0)
     level_rank = level.rank
+    by_rank = sorted((i, cid) for cid, i in likely.items())
     ranked: list[tuple[tuple, Tip, list[str]]] = []
-    for tip, max_rank, not_for, by_answers, breadth in fixed.tips:
-        if level_rank > max_rank or not possible.isdisjoint(not_for):
-            continue
-        if any(_clause_holds(plan, known, answers) for plan in tip.clauses[2]):  # its `unless`
-            continue
+    for tip, max_rank, not_for, by_answers, breadth, for_causes in fixed.tips:
+        if (
+            level_rank > max_rank
+            or not possible.isdisjoint(not_for)
+            or _any_holds(tip.clauses[2], known, answers)
+        ):
+            continue  # above its level, a cause it is not for is possible, or one of its `unless` holds
         said: list[str] = []
         if by_answers and _applies(tip, known, answers):
             said = [f"you said: {describe_test(kb, a, answers)}" for a in matched(tip, answers, known)]
-        causes_hit = sorted((likely[c], c) for c in tip.for_causes if c in likely)
+        causes_hit = [(i, cid) for i, cid in by_rank if cid in for_causes]
         if not (said or causes_hit):
             continue
         because = said + [f"possible cause: {kb.condition_by_id[c].name}" for _, c in causes_hit]
