@@ -103,7 +103,7 @@ class RestNightRule(HistoryRule):
     )
 
     unless: list[str] = Field(
-        default=[], description="answer tests that explain the pain as pressure on a sore spot (see rules.toml)"
+        default=[], description="answer tests that explain the pain as pressure on a sore spot (see rules)"
     )
 
     _atoms = field_validator("rest_tests", "night_tests", "unless")(_parse_atoms)  # the language of content/
