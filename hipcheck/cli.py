@@ -7,6 +7,7 @@ on the paths that draw or ask, and pydantic models and TOML only on the paths th
 those commands start about as fast as Typer itself. Keep module-level imports here light.
 """
 
+import inspect
 import sys
 from collections.abc import Iterator
 from enum import IntEnum
@@ -14,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from . import __version__
 from .cache import CONTENT_ENV_VAR as ENV_VAR
+from .history_args import AfterContent, AfterNoColor
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,14 +35,100 @@ class Exit(IntEnum):
     INTERRUPTED = 130
 
 
-app = typer.Typer(
+# --------------------------------------------------------------------------- how help is drawn
+
+
+def reflow(text: str | None) -> str | None:
+    """Help text as Typer's rich help should get it. Docstrings are wrapped at 110 columns in the
+    source, but with rich markup Typer keeps their line breaks (in the command list, and in every
+    paragraph after the first), so the help broke mid-sentence. Here each paragraph (blank-line
+    separated) becomes one line, which Rich wraps to the terminal. A paragraph whose first line is
+    `\\b` (Click's marker) is a block, such as examples: its lines and indentation are kept (not as the
+    first paragraph, which Typer joins itself)."""
+    if not text:
+        return text
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        if paragraph.startswith("\b"):
+            paragraphs.append(paragraph[1:].strip("\n"))
+        else:
+            paragraphs.append(" ".join(line.strip() for line in paragraph.splitlines()))
+    # Typer dedents the text (inspect.cleandoc) before drawing it; a first line of its own keeps the
+    # indentation of a block that follows an unindented line.
+    return "\n" + "\n\n".join(paragraphs)
+
+
+def examples(*commands: str) -> str:
+    """An epilog: `Examples:` and one indented command a line."""
+    return "\b\nExamples:\n" + "\n".join(f"  {c}" for c in commands)
+
+
+class _Help:
+    """What every hipcheck command and group changes in Typer's help (Typer 0.29, rich markup):
+    - paragraphs reflow to the terminal width (see `reflow`);
+    - flags show no value placeholder: Typer's rich help prints every option's type, so a flag read
+      `--json <bool>` as if it took a value (its plain help leaves flags out; this does the same);
+    - the usage line names arguments by their metavar, `NAME` or `[NAME]`, not `{name}`."""
+
+    def _reflow_help(self) -> None:
+        self.help = reflow(self.help)
+        self.epilog = reflow(self.epilog)
+
+    def get_params(self, ctx: typer.Context) -> list:
+        # Typer's rich help shows an option's metavar, when it has one, instead of its `<type>`; an
+        # empty one shows nothing. (Here, not in __init__: --help and the completion options are
+        # added later.)
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)  # type: ignore[misc]
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                name = name if param.required else f"[{name}]"
+                name += "..." if param.nargs != 1 else ""
+                for piece in param.get_usage_pieces(ctx):
+                    pieces[pieces.index(piece)] = name
+        return pieces
+
+
+class HelpCommand(_Help, TyperCommand):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._reflow_help()
+
+
+class HelpGroup(_Help, TyperGroup):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._reflow_help()
+
+
+class App(typer.Typer):
+    """typer.Typer whose groups and commands draw their help as `_Help` says."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("cls", HelpGroup)
+        kwargs.setdefault("rich_markup_mode", "rich")  # what `reflow` prepares the text for
+        super().__init__(**kwargs)
+
+    def command(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("cls", HelpCommand)
+        return super().command(*args, **kwargs)
+
+
+app = App(
     name="hipcheck",
     help="An offline symptom checker for runners whose hip hurts. Information, not a diagnosis.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     epilog="Start with: hipcheck triage",
 )
-content_app = typer.Typer(help="Tools for the people who maintain content/.", no_args_is_help=True)
+content_app = App(help="Tools for the people who maintain content/.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 
 
@@ -105,11 +194,20 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
     no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb).")
+        bool,
+        typer.Option(
+            "--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb). Works after the command too."
+        ),
     ] = False,
     content: Annotated[
         Path | None,
-        typer.Option("--content", envvar=ENV_VAR, help="Use another content directory.", show_default=False),
+        typer.Option(
+            "--content",
+            metavar="DIR",
+            envvar=ENV_VAR,
+            help="Use another content directory. Works after the command too.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     state.no_color = no_color
@@ -143,6 +241,12 @@ def _read_answers(source: str, lines: Iterator[str]) -> object:
         text = "".join(lines)
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read answers file {source}: {exc}")
+    if not text.strip():
+        fail(
+            "no answers were given on standard input; pipe in a JSON object (see `hipcheck questions`)"
+            if source == "-"
+            else f"answers file {source} is empty"
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -150,8 +254,12 @@ def _read_answers(source: str, lines: Iterator[str]) -> object:
 
 
 @app.command(
-    epilog="Examples:\n\n  hipcheck triage\n\n  hipcheck triage --json | jq .level\n\n"
-    '  echo \'{"injury": "no", "location": ["lateral"]}\' | hipcheck triage --answers - --json'
+    epilog=examples(
+        "hipcheck triage",
+        "hipcheck triage --json | jq .level",
+        'echo \'{"injury": "no", "location": ["lateral"]}\' | hipcheck triage --answers - --json',
+        "hipcheck triage --answers cases.jsonl --json > results.jsonl",
+    )
 )
 def triage(
     answers: Annotated[
@@ -187,13 +295,16 @@ def triage(
             "the same result every time).",
         ),
     ] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Answer questions about your hip pain; get the urgency, likely causes and what to do.
 
-    With --answers FILE holding one answer object per line (JSON Lines: a *.jsonl file, or any file whose
-    lines are each a complete JSON object) and --json, every line is scored and written as one compact
-    JSON result per line, streaming; a bad line is reported on stderr as `line N: ...` and the rest go on
-    (exit 2 at the end if any failed). Batch results are not kept in, nor raised by, your history."""
+    Many answer sets at once: give --answers a file with one JSON object per line (a *.jsonl file, or any
+    file whose lines are each a complete JSON object) and add --json. Each line gets one compact JSON
+    result line on stdout, streaming, starting with "line": N, its input line; a bad line gets
+    `hipcheck: error: line N: ...` on stderr, the others are still scored, and the exit code is 2 if any
+    failed. These results neither use nor feed your history."""
     from .engine import AnswerError, assess, validate_answers
 
     kb = knowledge()
@@ -259,8 +370,7 @@ def _batch(
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read answers file {source}: {exc}")
     if failed:
-        sys.stderr.write(f"hipcheck: {failed} of {done + failed} answer sets failed; see the lines above\n")
-        raise typer.Exit(int(Exit.USAGE))
+        fail(f"{failed} of {done + failed} answer sets failed; see the lines above")
 
 
 def _interview(kb: "KnowledgeBase") -> dict:
@@ -277,10 +387,15 @@ def _interview(kb: "KnowledgeBase") -> dict:
 # --------------------------------------------------------------------------- lookups
 
 
-@app.command(epilog="Examples:\n\n  hipcheck explain bursitis\n\n  hipcheck explain 'IT band' --json")
+@app.command(epilog=examples("hipcheck explain bursitis", "hipcheck explain 'IT band' --json"))
 def explain(
-    name: Annotated[str, typer.Argument(help="A condition id, name or alias, e.g. bursitis, ITBS, FAI.")],
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="A condition id, name or alias, e.g. bursitis, ITBS, FAI."),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Explain a condition: symptoms, why runners get it, self-care, when to see someone, sources."""
     if as_json:
@@ -310,11 +425,11 @@ def _no_condition(name: str, suggestions: list[str], names: dict[str, str]) -> N
     fail(f"no condition called '{name}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
 
 
-@app.command(
-    "list", epilog="Examples:\n\n  hipcheck list\n\n  hipcheck list --json | jq -r '.conditions[].id'"
-)
+@app.command("list", epilog=examples("hipcheck list", "hipcheck list --json | jq -r '.conditions[].id'"))
 def list_conditions(
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """List every condition hipcheck knows, one line each."""
     if as_json:
@@ -326,9 +441,11 @@ def list_conditions(
     console().print(condition_list_view(condition_list(knowledge())))
 
 
-@app.command(epilog="Examples:\n\n  hipcheck questions\n\n  hipcheck questions --json | jq '.questions[].id'")
+@app.command(epilog=examples("hipcheck questions", "hipcheck questions --json | jq '.questions[].id'"))
 def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Print the question bank as JSON.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Show the question bank: ids, options and when each question is asked (for --answers files)."""
     if as_json:
@@ -343,9 +460,11 @@ def questions(
 SCHEMAS = ("triage", "explain", "list", "questions")
 
 
-@app.command(epilog="Examples:\n\n  hipcheck schema triage > triage.schema.json")
+@app.command(epilog=examples("hipcheck schema triage > triage.schema.json"))
 def schema(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCHEMAS)}.")] = "triage",
+    name: Annotated[str, typer.Argument(metavar="NAME", help=f"One of: {', '.join(SCHEMAS)}.")] = "triage",
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Print the JSON Schema of a --json output, generated from the models."""
     import json
@@ -367,12 +486,17 @@ def schema(
 
 
 @content_app.command(
-    "check", epilog="Examples:\n\n  hipcheck content check\n\n  hipcheck content check ./my-content"
+    "check", epilog=examples("hipcheck content check", "hipcheck content check ./my-content")
 )
 def content_check(
     directory: Annotated[
-        Path | None, typer.Argument(help="Content directory (default: the one in use).", show_default=False)
+        Path | None,
+        typer.Argument(
+            metavar="DIR", help="Content directory (default: the one in use).", show_default=False
+        ),
     ] = None,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Validate a content directory and list every problem at once."""
     from .checks import check_content
@@ -387,10 +511,14 @@ def content_check(
 
 
 @content_app.command(
-    "accuracy", epilog="Examples:\n\n  hipcheck content accuracy tests/vignettes/dev tests/vignettes/holdout"
+    "accuracy", epilog=examples("hipcheck content accuracy tests/vignettes/dev tests/vignettes/holdout")
 )
 def content_accuracy(
-    paths: Annotated[list[Path], typer.Argument(help="Vignette files or folders.", show_default=False)],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Vignette files or folders.", show_default=False)
+    ],
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Score vignettes and print the accuracy table (top-1, top-3, triage, under/over-triage)."""
     from .accuracy import VignetteError, evaluate, load_vignettes, table
@@ -412,7 +540,7 @@ _register_history(app)
 
 def main() -> None:
     """Run the app; usage errors become one line on stderr with exit code 2, like every other error."""
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
     from typer.exceptions import Abort
 
     try:
@@ -425,7 +553,19 @@ def main() -> None:
         sys.exit(int(Exit.USAGE))
     except UsageError as exc:
         where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
-        sys.stderr.write(f"hipcheck: error: {exc.format_message()}{where}\n")
+        message = exc.format_message()
+        if isinstance(exc, NoSuchOption) and exc.ctx and exc.ctx.parent:
+            # Commands take --content and --no-color after their name too; the root's other options
+            # (--version, completion) go before it: say so rather than "No such option".
+            opt = exc.option_name
+            param = next((p for p in exc.ctx.find_root().command.params if opt in p.opts), None)
+            if param is not None:
+                example = f"hipcheck {opt}"
+                if param.callback is None:  # a setting for the command, not an action of its own
+                    value = "" if getattr(param, "is_flag", False) else f" {param.metavar}"
+                    example += f"{value} {exc.ctx.command_path.split(' ', 1)[1]} ..."
+                message, where = f"{opt} goes before the command: {example}", ""
+        sys.stderr.write(f"hipcheck: error: {message}{where}\n")
         sys.exit(int(Exit.USAGE))
     except ClickException as exc:
         sys.stderr.write(f"hipcheck: error: {exc.format_message()}\n")

@@ -1,5 +1,6 @@
 """The command-line input of `hipcheck log` and `hipcheck history`: parsing it, with one-line errors,
-and the exits when hipcheck cannot ask for it or the user interrupts.
+and the exits when hipcheck cannot ask for it or the user interrupts. Also the global options that
+every command accepts after its name too (`AfterContent`, `AfterNoColor`), shared by cli.py.
 
 Light on purpose: nothing heavy is imported at module level.
 """
@@ -8,10 +9,59 @@ from __future__ import annotations
 
 import sys
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 SIDE_CHOICES = ("left", "right", "both")
+
+
+# --------------------------------------------------------------------------- global options after the command
+
+# `hipcheck --content DIR explain x` and `hipcheck explain x --content DIR` both work: the root callback
+# reads the first, each command's own option the second (it runs later, so it wins). Each command
+# declares them as `content: AfterContent = None, no_color: AfterNoColor = False`; the callbacks set
+# the shared state, and the command never sees the values (expose_value=False).
+GLOBAL_PANEL = "Global options"
+
+
+def _after_content(value: Path | None) -> None:
+    if value is not None:
+        from .cli import state
+
+        state.content_dir = value
+
+
+def _after_no_color(value: bool) -> None:
+    if value:
+        from .cli import state
+
+        state.no_color = True
+
+
+AfterContent = Annotated[
+    Path | None,
+    typer.Option(
+        "--content",
+        metavar="DIR",
+        callback=_after_content,
+        expose_value=False,
+        show_default=False,
+        rich_help_panel=GLOBAL_PANEL,
+        help="Use another content directory (also before the command, or HIPCHECK_CONTENT=DIR).",
+    ),
+]
+AfterNoColor = Annotated[
+    bool,
+    typer.Option(
+        "--no-color",
+        callback=_after_no_color,
+        expose_value=False,
+        rich_help_panel=GLOBAL_PANEL,
+        help="No colour (also before the command, or NO_COLOR=1, TERM=dumb).",
+    ),
+]
 
 
 def is_pain_score(text: str) -> bool:

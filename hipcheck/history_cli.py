@@ -18,6 +18,8 @@ import typer
 
 from .history_args import (
     SIDE_CHOICES,
+    AfterContent,
+    AfterNoColor,
     cannot_ask_why,
     check_note,
     interrupted,
@@ -144,7 +146,7 @@ def log(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A short note.")] = None,
     side: Annotated[
-        str | None, typer.Option("--side", metavar="left|right|both", help="Which hip hurts.")
+        str | None, typer.Option("--side", metavar="SIDE", help="Which hip hurts: left, right or both.")
     ] = None,
     rest: Annotated[
         bool | None,
@@ -157,12 +159,16 @@ def log(
     day: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="The day this is about (default today; or 'yesterday')."
+            "--date",
+            metavar="DATE",
+            help="The day this is about: YYYY-MM-DD, or yesterday (default today).",
         ),
     ] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; fail if --pain is missing.")
     ] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Record a quick check-in: today's pain (0-10), and optionally how far you ran, the side, and
     pain at rest or at night.
@@ -248,6 +254,8 @@ def history(
     forget: Annotated[bool, typer.Option("--forget", help="Delete your whole history (asks first).")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --forget: do not ask.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
 ) -> None:
     """Show your check-ins and past triage results: a chart of pain over time, a table, and whether
     the history says you should see someone."""
@@ -314,14 +322,22 @@ def history(
 
 def register(app: typer.Typer) -> None:
     """Add `log` and `history` to the hipcheck app."""
+    from .cli import examples
+
     app.command(
         "log",
-        epilog="Examples:\n\n  hipcheck log --pain 3 --ran 8\n\n"
-        "  hipcheck log -p 5 --side left --night --note 'woke at 3am'\n\n"
-        "  hipcheck log --pain 2 --date yesterday",
+        epilog=examples(
+            "hipcheck log --pain 3 --ran 8",
+            "hipcheck log -p 5 --side left --night --note 'woke at 3am'",
+            "hipcheck log --pain 2 --date yesterday",
+        ),
     )(log)
     app.command(
         "history",
-        epilog="Examples:\n\n  hipcheck history\n\n  hipcheck history --since 3w\n\n"
-        "  hipcheck history --csv > hip.csv\n\n  hipcheck history --forget",
+        epilog=examples(
+            "hipcheck history",
+            "hipcheck history --since 3w",
+            "hipcheck history --csv > hip.csv",
+            "hipcheck history --forget",
+        ),
     )(history)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 from conftest import MINI, all_clear
@@ -273,3 +274,99 @@ def test_content_check_covers_the_history_rules(cli, tmp_path):
     assert (
         "history.toml → rest_night.night_tests: unknown question 'timng' (did you mean 'timing'?)" in r.stdout
     )
+
+
+# --------------------------------------------------------------------------- options after the command
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("explain", "alpha", "--content", str(MINI), "--json"),
+        ("--content", "content", "explain", "alpha", "--content", str(MINI), "--json"),  # the later wins
+    ],
+)
+def test_content_works_after_the_command(cli, args):
+    r = cli(*args)
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["id"] == "alpha"
+
+
+def test_content_after_the_command_beats_the_environment(cli):
+    r = cli("list", "--json", "--content", str(MINI), env={"HIPCHECK_CONTENT": "content"})
+    assert {c["id"] for c in r.json()["conditions"]} == {"alpha", "beta", "gamma"}
+    # and without it, the environment variable still applies
+    r = cli("list", "--json", env={"HIPCHECK_CONTENT": str(MINI)})
+    assert {c["id"] for c in r.json()["conditions"]} == {"alpha", "beta", "gamma"}
+
+
+def test_no_color_works_after_the_command(cli, kb):
+    answers = json.dumps({**all_clear(kb), "location": ["lateral"]})
+    colour = re.compile(r"\x1b\[[0-9;]*3[0-7]m")
+    coloured = cli("triage", "-a", "-", input=answers, env={"FORCE_COLOR": "1"})
+    assert colour.search(coloured.stdout)
+    for args in (("--no-color", "triage", "-a", "-"), ("triage", "-a", "-", "--no-color")):
+        plain = cli(*args, input=answers, env={"FORCE_COLOR": "1"})
+        assert plain.exit_code == 0 and not colour.search(plain.stdout), args
+
+
+def _main(monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    """Run hipcheck through main(), as the installed command does; (exit code, stderr)."""
+    from hipcheck.cli import main
+
+    monkeypatch.setattr("sys.argv", ["hipcheck", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    return exc.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("triage", "--version"), "--version goes before the command: hipcheck --version"),
+        (("content", "--content", "x", "check"), "--content goes before the command: hipcheck --content DIR"),
+    ],
+)
+def test_root_options_after_the_command_say_where_they_go(monkeypatch, capsys, args, hint):
+    code, err = _main(monkeypatch, capsys, *args)
+    assert code == 2
+    assert err.startswith("hipcheck: error: ") and err.count("\n") == 1
+    assert hint in err and "No such option" not in err
+
+
+def test_other_unknown_options_still_point_to_help(monkeypatch, capsys):
+    code, err = _main(monkeypatch, capsys, "triage", "--nope")
+    assert code == 2 and "No such option: --nope" in err and "hipcheck triage --help" in err
+
+
+# --------------------------------------------------------------------------- answers: empty input, batches
+
+
+@pytest.mark.parametrize("extra", [(), ("--json",)])
+@pytest.mark.parametrize("stdin", ["", "\n  \n"])
+def test_empty_stdin_says_no_answers_were_given(cli, extra, stdin):
+    r = cli("triage", "--answers", "-", *extra, input=stdin)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (
+        "hipcheck: error: no answers were given on standard input; pipe in a JSON object "
+        "(see `hipcheck questions`)\n"
+    )
+
+
+def test_empty_answers_file(cli, tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text("")
+    r = cli("triage", "--answers", str(path), "--json")
+    assert r.exit_code == 2
+    assert r.stderr == f"hipcheck: error: answers file {path} is empty\n"
+
+
+def test_batch_summary_is_an_error_line_like_the_others(cli, kb, tmp_path):
+    good = json.dumps({**all_clear(kb), "location": ["lateral"]})
+    path = tmp_path / "cases.jsonl"
+    path.write_text(f'{good}\nnot json\n{good}\n{{"severity": 12}}\n')
+    r = cli("triage", "--answers", str(path), "--json")
+    assert r.exit_code == 2 and len(r.stdout.splitlines()) == 2
+    lines = r.stderr.splitlines()
+    assert all(line.startswith("hipcheck: error: ") for line in lines), lines
+    assert lines[-1] == "hipcheck: error: 2 of 4 answer sets failed; see the lines above"

@@ -56,3 +56,96 @@ def test_exit_codes_are_documented():
 
     for code in Exit:
         assert f"| {int(code)} |" in README
+
+
+# --------------------------------------------------------------------------- how the help reads
+
+
+def _help(args: str, width: int) -> str:
+    """`hipcheck ARGS --help` as a terminal of that width shows it."""
+    from typer.testing import CliRunner
+
+    r = CliRunner().invoke(app, [*args.split(), "--help"], env={"COLUMNS": str(width), "NO_COLOR": "1"})
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The prose paragraphs of a help text or epilog, each as one line (blocks, which start with
+    Click's `\\b` marker, are kept as they are and left out here)."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return [" ".join(p.split()) for p in paragraphs if p.strip() and not p.strip("\n").startswith("\b")]
+
+
+def _lines(text: str) -> list[str]:
+    """The rendered lines without panel borders and padding."""
+    return [line.strip("│ ") for line in text.splitlines()]
+
+
+HELP_PAGES = ["", "content", *(name for name, _ in _commands())]
+
+
+@pytest.mark.parametrize("args", HELP_PAGES)
+@pytest.mark.parametrize("width", [60, 100])
+def test_flags_show_no_value_placeholder(args, width):
+    """Typer's rich help printed `--json <bool>`, as if the flag took a value: no flag has one."""
+    text = _help(args, width)
+    assert "<bool>" not in text
+    assert not re.search(r"--\S+ +<", text), "an option shows a <type> placeholder"
+    assert re.search(r"--help +Show this message", text)
+
+
+@pytest.mark.parametrize("args", HELP_PAGES)
+def test_help_paragraphs_reflow_to_the_terminal(args):
+    """Docstrings are wrapped in the source, but their line breaks must not reach the screen: on a wide
+    terminal every paragraph is one line (and so is every summary in a command list); at 60 and 100
+    columns nothing runs past the edge."""
+    import typer.main
+
+    cmd = typer.main.get_command(app)
+    for part in args.split():
+        cmd = cmd.commands[part]
+    wide = _lines(_help(args, 1000))
+    for paragraph in _paragraphs(cmd.help):
+        assert paragraph in wide, f"{args}: a paragraph is broken across lines: {paragraph[:70]}..."
+    for sub in getattr(cmd, "commands", {}).values():
+        summary = _paragraphs(sub.help)[0]
+        assert any(line.endswith(summary) for line in wide), f"{sub.name}: summary broken: {summary[:70]}"
+    for width in (60, 100):
+        assert max(len(line) for line in _help(args, width).splitlines()) <= width
+
+
+@pytest.mark.parametrize(("name", "cmd"), list(_commands()), ids=lambda v: v if isinstance(v, str) else "")
+def test_examples_stay_one_command_a_line(name, cmd):
+    """Example blocks keep their lines: `Examples:`, then each command on its own indented line."""
+    text = [line.rstrip() for line in _help(name, 1000).splitlines()]
+    shown = [line for line in text[text.index(" Examples:") + 1 :] if line]
+    assert shown and all(line.startswith("   ") and "hipcheck " in line for line in shown), shown
+    assert [line.strip() for line in shown] == [line.strip() for line in cmd.epilog.strip().splitlines()[1:]]
+
+
+@pytest.mark.parametrize(("name", "cmd"), list(_commands()), ids=lambda v: v if isinstance(v, str) else "")
+def test_usage_names_arguments_plainly(name, cmd):
+    """`Usage: hipcheck explain [OPTIONS] NAME`, not `{name}`: arguments show an upper-case metavar."""
+    usage = next(line for line in _help(name, 100).splitlines() if "Usage:" in line).strip()
+    assert usage.startswith(f"Usage: hipcheck {name} [OPTIONS]")
+    assert "{" not in usage and not re.search(r"\b[a-z_]+\b\]?(\.\.\.)?$", usage.split("[OPTIONS]")[1])
+    for param in cmd.params:
+        if param.param_type_name == "argument":
+            assert param.metavar and param.metavar.isupper(), f"{name}: argument {param.name} needs a metavar"
+
+
+def test_explain_usage_reads_name():
+    assert "Usage: hipcheck explain [OPTIONS] NAME" in _help("explain", 100)
+
+
+@pytest.mark.parametrize(("name", "cmd"), list(_commands()), ids=lambda v: v if isinstance(v, str) else "")
+def test_global_options_are_taken_after_every_command_and_say_so(name, cmd):
+    """`hipcheck explain bursitis --content DIR` works: every command takes --content and --no-color after
+    its name too, in a "Global options" panel; the main help says they work there."""
+    opts = {opt for param in cmd.params for opt in param.opts}
+    assert {"--content", "--no-color"} <= opts
+    assert "Global options" in _help(name, 100)
+    assert _help("", 1000).count("Works after the command too.") == 2
