@@ -134,9 +134,9 @@ def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
         qid = getattr(rules, name)
         if qid not in kb.question_by_id:
             problems.append(f"{where} → {name}: unknown question '{qid}'{_suggest(qid, kb.question_by_id)}")
-    for which in ("rest", "night", "unless"):
-        for atom in rules.rest_night.atoms(which):
-            _check_atom(atom, kb.question_by_id, f"{where} → rest_night.{which}_tests", problems)
+    for which, field in (("rest", "rest_tests"), ("night", "night_tests"), ("unless", "unless")):
+        for atom in rules.rest_night.atoms(which):  # type: ignore[arg-type]
+            _check_atom(atom, kb.question_by_id, f"{where} → rest_night.{field}", problems)
     return problems
 
 

@@ -46,7 +46,8 @@ COMBINATIONS_LIMIT = 20_000  # multi answers remembered before the memo is empti
 @dataclass(frozen=True)
 class Tables:
     conditions: tuple[Condition, ...]
-    """in id order: a condition's index in every table below, and the order ties are listed in"""
+    """most serious first (min_level), then by id: a condition's index in every table below, and the
+    order equal scores are listed in, so a tie never puts a benign cause above a serious one"""
     condition_ids: tuple[str, ...]
     log_priors: tuple[float, ...]
     by_answer: dict[str, dict[str | int, Weights]]
@@ -104,13 +105,13 @@ def build(kb: KnowledgeBase) -> Tables:
     other: dict[str, list[list]] = {}
     listed: list[tuple[tuple, list, tuple]] = []  # (order key, entry to give a rank, evidence row)
 
-    def add(into: list, i: int, qid: str, value: str | int | None, w: float, order: tuple) -> None:
+    def put(into: list, i: int, qid: str, value: str | int | None, w: float, order: tuple) -> None:
         entry = [i, w, -1]
         into.append(entry)
         if abs(w) > EVIDENCE_MIN:
             listed.append(((i, w < 0, -abs(w), *order), entry, (i, w > 0, qid, value, w)))
 
-    conditions = tuple(sorted(kb.conditions, key=lambda c: c.id))
+    conditions = tuple(sorted(kb.conditions, key=lambda c: (-c.min_level.rank, c.id)))
     for i, cond in enumerate(conditions):
         for qpos, (qid, row) in enumerate(kb.log_evidence[cond.id].items()):
             q = kb.question_by_id[qid]
@@ -119,18 +120,18 @@ def build(kb: KnowledgeBase) -> Tables:
                 for n in range(q.scale_min, q.scale_max + 1):
                     w = next((w for lo, hi, w in row.ranges if lo <= n <= hi), None)
                     if w is not None:
-                        add(table.setdefault(n, []), i, qid, n, w, (qpos, 0))
+                        put(table.setdefault(n, []), i, qid, n, w, (qpos, 0))
             elif q.kind == "single":
                 for o in q.option_ids:
                     w = row.options.get(o, row.other) if o != NOT_SURE else None
                     if w is not None:
-                        add(table.setdefault(o, []), i, qid, o, w, (qpos, 0))
+                        put(table.setdefault(o, []), i, qid, o, w, (qpos, 0))
             else:
                 for vpos, o in enumerate(q.option_ids):
                     if o in row.options:
-                        add(table.setdefault(o, []), i, qid, o, row.options[o], (qpos, vpos))
+                        put(table.setdefault(o, []), i, qid, o, row.options[o], (qpos, vpos))
                 if row.other is not None:
-                    add(other.setdefault(qid, []), i, qid, None, row.other, (qpos, 0))
+                    put(other.setdefault(qid, []), i, qid, None, row.other, (qpos, 0))
 
     n = len(conditions)
     listed.sort(key=lambda item: item[0])

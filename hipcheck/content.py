@@ -73,10 +73,12 @@ class KnowledgeBase:
     condition_by_id: dict[str, Condition] = field(repr=False)
     log_prior: dict[str, float] = field(repr=False)
     log_evidence: dict[str, dict[str, EvidenceRow]] = field(repr=False)
-    memo: dict = field(default_factory=dict, repr=False, compare=False)  # engine's per-KB text cache
-    # Structures derived from the content once (the engine's lookup tables, the JSON writer's parts);
-    # unlike `memo` never emptied, as their size is fixed by the content.
-    derived: dict = field(default_factory=dict, repr=False, compare=False)
+    # Caches of this knowledge base only (never passed in, so a copy made with dataclasses.replace
+    # starts empty): `memo` holds the engine's texts and evidence, emptied when it grows too large;
+    # `derived` holds structures worked out once from the content (lookup tables, the JSON writer's
+    # parts), whose size the content fixes.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def red_flag_questions(self) -> list[Question]:

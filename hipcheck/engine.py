@@ -186,7 +186,7 @@ def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
 
 def _atom_holds(atom: Atom, known: set, answers: Mapping[str, AnswerValue]) -> bool:
     if atom.op in (">=", "<="):
-        return _number_holds((atom.question, atom.op == ">=", atom.number or 0), answers)
+        return _number_holds((atom.question, atom.op == ">=", atom.number), answers)  # type: ignore[arg-type]
     return atom.fact in known
 
 
@@ -311,9 +311,10 @@ def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
                 other.update(dict.fromkeys(found.other_ranks, value))
     # Each condition's score: its log prior plus its log ratios, added in question order.
     logs = list(map(sum, zip(*columns, strict=True)))
-    # Most likely first; a stable sort keeps equal scores in index order, which is id order. Every
-    # condition's terms are added in the same (question) order, so equal evidence gives equal scores.
-    order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
+    # Most likely first. Scores equal to 9 places are a tie: the same odds reached through different
+    # ratios (4 x 2.5 x 0.7 and 7) differ only in the last bits, which must not decide the order. A
+    # stable sort keeps ties in index order: the more serious cause first, then by id.
+    order = sorted(range(len(logs)), key=[round(x, 9) for x in logs].__getitem__, reverse=True)
     top = logs[order[0]]
     weights = [math.exp(x - top) for x in logs]
     total = sum(weights)
@@ -396,7 +397,9 @@ def decide(
     answers: Mapping[str, AnswerValue],
     extra_reasons: Sequence[Reason] = (),
 ) -> Decision:
-    """Score the answers and decide the urgency. `extra_reasons` raise the level (e.g. from history)."""
+    """The whole decision for these answers: the effective answers, scores, level with its reasons and
+    advice, and tips. `extra_reasons` raise the level (e.g. from history). `assess` presents it as a
+    `TriageResult`, `result_json.dumps` as the same JSON text."""
     used, known = _effective(kb, answers)
     scores = _scores(kb, used)
     meta = kb.meta
@@ -428,8 +431,8 @@ def decide(
     flagged = [c for r in fired for c in r.points_to]
     urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
     ids = tables(kb).condition_ids
-    top = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
-    tips = _select_tips(kb, used, known, level, top, flagged, urgent_flags, unscreened=bool(missing))
+    shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
+    tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
     return Decision(
         answers=used,
         ignored=[q for q in answers if q not in used],

@@ -31,7 +31,7 @@ class Record(BaseModel):
 
 
 class Level(str, Enum):  # noqa: UP042 (str mixin keeps JSON and comparisons plain)
-    """Urgency levels, lowest first. The ids are a public interface."""
+    """Urgency levels, lowest first: the order of declaration is the rank. The ids are a public interface."""
 
     self_care = "self_care"
     routine = "routine"

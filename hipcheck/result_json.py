@@ -78,7 +78,10 @@ def _parts(kb: KnowledgeBase) -> _Parts:
 
 
 def dumps(kb: KnowledgeBase, d: Decision) -> str:
-    """The decision as `TriageResult` JSON (compact, one line)."""
+    """The decision as `TriageResult` JSON (compact, one line).
+
+    Floats are written with repr(), which matches pydantic only from 1e-4 up (repr gives 1e-05 where
+    pydantic gives 0.00001): safe because likelihoods are rounded to 4 places and ratios to 2."""
     p = _parts(kb)
     scores = d.scores
     fragments = p.evidence

@@ -58,7 +58,8 @@ def result_side(result: PastResult, rules: HistoryRules) -> str | None:
 
 def result_rest_night(result: PastResult, rules: HistoryRules) -> tuple[bool | None, bool | None]:
     """(rest, night) as the escalation rule reads the triage's answers: True or False when the
-    question was answered, None when it was not asked, skipped or answered "Not sure"."""
+    question was answered, None when it was not asked, skipped or answered "Not sure". An answer the
+    rule's `unless` explains (lying on the sore side) reads False."""
     out: list[bool | None] = []
     explained = any(holds(a, result.answers) for a in rules.rest_night.atoms("unless"))
     for which in ("rest", "night"):

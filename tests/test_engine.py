@@ -191,3 +191,22 @@ def test_advice_above_its_max_level_is_left_to_the_level(kb):
     result = engine.assess(kb, urgent)
     assert result.level.id is Level.urgent and "worse_while_running" in {r.id for r in result.level.reasons}
     assert stop not in result.level.advice
+
+
+def test_a_tie_puts_the_more_serious_cause_first(tmp_path):
+    """Equal odds reached through different ratios (5 x 3 and 3 x 10 x 0.5) differ in the last bits of
+    a float; they must still tie, and a tie must not put a benign cause above a serious one."""
+    root = tmp_path / "content"
+    shutil.copytree(MINI, root)
+    beta = (root / "conditions" / "beta.toml").read_text()  # min_level urgent; where side 5.0, lying 3.0
+    benign = beta.replace('id = "beta"', 'id = "aaa_benign"').replace("Beta condition", "Benign condition")
+    benign = benign.replace('aliases = ["second one"]', "aliases = []").replace('min_level = "urgent"\n', "")
+    benign = benign.replace("side = 5.0", "side = 3.0").replace("lying = 3.0", "lying = 10.0")
+    benign += '[evidence.pain]\n"4-6" = 0.5\n'
+    (root / "conditions" / "aaa_benign.toml").write_text(benign)
+    kb = load_content(root)
+    answers = {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 5}
+    ranked = engine.score(kb, answers)
+    assert [c for c, _ in ranked[:2]] == ["beta", "aaa_benign"]
+    assert abs(ranked[0][1] - ranked[1][1]) < 1e-12
+    assert engine.assess(kb, answers).level.id is Level.urgent

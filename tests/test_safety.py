@@ -71,6 +71,25 @@ def test_no_loading_advice_when_a_bone_injury_or_clot_is_possible(answers):
         )
 
 
+BONE_STRESS = {"femoral_neck_stress_fracture", "pelvic_stress_fracture"}
+
+
+@SETTINGS
+@given(interviews())
+def test_offloading_advice_comes_with_every_urgent_bone_stress_rule(answers):
+    """Rules that point to a bone stress injury at urgent or above leave the advice on what not to do
+    (no running, hopping, stretching or massage) to the bone_stress_offload tip: it must always be there,
+    emergency screens included."""
+    result = engine.assess(KB, answers)
+    rules = [
+        r.id
+        for r in engine.fired_rules(KB, result.answers)
+        if r.level.rank >= Level.urgent.rank and BONE_STRESS & set(r.points_to)
+    ]
+    if rules:
+        assert "bone_stress_offload" in [t.id for t in result.tips], rules
+
+
 def test_loading_tips_are_marked_for_bone_injuries():
     """Every tip that tells the user to run, stretch, strengthen or foam-roll is closed to bone injuries."""
     doing = re.compile(r"^(?!.*\b(do not|don't|never|avoid|skip)\b).*\b(stretch|foam|strength|run)", re.I)
