@@ -35,6 +35,15 @@ class Exit(IntEnum):
     INTERRUPTED = 130
 
 
+def _note(text: str) -> None:
+    """A line of information on stderr, wrapped at word boundaries on a terminal."""
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size((100, 24)).columns - 1 if sys.stderr.isatty() else 10_000
+    sys.stderr.write(textwrap.fill(text, width=max(width, 20), break_long_words=False) + "\n")
+
+
 # --------------------------------------------------------------------------- how help is drawn
 
 
@@ -350,9 +359,9 @@ def triage(
             save_report(kb, result, save)
         except OSError as exc:
             fail(f"could not save the report to {save}: {exc.strerror}", Exit.ERROR)
-        sys.stderr.write(f"Report saved to {save}\n")
+        _note(f"Report saved to {save}")
     if keep_in_history(result):
-        sys.stderr.write("Saved to your private history (`hipcheck history`; --no-save to skip).\n")
+        _note("Saved to your private history: see it with hipcheck history (--no-save skips this).")
 
 
 def _batch(
