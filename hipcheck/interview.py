@@ -8,7 +8,6 @@ Ctrl-C raises KeyboardInterrupt (the CLI turns it into exit code 130).
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -16,9 +15,12 @@ from typing import TYPE_CHECKING
 
 import questionary
 from prompt_toolkit import print_formatted_text
-from prompt_toolkit.application import create_app_session
+from prompt_toolkit.application import create_app_session, get_app_session
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import create_output
+from prompt_toolkit.utils import get_cwidth
 from questionary import Choice
 
 from . import engine
@@ -30,8 +32,11 @@ if TYPE_CHECKING:
 
 BACK = "__back__"
 BACK_LABEL = "← Go back to the previous question"
+WENT_BACK = "(went back to the previous question)"
 SEE_RESULT = "__result__"
 CHANGE = "__change__"
+KEEP = "__keep__"
+KEEP_LABEL = "Keep my answers (back to the summary)"
 SECTION_TITLES = {
     "safety": "First, a few warning signs to rule out",
     "pain": "About the pain",
@@ -39,6 +44,9 @@ SECTION_TITLES = {
     "training": "Your training and health",
     "about_you": "Last, about you",
 }
+# The echo of an answered question, in questionary's own colours.
+QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
+DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted option's help
 
 
 @contextlib.contextmanager
@@ -48,11 +56,79 @@ def terminal_session() -> Iterator[None]:
         yield
 
 
+def _width() -> int:
+    """Columns of the screen the interview draws on."""
+    try:
+        return max(get_app_session().output.get_size().columns, 20)
+    except (OSError, ValueError):
+        return 80
+
+
+def _wrap(fragments: list[tuple[str, str]], width: int, indent: str = "") -> FormattedText:
+    """Word-wrap styled text to `width` columns (prompt_toolkit alone breaks lines mid-word).
+    Continuation lines start with `indent`; a word longer than a whole line is cut."""
+    out: list[tuple[str, str]] = []
+
+    def put(style: str, text: str) -> None:  # runs of one style stay one piece of text
+        if out and out[-1][0] == style:
+            out[-1] = (style, out[-1][1] + text)
+        else:
+            out.append((style, text))
+
+    col = 0  # 0: nothing on this line yet
+    room = max(width - get_cwidth(indent), 10)
+    for style, text in fragments:
+        for word in text.split():
+            while word:
+                size = get_cwidth(word)
+                if col and col + 1 + size <= width:
+                    put(style if out[-1][0] == style else "", " ")
+                    col += 1
+                elif col:
+                    put("", "\n" + indent)
+                    col = get_cwidth(indent)
+                    if col + size > width:  # longer than a line: cut it
+                        put(style, word[:room])
+                        word = word[room:]
+                        col += room
+                        continue
+                put(style, word)
+                col += size
+                word = ""
+    return FormattedText(out)
+
+
+def _fit(message: str) -> str:
+    """A message for questionary's error line, which does not wrap: break it at word boundaries."""
+    return textwrap.fill(message, width=_width() - 1)
+
+
+def _echo(short: str, answer: str, style: str = ANSWER) -> None:
+    """What stays on screen after a question: '» Short: the answer', wrapped at word boundaries."""
+    label = short if short.endswith("?") else f"{short}:"
+    fragments = [(QMARK, "»"), (QUESTION, label), (style, answer)]
+    print_formatted_text(_wrap(fragments, _width(), indent="  "))
+
+
 def _progress(kb: KnowledgeBase, q: Question, answers: engine.Answers) -> str:
     """'(4 of ~17)': this question's place among those asked so far and those still to come."""
     planned = [p.id for p in engine.planned_questions(kb, {**answers, q.id: NOT_SURE})]
     position = planned.index(q.id) + 1 if q.id in planned else len(answers) + 1
     return f"({position} of ~{len(planned)})"
+
+
+def _description(help_text: str | None, width: int) -> str | None:
+    """An option's help, pre-wrapped under questionary's 'Description:' prefix (its window does
+    not wrap, so a long help line was cut off at the screen edge)."""
+    if not help_text:
+        return None
+    text = " ".join(help_text.split())
+    room = width - len(DESCRIPTION) - 1
+    if room < 20:  # too narrow to indent under the prefix: use whole lines below it
+        return "\n" + textwrap.fill(
+            text, width=max(width - 3, 10), initial_indent="  ", subsequent_indent="  "
+        )
+    return textwrap.fill(text, width=room, subsequent_indent=" " * len(DESCRIPTION))
 
 
 def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
@@ -62,7 +138,8 @@ def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
             label = q.scale_labels.get(str(n), "")
             choices.append(Choice(f"{n:>2}  {label}".rstrip(), value=n))
     else:
-        choices = [Choice(o.label, value=o.id, description=o.help) for o in q.options]
+        width = _width()
+        choices = [Choice(o.label, value=o.id, description=_description(o.help, width)) for o in q.options]
     choices.append(Choice("Not sure", value=NOT_SURE))
     if q.kind == "multi":
         picked = previous if isinstance(previous, list) else []
@@ -73,60 +150,124 @@ def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     return choices
 
 
+def answer_text(q: Question, value: object) -> str:
+    """The answer in words, as in the summary: every ticked option's label, joined with '; '."""
+    if value == BACK:
+        return WENT_BACK
+    if isinstance(value, list):
+        return "; ".join(answer_text(q, v) for v in value)
+    if isinstance(value, int):
+        label = q.scale_labels.get(str(value), "")
+        return f"{value} out of {q.scale_max}" + (f" ({label})" if label else "")
+    return q.label_of(str(value))
+
+
 def _validate_multi(q: Question, pointed: Callable[[], object | None]):
     """Check a multiple choice. Enter with nothing ticked takes the highlighted choice, so "None of
-    these", "Not sure" and "Go back" work with enter alone, as in a single choice."""
-    exclusive = {NOT_SURE, BACK, q.none_option} - {None}
+    these" and "Not sure" work with enter alone, as in a single choice ("Go back" is handled by its
+    own key binding, whatever is ticked)."""
+    exclusive = {NOT_SURE, q.none_option} - {None}
+    names = " and ".join(
+        f"'{n}'" for n in [answer_text(q, q.none_option) if q.none_option else None, "Not sure"] if n
+    )
 
     def check(selected: list) -> bool | str:
         if not selected:
             value = pointed()
             if value is None:
-                return "Tick at least one with space (or 'None of these' / 'Not sure'), then press enter."
+                return _fit(
+                    "Tick at least one with space (or 'None of these' / 'Not sure'), then press enter."
+                )
             selected.append(value)  # questionary returns this very list as the answer
         if len(selected) > 1 and exclusive & set(selected):
-            return "'None of these', 'Not sure' and 'Go back' cannot be combined with other choices."
+            return _fit(f"{names} cannot be combined with other choices.")
         return True
 
     return check
 
 
-def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
-    """Ask one question (its full text is already on screen); return the answer value, or BACK."""
-    choices = _choices(q, previous, can_go_back)
-    if q.kind == "multi":
-        control: list = []
+def _erase_when_done(question: questionary.Question) -> questionary.Question:
+    """Let the prompt vanish when answered, so the interview prints its own word-wrapped echo."""
+    question.application.erase_when_done = True
+    return question
 
-        def pointed() -> object | None:
-            try:
-                return control[0].get_pointed_at().value
-            except (IndexError, AttributeError):
-                return None
 
-        question = questionary.checkbox(
+def _select(message: str, choices: list[Choice]) -> object:
+    """A single choice, echoed as '» Message: the chosen label'."""
+    value = _erase_when_done(questionary.select(message, choices=choices, qmark="»")).unsafe_ask()
+    _echo(message, next(str(c.title) for c in choices if c.value == value))
+    return value
+
+
+def _checkbox(q: Question, choices: list[Choice]) -> list:
+    """A multiple choice. Enter on "Go back" goes back whatever is ticked (the ticks are dropped);
+    space there, and the select-all / invert keys, tick nothing."""
+    control: list = []
+
+    def pointed() -> object | None:
+        try:
+            return control[0].get_pointed_at().value
+        except (IndexError, AttributeError):
+            return None
+
+    question = _erase_when_done(
+        questionary.checkbox(
             q.short,
             choices=choices,
             qmark="»",
             validate=_validate_multi(q, pointed),
             instruction="(space to tick, enter when done)",
         )
-        control.extend(
-            c for c in question.application.layout.find_all_controls() if hasattr(c, "get_pointed_at")
-        )
-        value = question.unsafe_ask()
-        return BACK if value == [BACK] else value
+    )
+    app = question.application
+    control.extend(c for c in app.layout.find_all_controls() if hasattr(c, "get_pointed_at"))
+    on_back = Condition(lambda: pointed() == BACK)
+    keys = KeyBindings()
+
+    @keys.add("enter", filter=on_back, eager=True)
+    def _go_back(event) -> None:
+        event.app.exit(result=[BACK])
+
+    @keys.add(" ", filter=on_back, eager=True)
+    def _explain_back(_event) -> None:
+        hint = _fit("Press enter to go back to the previous question (your ticks here are dropped).")
+        control[0].error_message = FormattedText([("class:validation-toolbar", hint)])
+
+    @keys.add("a", eager=True)
+    @keys.add("i", eager=True)
+    def _no_select_all(_event) -> None:
+        """questionary's tick-all and invert would tick "None of these", "Not sure" and "Go back"."""
+
+    app.key_bindings = merge_key_bindings([app.key_bindings, keys])  # later bindings win
+    return question.unsafe_ask()
+
+
+def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
+    """Ask one question (its full text is already on screen); return the answer value, or BACK.
+    Afterwards the screen shows '» Short: answer', naming everything recorded (or that the user
+    went back)."""
+    choices = _choices(q, previous, can_go_back)
+    if q.kind == "multi":
+        value = _checkbox(q, choices)
+        value = BACK if BACK in value else value
+        _echo(q.short, answer_text(q, value))
+        return value
     default = next((c for c in choices if c.value == previous), None)
-    return questionary.select(q.short, choices=choices, qmark="»", default=default).unsafe_ask()
+    value = _erase_when_done(
+        questionary.select(q.short, choices=choices, qmark="»", default=default)
+    ).unsafe_ask()
+    _echo(q.short, answer_text(q, value))
+    return value
 
 
 def _say(text: str, style: str = "") -> None:
     """A plain line on the interview's screen, word-wrapped (prompt_toolkit, so rich need not load
     before the first question)."""
-    try:
-        width = os.get_terminal_size(sys.stderr.fileno()).columns
-    except (OSError, ValueError):
-        width = 80
-    lines = [textwrap.fill(part, width=max(width, 20)) if part else "" for part in text.split("\n")]
+    width = _width()
+    lines = [
+        textwrap.fill(part, width=width, subsequent_indent="  " if part.startswith("- ") else "")
+        for part in text.split("\n")
+    ]
     print_formatted_text(FormattedText([(style, "\n".join(lines))]))
 
 
@@ -150,28 +291,29 @@ def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -
         "hipcheck asks about your hip pain, then shows how urgent it looks, the likely causes and what "
         "to do. It takes about 3 minutes. Arrow keys to move, enter to choose; Ctrl-C to stop."
     )
-    _say(f"It is not for {'; '.join(kb.meta.not_for)}.", "italic")
+    _say("It is not meant for:\n" + "\n".join(f"- {who}" for who in kb.meta.not_for), "italic")
     while True:
         q = engine.next_question(kb, answers)
         if q is None:
             from .render import answers_table
 
             draw(answers_table, kb, answers)
-            action = questionary.select(
+            action = _select(
                 "Is this right?",
-                choices=[
+                [
                     Choice("Yes, show my result", value=SEE_RESULT),
                     Choice("Change an answer", value=CHANGE),
                 ],
-                qmark="»",
-            ).unsafe_ask()
+            )
             if action == SEE_RESULT:
                 return answers
-            target = questionary.select(
+            target = _select(
                 "Which answer?",
-                choices=[Choice(p.short, value=p.id) for p in kb.questions if p.id in answers],
-                qmark="»",
-            ).unsafe_ask()
+                [Choice(p.short, value=p.id) for p in kb.questions if p.id in answers]
+                + [Choice(KEEP_LABEL, value=KEEP)],
+            )
+            if target == KEEP:
+                continue  # the summary again, unchanged
             previous[target] = answers.pop(target)
             continue
 
@@ -202,10 +344,12 @@ def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -
             from .render import emergency_notice
 
             draw(emergency_notice, kb, new)
-            go_on = questionary.confirm(
-                "The advice above comes first. Carry on with the questions to see likely causes?",
-                default=False,
-                qmark="»",
+            _say("The advice above comes first.", "bold")
+            go_on = _erase_when_done(
+                questionary.confirm(
+                    "Carry on with the questions to see likely causes?", default=False, qmark="»"
+                )
             ).unsafe_ask()
+            _echo("Carry on with the questions", "Yes" if go_on else "No")
             if not go_on:
                 return answers

@@ -3,25 +3,55 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from prompt_toolkit.application import create_app_session
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.formatted_text import to_plain_text
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from hipcheck import engine
+from hipcheck import engine, interview
 from hipcheck.interview import run_interview
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 
 
-def drive(kb, *keys: str):
-    """Run the interview with these keystrokes; return (answers, what the user saw)."""
-    screen = io.StringIO()
-    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+class Screen(DummyOutput):
+    """A pretend terminal of a given width; it records what prompt_toolkit draws (without the
+    cursor moves, so the questionary prompts run together, but the text is there)."""
+
+    def __init__(self, columns: int = 80) -> None:
+        self.columns, self.drawn = columns, io.StringIO()
+
+    def write(self, data: str) -> None:
+        self.drawn.write(data)
+
+    def get_size(self) -> Size:
+        return Size(rows=40, columns=self.columns)
+
+
+def drive(kb, *keys: str, columns: int = 80, drawn: list | None = None):
+    """Run the interview with these keystrokes; return (answers, what the user saw): the lines the
+    interview prints itself (echoes, question texts) and what rich draws, in order. `drawn`, if
+    given, gets what questionary drew too."""
+    screen, output = io.StringIO(), Screen(columns)
+
+    def capture(text, **_kwargs) -> None:
+        screen.write(to_plain_text(text) + "\n")
+
+    with (
+        create_pipe_input() as inp,
+        create_app_session(input=inp, output=output),
+        mock.patch.object(interview, "print_formatted_text", capture),
+    ):
         inp.send_text("".join(keys))
-        answers = run_interview(kb, Console(file=screen, width=80, color_system=None))
+        inp.close()  # once the keys run out, a prompt still waiting fails (EOFError) instead of hanging
+        answers = run_interview(kb, Console(file=screen, width=columns, color_system=None))
+    if drawn is not None:
+        drawn.append(output.drawn.getvalue())
     return answers, screen.getvalue()
 
 
@@ -168,3 +198,136 @@ def test_go_back_works_with_enter_alone_in_a_multiple_choice(mini):
         ENTER,  # emergency notice: do not carry on
     )
     assert answers == {"flag": "yes"}
+
+
+# --------------------------------------------------------------------------- echoes, go back, cancel
+
+
+def test_echo_names_the_choice_that_enter_alone_recorded(mini):
+    answers, seen = drive(
+        mini,
+        ENTER,  # flag: No
+        DOWN,
+        ENTER,  # where: nothing ticked, "Side" highlighted: enter records it
+        ENTER,  # side_detail: Lying hurts
+        ENTER,  # pain: 0
+        ENTER,  # summary
+    )
+    assert answers["where"] == ["side"]
+    assert "» Where: Side\n" in seen
+    assert "» Pain: 0 out of 10\n" in seen
+    assert "done" not in seen
+
+
+def test_echo_names_every_ticked_option(mini):
+    _, seen = drive(mini, ENTER, SPACE, DOWN, SPACE, ENTER, ENTER, ENTER, ENTER)
+    assert "» Where: Front; Side\n" in seen
+
+
+def test_go_back_from_a_multiple_choice_drops_its_ticks(mini):
+    answers, seen = drive(
+        mini,
+        ENTER,  # flag: No
+        SPACE,
+        DOWN * 4,
+        ENTER,  # where: tick Front, then enter on "Go back"
+        ENTER,  # flag again: No
+        DOWN,
+        ENTER,  # where: Front is not ticked any more; enter records the highlighted Side
+        ENTER,  # side_detail
+        ENTER,  # pain
+        ENTER,  # summary
+    )
+    assert answers["where"] == ["side"]
+    assert "» Where: (went back to the previous question)\n" in seen
+
+
+def test_space_on_go_back_ticks_nothing(mini):
+    answers, _ = drive(
+        mini,
+        ENTER,  # flag: No
+        SPACE,
+        DOWN * 4,
+        SPACE,  # where: tick Front, then space on "Go back": only a hint (see test_terminal)
+        DOWN,
+        ENTER,  # back on Front: enter records Front alone ("Go back" was not ticked)
+        ENTER,  # pain
+        ENTER,  # summary
+    )
+    assert answers["where"] == ["front"]
+
+
+def test_none_and_not_sure_still_cannot_be_combined(mini):
+    answers, _ = drive(
+        mini,
+        ENTER,  # flag: No
+        SPACE,
+        DOWN * 2,
+        SPACE,
+        ENTER,  # where: Front and None ticked: refused
+        SPACE,
+        ENTER,  # untick None: Front alone is fine
+        ENTER,  # pain
+        ENTER,  # summary
+    )
+    assert answers["where"] == ["front"]
+    check = interview._validate_multi(mini.question_by_id["where"], lambda: None)
+    assert check(["front", "none"]) == "'None' and 'Not sure' cannot be combined with other choices."
+    assert isinstance(check(["not_sure", "front"]), str)
+    assert check(["front", "side"]) is True
+
+
+def test_which_answer_can_be_cancelled(mini):
+    answers, seen = drive(
+        mini,
+        ENTER,
+        SPACE,
+        ENTER,
+        ENTER,  # flag No, where Front, pain 0
+        DOWN,
+        ENTER,  # summary: change an answer
+        UP,
+        ENTER,  # which: the last choice, "Keep my answers"
+        ENTER,  # the summary again: show my result
+    )
+    assert answers == {"flag": "no", "where": ["front"], "pain": 0}
+    assert "» Which answer? Keep my answers" in seen
+    assert seen.count("Your answers") == 2
+
+
+def test_echoes_wrap_at_word_boundaries_on_a_narrow_screen():
+    complete = {
+        "injury": "no",
+        "weight_bearing": "normal",
+        "warning_signs": ["none"],
+        "nerve_signs": ["none"],
+        "location": ["groin"],
+        "side": "left",
+        "onset": "gradual",
+        "duration": "weeks_6",
+        "trend": "worse_running",
+    }
+    while (q := engine.next_question(KB, complete)) is not None:
+        complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
+    typed, seen = drive(KB, *keys_for(KB, complete), columns=40)
+    assert typed == engine.validate_answers(KB, complete)
+    lines = seen[: seen.index("Your answers")].splitlines()
+    assert max(len(line) for line in lines) <= 40
+    label = KB.question_by_id["trend"].label_of("worse_running")
+    at = next(i for i, line in enumerate(lines) if line.startswith("» Getting better or worse:"))
+    more = [line for line in lines[at + 1 : at + 4] if line.startswith("  ")]
+    assert more, "the echo is longer than 40 columns: it wraps"
+    echo = " ".join(line.strip() for line in [lines[at], *more])
+    assert echo == f"» Getting better or worse: {label}"  # every word whole
+
+
+@pytest.mark.parametrize("columns", [40, 60, 100])
+def test_option_help_wraps_to_the_screen(columns):
+    q = KB.question_by_id["groin_detail"]
+    with create_app_session(output=Screen(columns)):
+        choices = interview._choices(q, None, can_go_back=True)
+    for option, choice in zip(q.options, choices, strict=False):
+        if option.help:
+            lines = ("  Description: " + choice.description).splitlines()
+            assert max(len(line) for line in lines) <= columns
+            assert " ".join(" ".join(lines).split()[1:]) == " ".join(option.help.split())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
 TIMEOUT = 20
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def spawn(args: str, tmp_path: Path, cols: int = 100) -> pexpect.spawn:
@@ -84,7 +87,7 @@ def test_red_flag_shows_emergency_advice_at_once(tmp_path):
 
 def test_ordinary_path_gives_a_result(tmp_path):
     child = spawn("triage", tmp_path)
-    child.expect_exact("not for children and teenagers under 18")  # who it is not for, before question 1
+    child.expect_exact("children and teenagers under 18")  # who it is not for, before question 1
     outer_hip_runner(child)
     child.expect_exact("Your answers")
     pick(child, "Is this right")
@@ -168,6 +171,67 @@ def test_narrow_terminal_still_reads(tmp_path, cols):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def echo_lines(text: str, start: str) -> list[str]:
+    """The echo beginning with `start` in a terminal stream: its first line and the indented lines
+    that continue it."""
+    plain = ANSI.sub("", text).replace("\r", "")
+    first, *more = plain[plain.index(start) :].split("\n")
+    end = next((i for i, line in enumerate(more) if not line.startswith("  ")), len(more))
+    return [first, *more[:end]]
+
+
+def test_narrow_terminal_wraps_echoes_and_help_at_word_boundaries(tmp_path):
+    child = spawn("triage", tmp_path, cols=60)
+    child.logfile_read = seen = io.StringIO()
+    safety_all_clear(child)
+    tick(child, "Where is the pain", 0)  # groin
+    pick(child, "Which side", 0)
+    pick(child, "How did it start", 2)
+    pick(child, "How long", 2)
+    pick(child, "better or worse", 2)  # "Getting worse, and I am still running on it": 70 columns
+    tick(child, "When does it hurt", 1)
+    child.expect_exact("at its worst")
+    echo = echo_lines(seen.getvalue(), "» Getting better or worse:")
+    assert len(echo) > 1 and max(len(line) for line in echo) <= 60
+    assert " ".join(" ".join(echo).split()) == (
+        "» Getting better or worse: Getting worse, and I am still running on it"
+    )
+    child.send(DOWN * 4 + ENTER)
+    child.expect_exact("pain at the front")
+    child.send(DOWN)  # highlight "Worse lifting the leg": its long help shows below the list
+    child.expect_exact("climbing stairs.")  # the help's last words, on a line of their own
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+def test_go_back_from_a_multiple_choice_drops_its_ticks(tmp_path):
+    child = spawn("triage", tmp_path, cols=60)
+    safety_all_clear(child)
+    child.expect_exact("Where is the pain")
+    child.send(DOWN * 3 + SPACE)  # tick "Outside of the hip"
+    child.send(DOWN * 8 + SPACE)  # space on "Go back" (after 10 places and Not sure): no tick
+    child.send(ENTER)  # go back, whatever is ticked
+    child.expect_exact("Where it hurts:")
+    child.expect_exact("(went back to the previous question)")
+    child.expect_exact("noticed any of these")  # the nerve signs, asked again
+    child.expect_exact("enter when done")
+    child.send(ENTER)  # its earlier answer, "None of these", is ticked already
+    child.expect_exact("Nerve signs:")
+    child.expect_exact("None of these")
+    child.expect_exact("Where is the pain")
+    child.expect_exact("enter when done")
+    child.send(ENTER)  # nothing ticked (the tick was dropped): enter takes the first place
+    child.expect_exact("Where it hurts:")
+    child.expect_exact("Front of the hip or groin")
+    child.expect_exact("Which side")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
 
 
 @pytest.mark.parametrize(
