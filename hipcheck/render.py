@@ -77,7 +77,11 @@ def causes_table(result: TriageResult) -> RenderableType:
     rows: list[RenderableType] = [Text("Likely causes", style="bold underline")]
     for i, cause in enumerate(shown, 1):
         share = _share(cause.likelihood)
-        rows.append(Text.assemble((f"{i}. {cause.name}", "bold"), "  ", (share, "cyan")))
+        line = Table.grid()  # a long name wraps under itself, not under the number
+        line.add_column(no_wrap=True)
+        line.add_column()
+        line.add_row(Text(f"{i}. ", style="bold"), Text.assemble((cause.name, "bold"), "  ", (share, "cyan")))
+        rows.append(line)
         details: list[RenderableType] = []
         if cause.supporting:
             details.append(_evidence_line("for", [e.text for e in cause.supporting[:3]], "green"))
