@@ -422,8 +422,12 @@ def explain(
     cond, suggestions = find_condition(kb, name)
     if cond is None:
         _no_condition(name, suggestions, {c.id: c.name for c in kb.conditions})
+    from .names import normalise_name
     from .render import condition_view
 
+    if normalise_name(name) not in {normalise_name(n) for n in (cond.id, cond.name, *cond.aliases)}:
+        # A partial name or a misspelling was taken as meant: say which page this is, and why.
+        _note(f"Showing {cond.id} ({cond.name.split(' (')[0]}), the closest match to '{name}'.")
     console().print(condition_view(cond))
 
 

@@ -370,3 +370,11 @@ def test_batch_summary_is_an_error_line_like_the_others(cli, kb, tmp_path):
     lines = r.stderr.splitlines()
     assert all(line.startswith("hipcheck: error: ") for line in lines), lines
     assert lines[-1] == "hipcheck: error: 2 of 4 answer sets failed; see the lines above"
+
+
+def test_explain_says_when_it_took_a_close_match(cli):
+    r = cli("explain", "bursitus")  # a misspelling of an alias
+    assert r.exit_code == 0
+    assert "closest match to 'bursitus'" in r.stderr and "gtps" in r.stderr
+    r = cli("explain", "bursitis")  # an alias as written: no note
+    assert r.exit_code == 0 and "closest match" not in r.stderr
