@@ -363,7 +363,8 @@ AnswerValue = str | list[str] | int
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Result models are built on first use: the interview's first question need not wait for them.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Evidence(Out):
