@@ -386,7 +386,7 @@ def _interview(kb: "KnowledgeBase") -> dict:
     from .interview import run_interview, terminal_session
 
     try:
-        with terminal_session():
+        with terminal_session(no_color=state.no_color):
             return run_interview(kb, lambda: console(stderr=True))
     except (KeyboardInterrupt, EOFError):
         sys.stderr.write("\nInterrupted: no result, nothing saved.\n")
@@ -414,6 +414,7 @@ def explain(
         cid, suggestions = resolve_name(views["names"], name)
         if cid is None:
             _no_condition(name, suggestions, {c: names[1] for c, names in views["names"]})
+        _note_close_match(name, cid, dict(views["names"])[cid])
         sys.stdout.write(views["explain"][cid] + "\n")
         return
     from .content import find_condition
@@ -422,13 +423,19 @@ def explain(
     cond, suggestions = find_condition(kb, name)
     if cond is None:
         _no_condition(name, suggestions, {c.id: c.name for c in kb.conditions})
-    from .names import normalise_name
     from .render import condition_view
 
-    if normalise_name(name) not in {normalise_name(n) for n in (cond.id, cond.name, *cond.aliases)}:
-        # A partial name or a misspelling was taken as meant: say which page this is, and why.
-        _note(f"Showing {cond.id} ({cond.name.split(' (')[0]}), the closest match to '{name}'.")
+    _note_close_match(name, cond.id, [cond.id, cond.name, *cond.aliases])
     console().print(condition_view(cond))
+
+
+def _note_close_match(asked: str, cid: str, names: list[str]) -> None:
+    """When a partial name or a misspelling was taken as meant, say on stderr which page this is.
+    `names`: the condition's id, name and aliases."""
+    from .names import normalise_name
+
+    if normalise_name(asked) not in {normalise_name(n) for n in names}:
+        _note(f"Showing {cid} ({names[1].split(' (')[0]}), the closest match to '{asked}'.")
 
 
 def _no_condition(name: str, suggestions: list[str], names: dict[str, str]) -> NoReturn:

@@ -8,6 +8,7 @@ Ctrl-C raises KeyboardInterrupt (the CLI turns it into exit code 130).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -50,8 +51,11 @@ DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted opti
 
 
 @contextlib.contextmanager
-def terminal_session() -> Iterator[None]:
-    """Send prompts to stderr, so `hipcheck triage --json | jq` keeps stdout clean."""
+def terminal_session(no_color: bool = False) -> Iterator[None]:
+    """Send prompts to stderr, so `hipcheck triage --json | jq` keeps stdout clean. `no_color` (the
+    --no-color flag) works as NO_COLOR=1 does, which prompt_toolkit reads."""
+    if no_color:
+        os.environ["NO_COLOR"] = "1"
     with create_app_session(output=create_output(stdout=sys.stderr)):
         yield
 
@@ -128,7 +132,20 @@ def _description(help_text: str | None, width: int) -> str | None:
         return "\n" + textwrap.fill(
             text, width=max(width - 3, 10), initial_indent="  ", subsequent_indent="  "
         )
-    return textwrap.fill(text, width=room, subsequent_indent=" " * len(DESCRIPTION))
+    # The first line follows the prefix on screen; later lines carry it as spaces (textwrap counts
+    # them in its width, so theirs is the full width less one).
+    first, *rest = textwrap.wrap(text, width=room) or [""]
+    rest = (
+        textwrap.wrap(
+            " ".join(rest),
+            width=width - 1,
+            initial_indent=" " * len(DESCRIPTION),
+            subsequent_indent=" " * len(DESCRIPTION),
+        )
+        if rest
+        else []
+    )
+    return "\n".join([first, *rest])
 
 
 def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
@@ -187,9 +204,21 @@ def _validate_multi(q: Question, pointed: Callable[[], object | None]):
 
 
 def _erase_when_done(question: questionary.Question) -> questionary.Question:
-    """Let the prompt vanish when answered, so the interview prints its own word-wrapped echo."""
-    question.application.erase_when_done = True
+    """Let the prompt vanish when answered, so the interview prints its own word-wrapped echo; and
+    switch off prompt_toolkit's Esc+Enter (Alt+Enter), which would accept the prompt's empty input
+    line and return '' instead of a choice."""
+    app = question.application
+    app.erase_when_done = True
+    app.key_bindings = merge_key_bindings([app.key_bindings, _NO_ALT_ENTER])  # later bindings win
     return question
+
+
+_NO_ALT_ENTER = KeyBindings()
+
+
+@_NO_ALT_ENTER.add("escape", "enter", eager=True)
+def _ignore_alt_enter(_event) -> None:
+    """Esc+Enter does nothing: the user must choose."""
 
 
 def _select(message: str, choices: list[Choice]) -> object:

@@ -378,3 +378,5 @@ def test_explain_says_when_it_took_a_close_match(cli):
     assert "closest match to 'bursitus'" in r.stderr and "gtps" in r.stderr
     r = cli("explain", "bursitis")  # an alias as written: no note
     assert r.exit_code == 0 and "closest match" not in r.stderr
+    r = cli("explain", "bursitus", "--json")  # the note goes to stderr; stdout stays clean JSON
+    assert r.exit_code == 0 and "closest match" in r.stderr and json.loads(r.stdout)["id"] == "gtps"

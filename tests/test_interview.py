@@ -219,6 +219,28 @@ def test_echo_names_the_choice_that_enter_alone_recorded(mini):
     assert "done" not in seen
 
 
+def test_esc_enter_never_records_an_empty_answer(mini):
+    """prompt_toolkit's Esc+Enter (Alt+Enter) accepts the empty input line: it must do nothing, at a
+    single choice, a multiple choice and the summary alike (it recorded '' or crashed before)."""
+    alt_enter = "\x1b\r"
+    answers, seen = drive(
+        mini,
+        alt_enter,
+        ENTER,  # flag: No
+        alt_enter,
+        DOWN,
+        ENTER,  # where: Side
+        ENTER,  # side_detail: Lying hurts
+        alt_enter,
+        ENTER,  # pain: 0
+        alt_enter,
+        ENTER,  # summary: show my result
+    )
+    assert answers == {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 0}
+    echoes = [line for line in seen.splitlines() if line.startswith("»")]
+    assert echoes and not any(line.rstrip().endswith(":") for line in echoes), echoes
+
+
 def test_echo_names_every_ticked_option(mini):
     _, seen = drive(mini, ENTER, SPACE, DOWN, SPACE, ENTER, ENTER, ENTER, ENTER)
     assert "» Where: Front; Side\n" in seen
