@@ -37,6 +37,8 @@ WENT_BACK = "(went back to the previous question)"
 SEE_RESULT = "__result__"
 CHANGE = "__change__"
 KEEP = "__keep__"
+STOP = "__stop__"
+GO_ON = "__go_on__"
 KEEP_LABEL = "Keep my answers (back to the summary)"
 SECTION_TITLES = {
     "safety": "First, a few warning signs to rule out",
@@ -374,11 +376,19 @@ def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -
 
             draw(emergency_notice, kb, new)
             _say("The advice above comes first.", "bold")
-            go_on = _erase_when_done(
-                questionary.confirm(
-                    "Carry on with the questions to see likely causes?", default=False, qmark="»"
-                )
-            ).unsafe_ask()
-            _echo("Carry on with the questions", "Yes" if go_on else "No")
-            if not go_on:
+            # Stopping is the highlighted choice; an answer picked by mistake (Enter pressed too soon)
+            # can be changed here rather than ending the interview on an emergency it does not have.
+            after = _select(
+                "What next?",
+                [
+                    Choice("Stop here and see the result", value=STOP),
+                    Choice("Carry on with the questions to see likely causes", value=GO_ON),
+                    Choice("Change my last answer (picked by mistake)", value=CHANGE),
+                ],
+            )
+            if after == CHANGE:
+                previous[q.id] = answers.pop(q.id)
+                shown_emergencies.difference_update(r.id for r in new)
+                continue
+            if after == STOP:
                 return answers

@@ -111,11 +111,30 @@ def test_emergency_advice_is_shown_at_once_and_can_end_the_interview(mini):
         mini,
         DOWN,
         ENTER,  # flag: Yes → emergency rule fires
-        ENTER,  # "carry on?" default No
+        ENTER,  # "What next?": stop here (highlighted)
     )
     assert answers == {"flag": "yes"}
     assert "EMERGENCY" in seen and "Flag raised." in seen
     assert engine.assess(mini, answers).level.id.value == "emergency"
+
+
+def test_an_emergency_answer_chosen_by_mistake_can_be_changed(mini):
+    answers, seen = drive(
+        mini,
+        DOWN,
+        ENTER,  # flag: Yes (by mistake) → emergency notice
+        DOWN * 2,
+        ENTER,  # "What next?": change that answer
+        UP,
+        ENTER,  # flag again, "Yes" highlighted (the answer taken back): No
+        DOWN,
+        ENTER,  # where: Side
+        ENTER,  # side_detail: Lying hurts
+        ENTER,  # pain: 0
+        ENTER,  # summary: show my result
+    )
+    assert answers == {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 0}
+    assert "EMERGENCY" in seen
 
 
 def test_ctrl_c_raises_keyboard_interrupt(mini):
@@ -160,7 +179,7 @@ def keys_for(kb, answers: dict) -> list[str]:
         new = {r.id for r in engine.fired_rules(kb, given_so_far) if r.level is Level.emergency} - shown
         if new:
             shown |= new
-            keys.append("y")  # carry on after the emergency advice
+            keys.append(DOWN + ENTER)  # "What next?": carry on after the emergency advice
     return keys + [ENTER]  # summary: show my result
 
 

@@ -80,8 +80,8 @@ def test_red_flag_shows_emergency_advice_at_once(tmp_path):
     pick(child, "full weight", 2)  # cannot
     child.expect_exact("EMERGENCY")
     child.expect_exact("Call emergency services")
-    child.expect_exact("Carry on with the questions")
-    child.send("n")
+    child.expect_exact("Stop here and see the result")
+    child.send("\r")
     child.expect_exact("Likely causes")
     child.expect(pexpect.EOF)
     child.close()
