@@ -329,13 +329,7 @@ def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float]]:
     return [(ids[i], likelihood) for i, likelihood in _scores(kb, answers).ranked]
 
 
-def evidence_item(kb: KnowledgeBase, rank: int, answer: AnswerValue | None) -> tuple[str, AnswerValue, float]:
-    """(question id, the answer that counted, log ratio) for one piece of evidence."""
-    _, _, qid, value, w = tables(kb).evidence[rank]
-    return qid, (answer if value is None else value), w  # type: ignore[return-value]
-
-
-def _evidence_model(kb: KnowledgeBase, rank: int, other: Mapping[int, list[str]]) -> Evidence:
+def evidence_model(kb: KnowledgeBase, rank: int, other: Mapping[int, list[str]]) -> Evidence:
     """One piece of evidence. Evidence is immutable and depends only on its inputs, so each distinct
     one is built once per knowledge base and shared."""
     key = ("evidence", rank, tuple(other[rank]) if rank in other else None)
@@ -343,7 +337,8 @@ def _evidence_model(kb: KnowledgeBase, rank: int, other: Mapping[int, list[str]]
     if item is None:
         if len(kb.memo) > MEMO_LIMIT:  # bounded: memory must not grow with the number of cases
             kb.memo.clear()
-        qid, value, w = evidence_item(kb, rank, other.get(rank))
+        _, _, qid, value, w = tables(kb).evidence[rank]
+        value = other[rank] if value is None else value
         item = kb.memo[key] = Evidence.model_construct(  # built from validated content: no re-validation
             question=qid,
             answer=",".join(value) if isinstance(value, list) else str(value),
@@ -465,8 +460,8 @@ def assess(
                 id=cond.id,
                 name=cond.name,
                 likelihood=likelihood,
-                supporting=[_evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i, ())],
-                conflicting=[_evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i + 1, ())],
+                supporting=[evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i, ())],
+                conflicting=[evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i + 1, ())],
             )
         )
     return TriageResult(

@@ -11,7 +11,6 @@ tip) is serialised once per knowledge base and reused; a case only joins the pie
 from __future__ import annotations
 
 import json
-from itertools import groupby
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
@@ -47,26 +46,21 @@ class _Parts:
             tip.id: f'{{"id":{_encode(tip.id)},"kind":"{tip.kind}","text":{_encode(tip.text)},"because":'
             for tip in kb.tips
         }
+        # Each piece of evidence is the model's own JSON (an "other" weight's depends on the case).
         self.evidence = [
-            None if value is None else _evidence(kb, qid, value, w) for _, _, qid, value, w in t.evidence
+            None if value is None else engine.evidence_model(kb, rank, {}).model_dump_json()
+            for rank, (_, _, _, value, _) in enumerate(t.evidence)
         ]
 
 
-def _evidence(kb: KnowledgeBase, qid: str, value: engine.AnswerValue, w: float) -> str:
-    answer = ",".join(value) if isinstance(value, list) else str(value)
-    return (
-        f'{{"question":{_str(qid)},"answer":{_str(answer)},'
-        f'"text":{_str(engine.describe(kb, qid, value))},"ratio":{engine.compiled.ratio(w)!r}}}'
-    )
-
-
 def _other_evidence(kb: KnowledgeBase, rank: int, answer: list[str]) -> str:
+    """An "other" weight's evidence, whose answer is the case's own multi answer (kept in the memo)."""
     key = ("evidence_json", rank, tuple(answer))
     text = kb.memo.get(key)
     if text is None:
         if len(kb.memo) > engine.MEMO_LIMIT:
             kb.memo.clear()
-        text = kb.memo[key] = _evidence(kb, *engine.evidence_item(kb, rank, answer))
+        text = kb.memo[key] = engine.evidence_model(kb, rank, {rank: answer}).model_dump_json()
     return text
 
 
@@ -90,8 +84,8 @@ def dumps(kb: KnowledgeBase, d: Decision) -> str:
         for r, answer in scores.other.items():
             fragments[r] = _other_evidence(kb, r, answer)
     lists = {
-        k: ",".join(map(fragments.__getitem__, g))
-        for k, g in groupby(scores.evidence, engine.tables(kb).group_of.__getitem__)
+        k: ",".join(map(fragments.__getitem__, ranks))
+        for k, ranks in scores.grouped(engine.tables(kb)).items()
     }
     causes = ",".join(
         [
