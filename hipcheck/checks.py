@@ -83,6 +83,63 @@ def dead_rules(kb: KnowledgeBase) -> list[str]:
     return [r.id for r in kb.rules if satisfy(kb, r) is None]
 
 
+def safe_answers(kb: KnowledgeBase) -> set[tuple[str, str]]:
+    """(question id, option id) of every reassuring answer: a single question's `safe` options and a
+    multi question's none option."""
+    out = {(q.id, o) for q in kb.questions for o in q.safe}
+    return out | {(q.id, q.none_option) for q in kb.questions if q.none_option}
+
+
+def worrying_answers(kb: KnowledgeBase) -> set[tuple[str, str]]:
+    """(question id, option id) of every answer a rule tests for: the answers that can raise the level."""
+    return {
+        (a.question, a.option or "")
+        for r in kb.rules
+        for group in r.tests[:2]
+        for clause in group
+        for a in clause
+        if a.op == "has"
+    }
+
+
+def monotone_problems(kb: KnowledgeBase) -> list[str]:
+    """What would let one more warning sign lower the level (see rules.toml's header).
+
+    The level is the highest of the fired rules' levels, so it can only rise when answers move from safe
+    to worrying if: no rule needs a safe answer or a low number, no `unless` names a worrying answer or a
+    high number, and no question's asking depends on either (a question dropped from the interview takes
+    its answers, and the rules they fire, with it)."""
+    safe = safe_answers(kb)
+    worrying = worrying_answers(kb)
+    # Answers that can turn worrying: a multi question's (ticking one more) and a single question's with a
+    # safe answer (leaving it). A single question with no safe answer (how it started) has no direction.
+    changeable = {q.id for q in kb.questions if q.kind == "multi" or q.safe}
+    problems: list[str] = []
+
+    def scan(where: str, rec: Triggered) -> None:
+        all_, any_, unless = rec.tests
+        for clause in (*all_, *any_):
+            for a in clause:
+                if a.op == "has" and (a.question, a.option) in safe:
+                    problems.append(
+                        f"{where} → {a.text}: tests a safe answer, so leaving it could lower the level"
+                    )
+                if a.op == "<=":
+                    problems.append(f"{where} → {a.text}: '<=' makes a higher answer fire less; use '>='")
+        for clause in unless:
+            for a in clause:
+                if a.op == "has" and (a.question, a.option) in worrying and a.question in changeable:
+                    problems.append(f"{where} → unless {a.text}: a worrying answer must never switch this off")
+                if a.op == ">=":
+                    problems.append(f"{where} → unless {a.text}: a higher answer must never switch this off")
+
+    for r in kb.rules:
+        scan(f"rules.toml → rule (id={r.id})", r)
+    for q in kb.questions:
+        scan(f"questions.toml → question (id={q.id})", q)
+    return problems
+
+
 def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 3) -> engine.Answers:
     """Coordinate-ascent search for answers that rank `cid` first (to prove every condition can win).
 
@@ -157,6 +214,7 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
         f"conditions/{cid}.toml → evidence: no answers rank it first; strengthen its evidence"
         for cid in conditions_never_first(kb)
     ]
+    problems += monotone_problems(kb)
     problems += _history_problems(kb, directory)
     summary = (
         f"{len(kb.questions)} questions, {len(kb.conditions)} conditions, {len(kb.rules)} rules, "

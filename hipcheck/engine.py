@@ -208,7 +208,10 @@ def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> 
 def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[Answers, set]:
     out: Answers = {}
     known: set = set()
+    stops = _fixed(kb).stops
     for q in kb.questions:
+        if stops and any(_applies(r, known, out) for r in stops):
+            break  # the interview ends here: later answers are not used
         value = answers.get(q.id)
         if value is not None and _applies(q, known, out):
             out[q.id] = value
@@ -217,8 +220,12 @@ def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[A
 
 
 def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Question | None:
-    """The next question to ask, or None when the interview is over."""
+    """The next question to ask, or None when the interview is over (the tree has ended, or a rule
+    with `ends_interview` fired: hipcheck cannot assess this person)."""
     known = facts(answers)
+    for r in _fixed(kb).stops:
+        if _applies(r, known, answers):
+            return None
     for q in kb.questions:
         if q.id not in answers and _applies(q, known, answers):
             return q
@@ -376,6 +383,7 @@ class Decision:
     scores: Scores
     likelihoods: list[float]  # of scores.ranked, rounded as results show them
     tips: list[tuple[Tip, list[str]]]
+    not_ruled_out: list[str]  # causes the rules at the level (urgent or above) point to
 
 
 def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[str]:
@@ -400,13 +408,20 @@ def decide(
     meta = kb.meta
     fired = [r for r in kb.rules if _applies(r, known, used)]
 
+    # The level comes from rules on the answers themselves, never from the ranking of causes: a
+    # competing explanation must not lower it, and a rule tests only worrying answers, so one more
+    # warning sign can only add reasons (`checks` enforces this on the content; see docs/safety.md).
     reasons = [Why("rule", r.id, r.reason, r.level, r.advice, r.advice_max_level) for r in fired]
-    reasons += _cause_reasons(kb, scores.ranked)
-    missing = unscreened(kb, used)
+    stopped = any(r.ends_interview for r in fired)
+    missing = [] if stopped else unscreened(kb, used)
     if missing:
         named = ", ".join(kb.question_by_id[q].short.lower() for q in missing)
         text = meta.unscreened_reason.format(questions=named)
         reasons.append(Why("unscreened", "red_flags_not_screened", text, meta.unscreened_level))
+    vague = [q for q, v in used.items() if v == NOT_SURE or v == [NOT_SURE]]
+    if len(vague) >= meta.vague_count:
+        text = meta.vague_reason.format(count=len(vague))
+        reasons.append(Why("vague", "many_not_sure", text, meta.vague_level))
     reasons += [Why(r.source, r.id, r.text, r.level, r.advice, r.advice_max_level) for r in extra_reasons]
     reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
     level = reasons[0].level if reasons else Level.self_care
@@ -428,6 +443,8 @@ def decide(
     ids = tables(kb).condition_ids
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
     tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
+    serious_rules = sorted((r for r in fired if r.level.rank >= Level.urgent.rank), key=lambda r: -r.level.rank)
+    not_ruled_out = list(dict.fromkeys(c for r in serious_rules for c in r.points_to))
     return Decision(
         answers=used,
         ignored=[q for q in answers if q not in used],
@@ -438,6 +455,7 @@ def decide(
         scores=scores,
         likelihoods=likelihoods,
         tips=tips,
+        not_ruled_out=not_ruled_out,
     )
 
 
@@ -476,6 +494,7 @@ def assess(
             time_frame=info.time_frame,
             advice=d.advice,
             reasons=[Reason(**r._asdict()) for r in d.reasons],
+            not_ruled_out=d.not_ruled_out,
         ),
         causes=causes,
         tips=[
@@ -484,33 +503,6 @@ def assess(
         ],
         disclaimer=kb.meta.disclaimer,
     )
-
-
-def _cause_reasons(kb: KnowledgeBase, ranked: Sequence[tuple[int, float]]) -> list[Why]:
-    """Floors from the causes themselves.
-
-    A cause with a min_level counts as likely when it ranks first or reaches the share for its level;
-    a serious cause (min_level urgent or above) among the top causes with at least `possible_cause_share`
-    cannot be ruled out, which sets `possible_cause_level`."""
-    meta = kb.meta
-    serious = _fixed(kb).serious
-    conditions = tables(kb).conditions
-    out: list[Why] = []
-    for n, (i, likelihood) in enumerate(ranked):
-        cond = conditions[i]
-        if cond.min_level is Level.self_care:
-            continue
-        if n == 0 or likelihood >= meta.likely_threshold[cond.min_level]:
-            text = meta.likely_cause_reason.format(name=cond.name, share=_share(likelihood))
-            out.append(Why("cause", cond.id, text, cond.min_level))
-        elif n < meta.top_causes and cond.id in serious and likelihood >= meta.possible_cause_share:
-            text = meta.possible_cause_reason.format(name=cond.name, share=_share(likelihood))
-            out.append(Why("cause", cond.id, text, meta.possible_cause_level))
-    return out
-
-
-def _share(likelihood: float) -> str:
-    return f"{likelihood:.0%}" if likelihood >= 0.005 else "<1%"
 
 
 def _same_advice(a: str, b: str) -> bool:
@@ -529,6 +521,7 @@ class _Fixed:
     """Facts about the content the decision looks up for every answer set, worked out once."""
 
     serious: frozenset[str]  # causes with min_level urgent or above
+    stops: tuple  # rules that end the interview
     tips: tuple[tuple[Tip, int, frozenset[str], bool, int, frozenset[str]], ...]
     """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is
     for, the causes it is for)"""
@@ -539,6 +532,7 @@ def _fixed(kb: KnowledgeBase) -> _Fixed:
     if fixed is None:
         fixed = kb.derived["fixed"] = _Fixed(
             serious=frozenset(c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank),
+            stops=tuple(r for r in kb.rules if r.ends_interview),
             tips=tuple(
                 (
                     tip,

@@ -31,7 +31,13 @@ def level_words(level: str, content_dir: Path | None) -> str:
     return f"{info.label.upper()} ({info.time_frame})"
 
 
-LEVEL_STYLE = {"emergency": "bold red", "urgent": "bold red", "routine": "bold yellow", "self_care": "bold"}
+LEVEL_STYLE = {
+    "emergency": "bold red",
+    "same_day": "bold red",
+    "urgent": "bold red",
+    "routine": "bold yellow",
+    "self_care": "bold",
+}
 
 
 def status_lines(

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 NOT_SURE = "not_sure"
 
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -36,6 +36,7 @@ class Level(str, Enum):  # noqa: UP042 (str mixin keeps JSON and comparisons pla
     self_care = "self_care"
     routine = "routine"
     urgent = "urgent"
+    same_day = "same_day"
     emergency = "emergency"
 
     @property
@@ -185,6 +186,12 @@ class Question(Triggered):
     none_option: str | None = Field(
         default=None, description="multi only: the option that means 'none of these' (exclusive)"
     )
+    safe: list[str] = Field(
+        default=[],
+        description="single only: the reassuring answers ('no', 'normal'); a multi question's none_option "
+        "is its safe answer. Rules may not test a safe answer, so turning it into any other answer can "
+        "only raise the level",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -204,6 +211,8 @@ class Question(Triggered):
                 raise ValueError(f"'{NOT_SURE}' is added to every question automatically; do not list it")
         if self.none_option is not None and (self.kind != "multi" or self.none_option not in ids):
             raise ValueError("none_option must name one of this multi question's options")
+        if self.safe and (self.kind != "single" or not set(self.safe) <= set(ids)):
+            raise ValueError("safe must name options of this single-choice question")
         return self
 
     @property
@@ -282,6 +291,10 @@ class Rule(Triggered):
         "level's own advice already says the same thing",
     )
     points_to: list[Id] = []
+    ends_interview: bool = Field(
+        default=False,
+        description="the interview stops here: hipcheck cannot assess this person and says where to go",
+    )
     sources: list[Source] = Field(min_length=1)
 
 
@@ -320,33 +333,17 @@ class Meta(Record):
     content_version: Text
     disclaimer: Text
     not_for: list[Text] = Field(min_length=1)
-    likely_threshold: dict[Level, float] = Field(
-        description="a cause with min_level L counts as likely when it ranks first "
-        "or reaches this share for L"
-    )
     top_causes: int = Field(ge=1, le=10, description="how many causes count as 'the top causes'")
-    likely_cause_reason: Text = Field(description="{name} and {share} are filled in")
-    possible_cause_share: float = Field(gt=0, lt=1)
-    possible_cause_level: Level
-    possible_cause_reason: Text = Field(description="{name} and {share} are filled in")
     tip_cause_share: float = Field(
         gt=0, lt=1, description="a cause below the top one selects tips only at or above this likelihood"
     )
     unscreened_level: Level
     unscreened_reason: Text
+    vague_count: int = Field(ge=1, description="this many 'Not sure' answers or more set vague_level")
+    vague_level: Level
+    vague_reason: Text = Field(description="{count} is filled in")
     default_reason: Text
     levels: dict[Level, LevelInfo]
-
-    @field_validator("likely_threshold")
-    @classmethod
-    def _thresholds(cls, v: dict[Level, float]) -> dict[Level, float]:
-        needed = [lv for lv in Level if lv is not Level.self_care]
-        missing = [lv.value for lv in needed if lv not in v]
-        if missing:
-            raise ValueError(f"missing levels: {', '.join(missing)}")
-        if any(not 0 < v[lv] < 1 for lv in needed):
-            raise ValueError("each threshold must be between 0 and 1")
-        return v
 
     @field_validator("levels")
     @classmethod
@@ -383,7 +380,7 @@ class RankedCause(Out):
 
 
 class Reason(Out):
-    source: Literal["rule", "cause", "unscreened", "history", "default"]
+    source: Literal["rule", "unscreened", "vague", "history", "default"]
     id: str
     text: str
     level: Level
@@ -397,6 +394,10 @@ class LevelResult(Out):
     time_frame: str
     advice: list[str]
     reasons: list[Reason]
+    not_ruled_out: list[str] = Field(
+        description="ids of the causes that fired urgent, same-day or emergency rules point to, most "
+        "serious rule first: causes the answers cannot rule out, whatever their likelihood"
+    )
 
 
 class TipResult(Out):

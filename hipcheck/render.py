@@ -20,6 +20,7 @@ from .models import AnswerValue, Condition, ConditionList, Level, QuestionList, 
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "!!!"),
+    Level.same_day: ("bold white on dark_red", "dark_red", "!!!"),
     Level.urgent: ("bold black on dark_orange", "dark_orange", "!!"),
     Level.routine: ("bold black on yellow", "yellow", "!"),
     Level.self_care: ("bold black on green", "green", "ok"),
@@ -74,7 +75,17 @@ def causes_table(result: TriageResult) -> RenderableType:
     shown = [
         c for i, c in enumerate(result.causes[:MAX_CAUSES]) if i < 3 or c.likelihood >= MIN_SHOWN_LIKELIHOOD
     ]
-    rows: list[RenderableType] = [Text("Likely causes", style="bold underline")]
+    rows: list[RenderableType] = []
+    if result.level.not_ruled_out:
+        # A serious cause the answers point to comes first, whatever its share: the level rests on it.
+        names = {c.id: c.name for c in result.causes}
+        rows += [
+            Text("Not ruled out", style="bold underline"),
+            Text("Your answers fit these, so a doctor needs to check for them, whatever the ranking below says:"),
+            _bullets([names.get(cid, cid) for cid in result.level.not_ruled_out], style="bold"),
+            Text(""),
+        ]
+    rows.append(Text("Likely causes", style="bold underline"))
     for i, cause in enumerate(shown, 1):
         share = _share(cause.likelihood)
         line = Table.grid()  # a long name wraps under itself, not under the number

@@ -94,6 +94,10 @@ def markdown_report(kb: KnowledgeBase, result: TriageResult, today: dt.date) -> 
     lines += ["", f"## Urgency: {lv.label} ({lv.time_frame})", ""]
     lines += [f"- {r.text}" for r in lv.reasons]
     lines += ["", "**What to do**", ""] + [f"- {a}" for a in lv.advice]
+    if lv.not_ruled_out:
+        names = {c.id: c.name for c in result.causes}
+        lines += ["", "## Not ruled out", "", "The answers fit these; a doctor needs to check for them:", ""]
+        lines += [f"- **{names.get(cid, cid)}**" for cid in lv.not_ruled_out]
     lines += ["", "## Likely causes", ""]
     for i, c in enumerate(result.causes[:5], 1):
         lines.append(f"{i}. **{c.name}**: {c.likelihood:.0%}")

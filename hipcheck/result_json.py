@@ -104,6 +104,7 @@ def dumps(kb: KnowledgeBase, d: Decision) -> str:
     return (
         f'{p.head},"answers":{_encode(d.answers)},"ignored":{_encode(d.ignored)},'
         f'"red_flags_screened":{"false" if d.unscreened else "true"},"unscreened":{_encode(d.unscreened)},'
-        f'"level":{p.levels[d.level]}{_encode(d.advice)},"reasons":[{reasons}]}},'
+        f'"level":{p.levels[d.level]}{_encode(d.advice)},"reasons":[{reasons}],'
+        f'"not_ruled_out":{_encode(d.not_ruled_out)}}},'
         f'"causes":[{causes}],"tips":[{tips}]{p.tail}'
     )

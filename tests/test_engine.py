@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import shutil
 
@@ -70,11 +71,31 @@ def test_red_flag_rule_sets_a_floor_and_advice(mini):
     assert "Go now." in result.level.advice
 
 
-def test_likely_cause_with_min_level_raises_the_level(mini):
+def test_the_ranking_never_sets_the_level(mini):
+    # beta (min_level urgent) ranks first, but no rule fires: a likely cause alone is not a warning sign,
+    # and a competing explanation must never be able to lower the level either (issue 10).
     result = engine.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 2})
     assert result.causes[0].id == "beta"
-    assert result.level.id is Level.urgent
-    assert any(r.source == "cause" and r.id == "beta" for r in result.level.reasons)
+    assert result.level.id is Level.self_care
+    assert result.level.not_ruled_out == []
+
+
+def test_an_urgent_rule_names_its_causes_as_not_ruled_out(mini):
+    result = engine.assess(mini, {"flag": "yes", "where": ["side"], "side_detail": "lying", "pain": 2})
+    assert result.level.id is Level.emergency
+    assert result.level.not_ruled_out == ["gamma"]
+
+
+def test_many_not_sure_answers_are_not_reassuring(mini):
+    calm = {"flag": "no", "where": ["front"], "pain": 1}
+    assert engine.assess(mini, calm).level.id is Level.self_care
+    vague = {"flag": "no", "where": ["not_sure"], "pain": "not_sure"}
+    assert mini.meta.vague_count > 2  # two "Not sure" answers are ordinary
+    assert engine.assess(mini, vague).level.id is Level.self_care
+    strict = dataclasses.replace(mini, meta=mini.meta.model_copy(update={"vague_count": 2}))
+    result = engine.assess(strict, vague)
+    assert result.level.id is mini.meta.vague_level
+    assert result.level.reasons[0].source == "vague" and "2" in result.level.reasons[0].text
 
 
 def test_unscreened_red_flags_are_never_self_care(mini):
