@@ -6,6 +6,7 @@ acceptable alternatives and the expected urgency level. See tests/vignettes/READ
 
 from __future__ import annotations
 
+import statistics
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import engine
 from .content import KnowledgeBase
-from .models import Level
+from .models import NOT_SURE, Level
 
 
 class Vignette(BaseModel):
@@ -26,8 +27,19 @@ class Vignette(BaseModel):
     expected_cause: str
     acceptable: list[str] = []
     expected_level: Level
-    tags: list[Literal["textbook", "atypical", "misleading", "red_flag"]] = []
+    tags: list[
+        Literal[
+            "textbook", "atypical", "misleading", "red_flag", "early", "published", "bone_stress",
+            "adolescent", "paediatric", "non_msk", "infection", "self_care_alarming",
+        ]
+    ] = []
     source_note: str = ""
+    # Case sets built from published reports and guidance (tests/cases) also say what the case is and
+    # where the level comes from.
+    diagnosis: str = ""
+    level_basis: str = ""
+    citation: str = ""
+    url: str = ""
     answers: dict[str, Any]
 
 
@@ -54,6 +66,7 @@ class Outcome:
     vignette: Vignette
     ranked: list[str]
     level: Level
+    asked: int = 0  # questions the interview asks on this case's path
 
     @property
     def correct(self) -> set[str]:
@@ -113,8 +126,18 @@ def evaluate(kb: KnowledgeBase, cases: Sequence[tuple[Path, Vignette]]) -> list[
         except engine.AnswerError as exc:
             raise VignetteError(f"{path}: {exc}") from exc
         result = engine.assess(kb, answers)
-        outcomes.append(Outcome(v, [c.id for c in result.causes], result.level.id))
+        outcomes.append(Outcome(v, [c.id for c in result.causes], result.level.id, path_length(kb, answers)))
     return outcomes
+
+
+def path_length(kb: KnowledgeBase, answers: engine.Answers) -> int:
+    """How many questions the interview asks this person: their answers where given, "Not sure" where a
+    question on their path has no answer."""
+    given: engine.Answers = {}
+    while (q := engine.next_question(kb, given)) is not None:
+        default = [NOT_SURE] if q.kind == "multi" else NOT_SURE
+        given[q.id] = answers.get(q.id, default)  # type: ignore[assignment]
+    return len(given)
 
 
 def summarise(outcomes: Sequence[Outcome]) -> tuple[Tally, dict[str, Tally]]:
@@ -147,7 +170,12 @@ def table(outcomes: Sequence[Outcome]) -> str:
         lines.append(row(cid, t))
     lines += ["-" * len(head), row("ALL", overall)]
     serious_under = [o for o in outcomes if o.under and o.vignette.expected_level.rank >= Level.urgent.rank]
-    lines.append(f"under-triage of urgent/emergency cases: {len(serious_under)}")
+    lines.append(f"under-triage of urgent, same-day or emergency cases: {len(serious_under)}")
+    lengths = sorted(o.asked for o in outcomes)
+    if lengths:
+        lines.append(
+            f"interview length: median {statistics.median(lengths):g}, longest {lengths[-1]} questions"
+        )
     misses = [o for o in outcomes if not o.top3 or not o.triage_exact]
     if misses:
         lines += ["", "misses (expected → got):"]

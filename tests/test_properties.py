@@ -8,7 +8,7 @@ from conftest import CONTENT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hipcheck import engine
+from hipcheck import checks, engine
 from hipcheck.content import load_content
 from hipcheck.models import NOT_SURE, Level, Question
 
@@ -64,36 +64,62 @@ def test_all_not_sure_is_never_self_care(answers):
     assert engine.assess(KB, unsure).level.id is not Level.self_care
 
 
-def _positive_atoms(rule):
-    all_, any_, _ = rule.tests  # `unless` tests are not red-flag answers
-    return [a for clause in (*all_, *any_) for a in clause if a.op == "has"]
+def _safe(q: Question) -> set[str]:
+    return set(q.safe) | ({q.none_option} if q.none_option else set())
 
 
-RED_FLAG_ANSWERS = sorted(
-    {
-        (a.question, a.option)
-        for r in KB.rules
-        if r.level.rank >= Level.urgent.rank
-        for a in _positive_atoms(r)
-    }
+# Every answer a rule tests for, on a question where it can be reached from a safe answer: an option of a
+# multi question (ticked in addition) or of a single question that has a safe answer (turned from it).
+WORRYING = sorted(
+    (qid, oid)
+    for qid, oid in checks.worrying_answers(KB)
+    if (q := KB.question_by_id[qid]).kind == "multi" or q.safe
 )
 
 
-@SETTINGS
-@given(interviews(), st.sampled_from(RED_FLAG_ANSWERS))
-def test_adding_a_red_flag_answer_never_lowers_the_level(answers, flag):
-    qid, oid = flag
-    before = engine.assess(KB, answers).level.id
+def more_worrying(answers: dict, qid: str, oid: str) -> dict | None:
+    """The answers with one more warning sign: `oid` ticked on a multi question (dropping its none option),
+    or a single question's safe answer turned into `oid`. None when that is not such a change."""
     q = KB.question_by_id[qid]
     current = answers.get(qid)
     if q.kind == "multi":
-        keep = [v for v in current or [] if v not in (NOT_SURE, q.none_option)]
-        flagged = {**answers, qid: [*keep, oid] if oid not in keep else keep}
-    else:
-        assume(current in (None, NOT_SURE))  # adding an answer, not replacing a different one
-        flagged = {**answers, qid: oid}
-    after = engine.assess(KB, flagged).level.id
+        if current == [NOT_SURE] or (current is None and q.red_flag):
+            return None  # from "Not sure" or unscreened: a different question (see the unscreened tests)
+        keep = [v for v in current or [] if v not in _safe(q)]
+        return None if oid in keep else {**answers, qid: [*keep, oid]}
+    return {**answers, qid: oid} if current in _safe(q) else None
+
+
+def test_the_property_reaches_every_kind_of_warning_sign():
+    questions = {qid for qid, _ in WORRYING}
+    assert {"injury", "weight_bearing", "warning_signs", "nerve_signs", "body_signs", "health"} <= questions
+
+
+@SETTINGS
+@given(interviews(), st.sampled_from(WORRYING))
+def test_one_more_warning_sign_never_lowers_the_level(answers, flag):
+    """Monotone by construction (issue 10): ticking one more warning sign, or turning a safe answer ("no",
+    "normal", "none") into a worrying one, never lowers the level. Found by exploration, kept as examples:
+    adding age 50+ once turned urgent into routine, and a swollen calf beside a fever emergency into urgent
+    (both through the ranking, which no longer sets the level)."""
+    flagged = more_worrying(answers, *flag)
+    assume(flagged is not None)
+    before = engine.decide(KB, answers).level
+    after = engine.decide(KB, flagged).level
     assert after.rank >= before.rank, (answers, flag)
+
+
+@SETTINGS
+@given(interviews(), st.integers(1, 10))
+def test_more_pain_never_lowers_the_level(answers, more):
+    assume(isinstance(answers.get("severity"), int) and answers["severity"] + more <= 10)
+    before = engine.decide(KB, answers).level
+    after = engine.decide(KB, {**answers, "severity": answers["severity"] + more}).level
+    assert after.rank >= before.rank, answers
+
+
+def test_the_content_is_monotone_by_construction():
+    assert checks.monotone_problems(KB) == []
 
 
 @SETTINGS

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import all_clear
 from hypothesis import given
 from test_properties import KB, SETTINGS, interviews
@@ -82,7 +84,7 @@ def test_offloading_advice_comes_with_every_urgent_bone_stress_rule(answers):
     every urgent result. (An emergency result says to call for help and not to run instead; the tip's
     "use crutches or walk as little as you can" would contradict "lie still" after a fall.)"""
     result = engine.assess(KB, answers)
-    if result.level.id is Level.emergency:
+    if result.level.id.rank >= Level.same_day.rank:
         assert any("do not run" in a.lower() for a in result.level.advice)
         return
     rules = [
@@ -104,9 +106,125 @@ def test_loading_tips_are_marked_for_bone_injuries():
             assert set(BONE) <= set(t.not_for_causes) or t.max_level.rank <= Level.routine.rank, t.id
 
 
-def test_under_18_is_never_self_care():
-    answers = {**all_clear(KB), "location": ["groin"], "age": "under_18"}
-    assert engine.assess(KB, answers).level.id is not Level.self_care
+def base(**answers) -> dict:
+    """An adult runner with every warning sign screened as absent, plus these answers."""
+    return {**all_clear(KB), "age": "age_35_49", "sex": "male", "background": ["none"], **answers}
+
+
+def level_of(answers: dict) -> Level:
+    return engine.assess(KB, answers).level.id
+
+
+# Each sign that something other than a muscle or a bone is wrong, with the level guidance gives it alone
+# (rules.toml cites the guidance) and the cause it must keep in view.
+NOT_A_MUSCLE_OR_BONE = [
+    ("testicle", Level.same_day, "testicular_torsion"),
+    ("belly", Level.same_day, "appendicitis"),
+    ("groin_lump", Level.emergency, "strangulated_hernia"),
+    ("urine", Level.same_day, "kidney_stone"),
+    ("dark_urine", Level.same_day, "rhabdomyolysis"),
+    ("confused", Level.emergency, "hyponatraemia"),
+    ("cold_leg", Level.emergency, "limb_ischaemia"),
+    ("effort_leg", Level.routine, "iliac_endofibrosis"),
+]
+
+
+@pytest.mark.parametrize(("sign", "level", "cause"), NOT_A_MUSCLE_OR_BONE)
+def test_a_sign_of_something_else_gets_its_own_level(sign, level, cause):
+    result = engine.assess(KB, base(location=["groin"], body_signs=[sign]))
+    assert result.level.id is level
+    flagged = {c for r in engine.fired_rules(KB, result.answers) for c in r.points_to}
+    assert cause in flagged
+    if level.rank >= Level.urgent.rank:
+        assert cause in result.level.not_ruled_out
+
+
+def test_every_body_sign_is_covered_above():
+    q = KB.question_by_id["body_signs"]
+    assert {o.id for o in q.options} - {q.none_option} == {s for s, _, _ in NOT_A_MUSCLE_OR_BONE}
+
+
+def test_a_child_under_10_is_told_at_the_start():
+    answers = {"age": "under_10"}
+    assert engine.next_question(KB, answers) is None  # the interview ends after the first answer
+    result = engine.assess(KB, {**answers, "location": ["groin"], "injury": "no"})
+    assert result.level.id is Level.urgent
+    assert result.ignored == ["location", "injury"]  # answers after the stop are not used
+    assert result.unscreened == []  # the reason is who is asking, not a skipped question
+    assert "10" in result.level.reasons[0].text
+
+
+@pytest.mark.parametrize(
+    ("answers", "level"),
+    [
+        ({"location": ["thigh_knee"], "onset": "gradual"}, Level.urgent),  # SUFE felt in the knee
+        ({"location": ["groin"], "weight_bearing": "painful"}, Level.same_day),  # a limp: X-ray today
+        ({"location": ["groin"], "onset": "sudden"}, Level.urgent),  # avulsion after a sprint
+        ({"location": ["thigh_knee"], "symptoms": ["tight_sore"], "onset": "after_run"}, Level.self_care),
+    ],
+)
+def test_children_and_teenagers_get_the_paediatric_net(answers, level):
+    got = level_of(base(age="age_10_17", **answers))
+    assert got is level
+
+
+@pytest.mark.parametrize(
+    "feature",
+    [
+        {"weight_bearing": "painful"},
+        {"symptoms": ["stand_hop"]},
+        {"timing": ["during", "night"], "duration": "weeks_2"},
+        {"timing": ["during", "earlier"]},
+        {"trend": "worse_rest", "duration": "weeks_6"},
+        {"health": ["prev_stress_fracture"]},
+        {"health": ["low_energy"]},
+        {"training": ["mileage_jump"], "onset": "gradual"},
+    ],
+)
+@pytest.mark.parametrize("where", ["groin", "inner_thigh", "buttock", "thigh_knee"])
+def test_the_bone_stress_net_fires_on_features_not_rank(where, feature):
+    answers = base(**{"location": [where], "onset": "gradual", "timing": ["during"], **feature})
+    result = engine.assess(KB, answers)
+    assert result.level.id.rank >= Level.urgent.rank, (where, feature)
+    assert {"femoral_neck_stress_fracture", "pelvic_stress_fracture"} & set(result.level.not_ruled_out)
+    if result.level.id is Level.urgent:
+        assert "bone_stress_offload" in [t.id for t in result.tips]
+
+
+def test_the_reviewers_runner_is_not_told_pain_is_fine():
+    """Clinical review (issue 10): groin pain during runs after a mileage jump, walking normally, got
+    self-care with the fracture at 1% and "pain up to 3/10 is fine" advice."""
+    answers = base(
+        location=["groin"], onset="gradual", duration="weeks_2", trend="same", timing=["during"],
+        severity=4, training=["mileage_jump"], weight_bearing="normal",
+    )
+    result = engine.assess(KB, answers)
+    assert result.level.id is Level.urgent
+    assert result.level.not_ruled_out[0] == "femoral_neck_stress_fracture"
+    assert not any("3 out of 10" in t.text for t in result.tips)
+
+
+@pytest.mark.parametrize(
+    ("answers", "level"),
+    [
+        ({"warning_signs": ["fever"]}, Level.same_day),
+        ({"warning_signs": ["hot_swollen"]}, Level.same_day),
+        ({"warning_signs": ["calf_swelling"]}, Level.same_day),
+        ({"warning_signs": ["fever", "calf_swelling"]}, Level.same_day),
+        ({"warning_signs": ["fever", "hot_swollen"]}, Level.emergency),
+        ({"injury": "minor", "age": "age_50_plus", "weight_bearing": "painful"}, Level.same_day),
+    ],
+)
+def test_what_guidance_says_to_see_today_is_same_day_or_higher(answers, level):
+    assert level_of(base(location=["groin"], **answers)) is level
+
+
+def test_the_older_runner_who_slipped_on_ice():
+    """Issue 10's new-user trial: 68, slipped on ice, can walk with pain, pain 6/10."""
+    answers = base(age="age_50_plus", injury="minor", weight_bearing="painful", location=["groin"], severity=6)
+    result = engine.assess(KB, answers)
+    assert result.level.id is Level.same_day
+    assert result.level.not_ruled_out[0] == "hip_fracture"
 
 
 def test_stress_fracture_pages_never_advise_loading():

@@ -1,9 +1,17 @@
-"""Accuracy on patient vignettes: never under-triage urgent or emergency cases; never fall below the
-figures recorded in baseline.json (a ratchet)."""
+"""Accuracy on patient cases: never under-triage an urgent, same-day or emergency case; never fall below
+the figures recorded in baseline.json (a ratchet).
+
+Four sets (see each folder's README): the textbook-to-atypical vignettes (`tests/vignettes/dev` and
+`holdout`), and two sets built for issue 10 by authors who never saw the engine, their answers filled in
+by someone else from the stories alone: published case reports (`tests/cases/published`) and early,
+atypical and non-musculoskeletal presentations with alarming-looking self-care stories
+(`tests/cases/atypical`).
+"""
 
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 import pytest
@@ -11,17 +19,22 @@ import pytest
 from hipcheck.accuracy import evaluate, figures, load_vignettes, table
 from hipcheck.models import Level
 
-HERE = Path(__file__).parent / "vignettes"
-BASELINE = json.loads((HERE / "baseline.json").read_text())
-SETS = ["dev", "holdout"]
+TESTS = Path(__file__).parent
+SETS = {
+    "dev": TESTS / "vignettes" / "dev",
+    "holdout": TESTS / "vignettes" / "holdout",
+    "published": TESTS / "cases" / "published",
+    "atypical": TESTS / "cases" / "atypical",
+}
+BASELINE = json.loads((TESTS / "vignettes" / "baseline.json").read_text())
 
 
-@pytest.fixture(scope="module", params=SETS)
+@pytest.fixture(scope="module", params=list(SETS))
 def outcomes(request, kb):
-    return request.param, evaluate(kb, load_vignettes([HERE / request.param]))
+    return request.param, evaluate(kb, load_vignettes([SETS[request.param]]))
 
 
-def test_no_urgent_or_emergency_case_is_under_triaged(outcomes):
+def test_no_urgent_same_day_or_emergency_case_is_sent_lower(outcomes):
     name, got = outcomes
     missed = [
         f"{o.vignette.id}: expected {o.vignette.expected_level.value}, got {o.level.value}"
@@ -31,15 +44,19 @@ def test_no_urgent_or_emergency_case_is_under_triaged(outcomes):
     assert not missed, f"{name}: under-triage of serious cases:\n" + "\n".join(missed)
 
 
-def test_no_case_is_under_triaged(outcomes):
-    """Under-triage of any kind counts as a failure: a routine case sent to self-care is a miss too."""
+def test_no_vignette_is_under_triaged(outcomes):
+    """On the vignettes, under-triage of any kind counts: a routine case sent to self-care is a miss too.
+    (On the case sets a routine case sent to self-care is counted by the ratchet and reported.)"""
     name, got = outcomes
+    if name not in ("dev", "holdout"):
+        pytest.skip("case sets: routine-to-self-care misses are reported in the README, not a failure")
     under = [f"{o.vignette.id}: {o.vignette.expected_level.value} → {o.level.value}" for o in got if o.under]
     assert not under, f"{name}: " + "; ".join(under)
 
 
 def test_accuracy_does_not_fall_below_the_recorded_figures(outcomes):
-    """The ratchet applies to the development set only: the held-out set is never tuned against."""
+    """A ratchet: raise baseline.json when accuracy improves. The held-out vignettes are reported, never
+    ratcheted, so nobody is pushed to tune against them."""
     name, got = outcomes
     if name not in BASELINE:
         pytest.skip(f"{name} is held out: its figures are reported, not ratcheted")
@@ -48,14 +65,22 @@ def test_accuracy_does_not_fall_below_the_recorded_figures(outcomes):
     assert not fallen, f"{name}: below baseline {fallen}\n{table(got)}"
 
 
-def test_every_condition_has_a_vignette(kb):
-    cases = load_vignettes([HERE / "dev"])
+def test_the_interview_stays_short(kb):
+    """Issue 10: at most 20 questions on a common path (the textbook vignettes)."""
+    got = evaluate(kb, load_vignettes([SETS["dev"], SETS["holdout"]]))
+    assert statistics.median(o.asked for o in got) <= 20
+
+
+def test_every_condition_has_a_case(kb):
+    cases = load_vignettes(list(SETS.values()))
     assert {v.expected_cause for _, v in cases} >= {c.id for c in kb.conditions}
 
 
 def test_sets_are_large_enough_and_mixed():
-    cases = load_vignettes([HERE / s for s in SETS])
-    assert len(cases) >= 60
-    levels = [v.expected_level for _, v in cases]
+    sizes = {name: len(load_vignettes([path])) for name, path in SETS.items()}
+    assert sizes["published"] >= 40 and sizes["atypical"] >= 50 and sizes["dev"] + sizes["holdout"] >= 60
+    levels = [v.expected_level for _, v in load_vignettes(list(SETS.values()))]
     for level in Level:
-        assert levels.count(level) >= 0.08 * len(levels), level
+        assert levels.count(level) >= 0.05 * len(levels), level
+    self_care_stories = load_vignettes([SETS["atypical"]])
+    assert sum("self_care_alarming" in v.tags for _, v in self_care_stories) >= 10
