@@ -144,20 +144,25 @@ def test_every_body_sign_is_covered_above():
     assert {o.id for o in q.options} - {q.none_option} == {s for s, _, _ in NOT_A_MUSCLE_OR_BONE}
 
 
-def test_a_child_under_10_is_told_at_the_start():
-    answers = {"age": "under_10"}
-    assert engine.next_question(KB, answers) is None  # the interview ends after the first answer
-    result = engine.assess(KB, {**answers, "location": ["groin"], "injury": "no"})
-    assert result.level.id is Level.urgent
-    assert result.ignored == ["location", "injury"]  # answers after the stop are not used
-    assert result.unscreened == []  # the reason is who is asking, not a skipped question
+def test_a_child_under_10_gets_only_the_safety_screen_and_is_sent_to_a_doctor():
+    asked = []
+    answers: dict = {"age": "under_10"}
+    while (q := engine.next_question(KB, answers)) is not None:
+        asked.append(q.id)
+        answers[q.id] = [q.none_option] if q.kind == "multi" else q.options[0].id
+    assert asked == [q.id for q in KB.red_flag_questions]
+    result = engine.assess(KB, answers)
+    assert result.level.id is Level.same_day
     assert "10" in result.level.reasons[0].text
+    feverish = {**answers, "weight_bearing": "cannot", "warning_signs": ["fever"]}
+    assert level_of(feverish) is Level.emergency
 
 
 @pytest.mark.parametrize(
     ("answers", "level"),
     [
-        ({"location": ["thigh_knee"], "onset": "gradual"}, Level.urgent),  # SUFE felt in the knee
+        ({"location": ["thigh_knee"], "onset": "gradual"}, Level.same_day),  # SUFE felt in the knee
+        ({"location": ["lateral"], "onset": "gradual"}, Level.urgent),  # no clear minor cause
         ({"location": ["groin"], "weight_bearing": "painful"}, Level.same_day),  # a limp: X-ray today
         ({"location": ["groin"], "onset": "sudden"}, Level.urgent),  # avulsion after a sprint
         ({"location": ["thigh_knee"], "symptoms": ["tight_sore"], "onset": "after_run"}, Level.self_care),
