@@ -114,7 +114,8 @@ def _validate_one(q: Question, value: Any) -> AnswerValue:
 
 def facts(answers: Mapping[str, AnswerValue]) -> set:
     """What the answers establish, in the form compiled tests look up (`Triggered.clauses`): the question
-    id of every question answered (not "Not sure"), and (question id, option id) for every option chosen."""
+    id of every question answered (not "Not sure"), and (question id, option id) for every option chosen,
+    "not_sure" included."""
     out: set = set()
     for qid, value in answers.items():
         _add_facts(out, qid, value)
@@ -122,7 +123,10 @@ def facts(answers: Mapping[str, AnswerValue]) -> set:
 
 
 def _add_facts(out: set, qid: str, value: AnswerValue) -> None:
-    if value is None or value == NOT_SURE or value == [NOT_SURE]:
+    if value is None:
+        return
+    if value == NOT_SURE or value == [NOT_SURE]:
+        out.add((qid, NOT_SURE))  # `question:not_sure` holds; `question:*` (answered) does not
         return
     out.add(qid)
     if isinstance(value, str):
@@ -365,6 +369,7 @@ class Why(NamedTuple):
     id: str
     text: str
     level: Level
+    points_to: Sequence[str] = ()
     advice: Sequence[str] = ()
     advice_max_level: Level = Level.emergency
 
@@ -411,7 +416,7 @@ def decide(
     # The level comes from rules on the answers themselves, never from the ranking of causes: a
     # competing explanation must not lower it, and a rule tests only worrying answers, so one more
     # warning sign can only add reasons (`checks` enforces this on the content; see docs/safety.md).
-    reasons = [Why("rule", r.id, r.reason, r.level, r.advice, r.advice_max_level) for r in fired]
+    reasons = [Why("rule", r.id, r.reason, r.level, r.points_to, r.advice, r.advice_max_level) for r in fired]
     stopped = any(r.ends_interview for r in fired)
     missing = [] if stopped else unscreened(kb, used)
     if missing:
@@ -422,7 +427,9 @@ def decide(
     if len(vague) >= meta.vague_count:
         text = meta.vague_reason.format(count=len(vague))
         reasons.append(Why("vague", "many_not_sure", text, meta.vague_level))
-    reasons += [Why(r.source, r.id, r.text, r.level, r.advice, r.advice_max_level) for r in extra_reasons]
+    reasons += [
+        Why(r.source, r.id, r.text, r.level, r.points_to, r.advice, r.advice_max_level) for r in extra_reasons
+    ]
     reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
     level = reasons[0].level if reasons else Level.self_care
     if not reasons:
@@ -493,7 +500,7 @@ def assess(
             label=info.label,
             time_frame=info.time_frame,
             advice=d.advice,
-            reasons=[Reason(**r._asdict()) for r in d.reasons],
+            reasons=[Reason(**{**r._asdict(), "points_to": list(r.points_to)}) for r in d.reasons],
             not_ruled_out=d.not_ruled_out,
         ),
         causes=causes,

@@ -40,19 +40,41 @@ def _bullets(items: list[str], style: str = "") -> Table:
     return grid
 
 
+def _one_per_concern(reasons: list) -> tuple[list[str], int]:
+    """The reasons' texts, one per set of causes pointed to (reasons about no cause all kept), and how
+    many were left out."""
+    seen: set[tuple[str, ...]] = set()
+    texts: list[str] = []
+    for r in reasons:
+        key = tuple(sorted(r.points_to))
+        if key and key in seen:
+            continue
+        seen.add(key)
+        texts.append(r.text)
+    return texts, len(reasons) - len(texts)
+
+
 def level_panel(result: TriageResult) -> Panel:
     lv = result.level
     badge, border, mark = LEVEL_STYLE[lv.id]
     title = Text.assemble((f" {mark} {lv.label.upper()} ", badge))
-    # The reasons that set this level, then the less urgent ones (worth telling whoever you see).
-    why = [r.text for r in lv.reasons if r.level is lv.id]
-    also = [r.text for r in lv.reasons if r.level is not lv.id]
+    # The reasons that set this level, then the less urgent ones (worth telling whoever you see). Several
+    # rules about the same causes (the bone-stress net has six) would say one thing six ways: the first
+    # stands for them, and the rest are counted (all are in the report and --json).
+    why, why_more = _one_per_concern([r for r in lv.reasons if r.level is lv.id])
+    also, also_more = _one_per_concern([r for r in lv.reasons if r.level is not lv.id])
+
+    def more(n: int) -> list[RenderableType]:
+        words = f"{n} more of your answers point the same way (all in --save report.md and --json)."
+        return [Text(words, style="dim")] if n else []
+
     body = Group(
         Text.assemble(("When: ", "bold"), lv.time_frame),
         Text(""),
         Text("Why", style="bold"),
         _bullets(why),
-        *([Text(""), Text("Also noted", style="bold"), _bullets(also)] if also else []),
+        *more(why_more),
+        *([Text(""), Text("Also noted", style="bold"), _bullets(also), *more(also_more)] if also else []),
         Text(""),
         Text("What to do", style="bold"),
         _bullets(lv.advice),

@@ -96,7 +96,8 @@ def dumps(kb: KnowledgeBase, d: Decision) -> str:
     )
     reasons = ",".join(
         [
-            f'{{"source":"{r.source}","id":{_str(r.id)},"text":{_str(r.text)},"level":"{r.level.value}"}}'
+            f'{{"source":"{r.source}","id":{_str(r.id)},"text":{_str(r.text)},"level":"{r.level.value}",'
+            f'"points_to":{_encode(list(r.points_to))}}}'
             for r in d.reasons
         ]
     )

@@ -63,9 +63,26 @@ def test_every_question_offers_not_sure(kb):
             assert q.option_ids[-1] == "not_sure"
 
 
-def test_red_flag_questions_come_first(kb):
-    flags = [q.red_flag for q in kb.questions]
+def test_who_is_asking_comes_first_then_the_red_flags(kb):
+    """Age, sex, pregnancy and background first, so every later question and rule can depend on them
+    (issue 10); then the red-flag screen, before any question about the pain."""
+    sections = [q.section for q in kb.questions]
+    about_you = sections.count("about_you")
+    assert sections[:about_you] == ["about_you"] * about_you and kb.questions[0].id == "age"
+    flags = [q.red_flag for q in kb.questions[about_you:]]
     assert flags == sorted(flags, reverse=True)
+
+
+def test_monotone_check_names_what_would_let_a_warning_sign_lower_the_level(mini):
+    import dataclasses
+
+    fields = mini.rules[0].model_dump() | {"id": "unsafe", "when_all": ["flag:no"], "unless": ["pain>=5"]}
+    rule = type(mini.rules[0]).model_validate(fields)
+    broken = dataclasses.replace(mini, rules=(*mini.rules, rule))
+    problems = checks.monotone_problems(broken)
+    assert any("flag:no: tests a safe answer" in p for p in problems), problems
+    assert any("unless pain>=5" in p for p in problems), problems
+    assert checks.monotone_problems(mini) == []
 
 
 def test_every_condition_is_explained_by_its_own_name(kb):

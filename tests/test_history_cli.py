@@ -460,7 +460,7 @@ def test_the_reported_day_last_triage_and_a_higher_one_come_before_the_floor(kb)
     assert max(len(line) for line in out.splitlines()) <= 60
     flat = " ".join(out.split())
     assert "Your history says" not in flat
-    last = flat.index("Last triage, 15 Jun: URGENT (within 24 to 48 hours)")
+    last = flat.index("Last triage, 15 Jun: URGENT (within 1 to 2 days)")
     higher = flat.index("Highest in the last 7 days, 15 Jun: EMERGENCY (now)")
     follow = flat.index("Follow the higher triage's advice.")
     floor = flat.index("Next triage: at least SEE A PROFESSIONAL (within 1 to 2 weeks)")

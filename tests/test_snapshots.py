@@ -38,6 +38,8 @@ def outer_hip(kb):
         "health": ["none"],
         "age": "age_50_plus",
         "sex": "female",
+        "pregnancy": "no",
+        "background": ["none"],
     }
 
 
@@ -58,6 +60,8 @@ def stress_fracture(kb):
         "health": ["low_energy"],
         "age": "age_18_34",
         "sex": "female",
+        "pregnancy": "no",
+        "background": ["none"],
     }
 
 
