@@ -149,3 +149,26 @@ def test_global_options_are_taken_after_every_command_and_say_so(name, cmd):
     assert {"--content", "--no-color"} <= opts
     assert "Global options" in _help(name, 100)
     assert _help("", 1000).count("Works after the command too.") == 2
+
+
+def test_every_test_the_hazard_log_names_exists():
+    """docs/safety.md says which test verifies each control: a renamed or deleted test must not leave
+    the log pointing at nothing."""
+    import re
+
+    log = (ROOT / "docs" / "safety.md").read_text(encoding="utf-8")
+    missing = []
+    for cell in re.findall(r"`([^`]*test_[^`]*)`", log):
+        module = None
+        for part in re.split(r",\s*", cell):
+            found = re.match(r"(?:(test_\w+)\.py)?(?:::)?(\w+)?$", part.strip())
+            if not found:
+                continue
+            module = found.group(1) or module
+            name = found.group(2)
+            if not (name and name.startswith("test_")):
+                continue
+            files = [ROOT / "tests" / f"{module}.py"] if module else sorted((ROOT / "tests").glob("test_*.py"))
+            if not any(re.search(rf"^def {name}\(", f.read_text(encoding="utf-8"), re.M) for f in files):
+                missing.append(f"{module or '?'}.py::{name}")
+    assert not missing, missing

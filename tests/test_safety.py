@@ -239,3 +239,36 @@ def test_stress_fracture_pages_never_advise_loading():
             assert not re.search(r"\b(stretch|foam|massage)\w*\b", line, re.I) or re.search(
                 r"\b(do not|don't|never|avoid|no)\b", line, re.I
             ), f"{cid}: {line}"
+
+
+HARMFUL = {
+    # sign ticked: (a pattern of advice that would harm with the cause it points to, the cause)
+    "confused": (re.compile(r"\b(drink\w*|fluids?|hydrat\w*)\b", re.I), "hyponatraemia"),
+    "dark_urine": (re.compile(r"\b(ibuprofen|naproxen|anti-inflammator\w*|NSAIDs?)\b", re.I), "rhabdomyolysis"),
+    "cold_leg": (re.compile(r"\b(stretch\w*|massag\w*|ice|cold)\b", re.I), "limb_ischaemia"),
+}
+
+
+@pytest.mark.parametrize("sign", sorted(HARMFUL))
+def test_harmful_advice_is_withheld_for_causes_outside_the_hip(sign):
+    """Issue 10: where the right advice contradicts a tip (drinking, NSAIDs, stretching), the tip is
+    withheld. Scans every tip shown, not only the ones that name the cause."""
+    pattern, cause = HARMFUL[sign]
+    answers = base(
+        location=["groin", "inner_thigh"], onset="after_run", duration="days", timing=["after"], severity=5,
+        training=["race", "hot_day"], symptoms=["tight_sore"], body_signs=[sign],
+    )
+    result = engine.assess(KB, answers)
+    assert cause in result.level.not_ruled_out
+    for tip in result.tips:
+        for sentence in re.split(r"(?<=[.!?])\s+", tip.text):
+            assert not (pattern.search(sentence) and not NEGATED.search(sentence)), (tip.id, sentence)
+
+
+def test_a_muscle_bleed_on_blood_thinners_gets_no_anti_inflammatories():
+    answers = base(background=["blood_thinners"], location=["groin"], onset="sudden", symptoms=["bruising"])
+    result = engine.assess(KB, answers)
+    assert result.level.id.rank >= Level.same_day.rank
+    shown = [*result.level.advice, *(t.text for t in result.tips)]
+    nsaid = re.compile(r"\b(ibuprofen|naproxen|anti-inflammator\w*)\b", re.I)
+    assert all(not nsaid.search(s) or NEGATED.search(s) for s in shown)

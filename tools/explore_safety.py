@@ -6,8 +6,9 @@ is deterministic; this script is where new failures are found before a release. 
     python tools/explore_safety.py --cases 300000 [--seed N] [--content DIR]
 
 Each case walks the interview tree with random answers (as the interview would, stopping at random),
-then checks, for one random change towards more worry (one more warning sign ticked, a safe answer
-turned worrying, a higher pain score), that the level does not fall; that unscreened red flags are
+then checks, for one random change towards more worry (one more warning sign ticked, a worrying answer
+given to a question left unanswered or turned from a safe answer, a higher pain score), that the level
+does not fall; that unscreened red flags are
 never self-care; and that answering "Not sure" to everything is never self-care. Every counterexample is
 printed as one JSON line (the answers and the change): add it to tests/test_properties.py as an
 @example, then fix the content or the engine. Exit code 1 when any was found.
@@ -62,12 +63,12 @@ def worse(rng: random.Random, kb, answers: dict, worrying: list) -> tuple[dict, 
     qid, oid = rng.choice(worrying)
     q = kb.question_by_id[qid]
     current = answers.get(qid)
+    if current in (NOT_SURE, [NOT_SURE]) or (current is None and q.red_flag):
+        return None  # from "Not sure" or unscreened: covered by the unscreened invariants
     if q.kind == "multi":
-        if current == [NOT_SURE] or (current is None and q.red_flag):
-            return None
         keep = [v for v in current or [] if v not in safe_of(q)]
         return (None if oid in keep else ({**answers, qid: [*keep, oid]}, f"tick {qid}:{oid}"))
-    if current in safe_of(q):
+    if current is None or current in safe_of(q):
         return {**answers, qid: oid}, f"{qid}: {current} -> {oid}"
     return None
 
@@ -81,11 +82,7 @@ def main() -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
     kb = load_content(args.content)
-    worrying = sorted(
-        (qid, oid)
-        for qid, oid in checks.worrying_answers(kb)
-        if (q := kb.question_by_id[qid]).kind == "multi" or q.safe
-    )
+    worrying = sorted(checks.worrying_answers(kb))
     start = time.perf_counter()
     failures = {"monotone": 0, "unscreened_self_care": 0, "all_not_sure_self_care": 0}
     compared = 0
