@@ -29,8 +29,18 @@ class Vignette(BaseModel):
     expected_level: Level
     tags: list[
         Literal[
-            "textbook", "atypical", "misleading", "red_flag", "early", "published", "bone_stress",
-            "adolescent", "paediatric", "non_msk", "infection", "self_care_alarming",
+            "textbook",
+            "atypical",
+            "misleading",
+            "red_flag",
+            "early",
+            "published",
+            "bone_stress",
+            "adolescent",
+            "paediatric",
+            "non_msk",
+            "infection",
+            "self_care_alarming",
         ]
     ] = []
     source_note: str = ""

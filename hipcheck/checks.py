@@ -129,7 +129,9 @@ def monotone_problems(kb: KnowledgeBase) -> list[str]:
         for clause in unless:
             for a in clause:
                 if a.op == "has" and (a.question, a.option) in worrying and a.question in changeable:
-                    problems.append(f"{where} → unless {a.text}: a worrying answer must never switch this off")
+                    problems.append(
+                        f"{where} → unless {a.text}: a worrying answer must never switch this off"
+                    )
                 if a.op == ">=":
                     problems.append(f"{where} → unless {a.text}: a higher answer must never switch this off")
 

@@ -383,13 +383,17 @@ def _batch(
 
 
 def _interview(kb: "KnowledgeBase") -> dict:
-    from .interview import run_interview, terminal_session
+    from .interview import parting_words, run_interview, terminal_session
 
     try:
         with terminal_session(no_color=state.no_color):
             return run_interview(kb, lambda: console(stderr=True))
-    except (KeyboardInterrupt, EOFError):
-        sys.stderr.write("\nInterrupted: no result, nothing saved.\n")
+    except (KeyboardInterrupt, EOFError) as exc:
+        # Answers that already call for a doctor are said once more, even as the user leaves.
+        words = parting_words(kb, getattr(exc, "answers", {}))
+        sys.stderr.write(
+            "\n" + (f"{words}\n\n" if words else "") + "Interrupted: no result, nothing saved.\n"
+        )
         raise typer.Exit(int(Exit.INTERRUPTED)) from None
 
 

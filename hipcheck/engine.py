@@ -450,7 +450,9 @@ def decide(
     ids = tables(kb).condition_ids
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
     tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
-    serious_rules = sorted((r for r in fired if r.level.rank >= Level.urgent.rank), key=lambda r: -r.level.rank)
+    serious_rules = sorted(
+        (r for r in fired if r.level.rank >= Level.urgent.rank), key=lambda r: -r.level.rank
+    )
     not_ruled_out = list(dict.fromkeys(c for r in serious_rules for c in r.points_to))
     return Decision(
         answers=used,

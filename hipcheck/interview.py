@@ -1,8 +1,9 @@
 """The interactive interview: the only module that imports questionary and prompt_toolkit.
 
-It walks the engine's question tree, lets the user go back, shows emergency advice the moment an
-emergency answer is given, and ends with a summary the user can correct before seeing the result.
-Ctrl-C raises KeyboardInterrupt (the CLI turns it into exit code 130).
+It walks the engine's question tree, lets the user go back, tells the user the moment an answer
+fires a rule at urgent or above (and stops when a rule says hipcheck cannot assess this person), and
+ends with a summary the user can correct before seeing the result. Ctrl-C raises KeyboardInterrupt
+with the answers so far attached (the CLI says what they already mean, then exits with code 130).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from questionary import Choice
 
 from . import engine
 from .content import KnowledgeBase
-from .models import NOT_SURE, Level, Question
+from .models import NOT_SURE, Level, Question, Rule
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 BACK = "__back__"
 BACK_LABEL = "← Go back to the previous question"
 WENT_BACK = "(went back to the previous question)"
+STOPPED = "(stopped here)"
 SEE_RESULT = "__result__"
 CHANGE = "__change__"
 KEEP = "__keep__"
@@ -50,6 +52,7 @@ SECTION_TITLES = {
 # The echo of an answered question, in questionary's own colours.
 QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
 DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted option's help
+NOTICE_LEVEL = Level.urgent  # answers that fire a rule at this level or above are told at once
 
 
 @contextlib.contextmanager
@@ -184,7 +187,9 @@ def answer_text(q: Question, value: object) -> str:
 def _validate_multi(q: Question, pointed: Callable[[], object | None]):
     """Check a multiple choice. Enter with nothing ticked takes the highlighted choice, so "None of
     these" and "Not sure" work with enter alone, as in a single choice ("Go back" is handled by its
-    own key binding, whatever is ticked)."""
+    own key binding, whatever is ticked). On a question with a "None of these" option (every
+    red-flag question), enter alone never records any other option: that would record a warning
+    sign the user only moved past; it asks for a tick instead."""
     exclusive = {NOT_SURE, q.none_option} - {None}
     names = " and ".join(
         f"'{n}'" for n in [answer_text(q, q.none_option) if q.none_option else None, "Not sure"] if n
@@ -196,6 +201,11 @@ def _validate_multi(q: Question, pointed: Callable[[], object | None]):
             if value is None:
                 return _fit(
                     "Tick at least one with space (or 'None of these' / 'Not sure'), then press enter."
+                )
+            if q.none_option and value not in exclusive:
+                return _fit(
+                    f"Nothing is ticked. Press space to tick '{answer_text(q, value)}' if it applies, "
+                    f"then enter; if none apply, choose '{answer_text(q, q.none_option)}'."
                 )
             selected.append(value)  # questionary returns this very list as the answer
         if len(selected) > 1 and exclusive & set(selected):
@@ -223,9 +233,20 @@ def _ignore_alt_enter(_event) -> None:
     """Esc+Enter does nothing: the user must choose."""
 
 
-def _select(message: str, choices: list[Choice]) -> object:
+def _ask(question: questionary.Question, short: str) -> object:
+    """Ask; on Ctrl-C the prompt is gone as after an answer, so the echo says where the user stopped
+    ('» Short: stopped here') before KeyboardInterrupt goes on to the CLI."""
+    try:
+        return question.unsafe_ask()
+    except KeyboardInterrupt:
+        _echo(short, STOPPED, style="italic")
+        raise
+
+
+def _select(message: str, choices: list[Choice], default: Choice | None = None) -> object:
     """A single choice, echoed as '» Message: the chosen label'."""
-    value = _erase_when_done(questionary.select(message, choices=choices, qmark="»")).unsafe_ask()
+    question = questionary.select(message, choices=choices, qmark="»", default=default)
+    value = _ask(_erase_when_done(question), message)
     _echo(message, next(str(c.title) for c in choices if c.value == value))
     return value
 
@@ -248,6 +269,7 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
             qmark="»",
             validate=_validate_multi(q, pointed),
             instruction="(space to tick, enter when done)",
+            initial_choice=q.none_option,  # enter alone then records "None of these", nothing worse
         )
     )
     app = question.application
@@ -270,7 +292,7 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
         """questionary's tick-all and invert would tick "None of these", "Not sure" and "Go back"."""
 
     app.key_bindings = merge_key_bindings([app.key_bindings, keys])  # later bindings win
-    return question.unsafe_ask()
+    return _ask(question, q.short)
 
 
 def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
@@ -284,9 +306,10 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
         _echo(q.short, answer_text(q, value))
         return value
     default = next((c for c in choices if c.value == previous), None)
-    value = _erase_when_done(
-        questionary.select(q.short, choices=choices, qmark="»", default=default)
-    ).unsafe_ask()
+    value = _ask(
+        _erase_when_done(questionary.select(q.short, choices=choices, qmark="»", default=default)),
+        q.short,
+    )
     _echo(q.short, answer_text(q, value))
     return value
 
@@ -302,14 +325,92 @@ def _say(text: str, style: str = "") -> None:
     print_formatted_text(FormattedText([(style, "\n".join(lines))]))
 
 
+def notice_due(fired: list[Rule], shown: set[str]) -> tuple[Level, list[Rule]] | None:
+    """The notice the answers so far call for, as (its level, the rules it tells of, most urgent
+    first), or None. `fired` are the rules the answers fire, `shown` the ids of those already told.
+
+    Rules at NOTICE_LEVEL or above are told as soon as they fire, and a rule that ends the interview
+    always is; but never a level below one already told whose rule still fires."""
+    told = [r.level.rank for r in fired if r.id in shown]
+    floor = max([NOTICE_LEVEL.rank, *told])
+    new = [r for r in fired if r.id not in shown and (r.level.rank >= floor or r.ends_interview)]
+    if not new:
+        return None
+    new.sort(key=lambda r: -r.level.rank)  # stable: content order within a level
+    if any(r.ends_interview for r in new):  # the level the result will have
+        return max((r.level for r in fired), key=lambda lv: lv.rank), new
+    return new[0].level, new
+
+
+def parting_words(kb: KnowledgeBase, answers: engine.Answers, width: int | None = None) -> str | None:
+    """For an interview cut short (Ctrl-C): when the answers given so far already fire a rule at
+    NOTICE_LEVEL or above, one paragraph with the level, its time frame, the reasons and the first
+    piece of advice, so no one leaves without it; wrapped to `width` (the width of the terminal
+    stderr goes to). None otherwise."""
+    fired = [
+        r for r in engine.fired_rules(kb, answers) if r.level.rank >= NOTICE_LEVEL.rank or r.ends_interview
+    ]
+    if not fired:
+        return None
+    level = max((r.level for r in fired), key=lambda lv: lv.rank)
+    info = kb.meta.levels[level]
+    reasons = " ".join(r.reason for r in fired if r.level is level)
+    text = (
+        f'Before you go: from your answers so far, hipcheck rates this "{info.label}" '
+        f"({info.time_frame}). {reasons} {info.advice[0]}"
+    )
+    if width is None:
+        try:
+            width = os.get_terminal_size(sys.stderr.fileno()).columns
+        except (OSError, ValueError):
+            width = 80
+    return textwrap.fill(text, width=max(width - 1, 20))
+
+
+def _tell(kb: KnowledgeBase, draw: Callable[..., None], level: Level, rules: list[Rule]) -> object:
+    """Show a notice for these newly fired rules and ask what next: STOP, GO_ON or CHANGE.
+
+    After a rule that ends the interview there is no carrying on. Otherwise stopping is the
+    highlighted choice from same_day up; at urgent carrying on is, as the rest of the questions still
+    help (the level cannot go down). An answer picked by mistake (enter pressed too soon) can be
+    changed rather than ending the interview on a warning sign it does not have."""
+    from .render import level_notice
+
+    draw(level_notice, kb, rules, level)
+    change = Choice("Change my last answer (picked by mistake)", value=CHANGE)
+    if any(r.ends_interview for r in rules):
+        _say("hipcheck cannot assess this, so the questions stop here.", "bold")
+        return _select("What next?", [Choice("See the result", value=STOP), change])
+    stop = Choice("Stop here and see the result", value=STOP)
+    go_on = Choice("Carry on with the questions to see likely causes", value=GO_ON)
+    if level.rank > NOTICE_LEVEL.rank:
+        _say("The advice above comes first.", "bold")
+        return _select("What next?", [stop, go_on, change])
+    _say("The advice above stands, whatever else you answer. Carrying on adds the likely causes.", "bold")
+    return _select("What next?", [stop, go_on, change], default=go_on)
+
+
 def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -> engine.Answers:
     """Ask questions until the tree ends and the user confirms the summary; return the answers.
 
-    `console` (or a function making one) draws the summary table and any emergency notice; it is
-    only needed then, so rich is not imported before the first question."""
+    `console` (or a function making one) draws the summary table and any notice; it is only needed
+    then, so rich is not imported before the first question. Ctrl-C (KeyboardInterrupt) and the end
+    of input (EOFError) propagate with the answers given so far attached as `.answers`, for
+    `parting_words`."""
     answers: engine.Answers = {}
+    try:
+        return _run(kb, console, answers)
+    except (KeyboardInterrupt, EOFError) as exc:
+        exc.answers = dict(answers)  # type: ignore[attr-defined]
+        raise
+
+
+def _run(
+    kb: KnowledgeBase, console: Console | Callable[[], Console], answers: engine.Answers
+) -> engine.Answers:
+    """The interview loop; `answers` is updated in place, so the caller always has what was given."""
     previous: dict[str, object] = {}  # answers taken back, offered again as the default
-    shown_emergencies: set[str] = set()
+    shown: set[str] = set()  # rules the user has been told about (in a notice) and that still fire
     section = ""
     made: list[Console] = []
 
@@ -317,6 +418,10 @@ def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -
         if not made:
             made.append(console() if callable(console) else console)
         made[0].print(renderable_of(*args))
+
+    def keep_only(kept: engine.Answers) -> None:
+        answers.clear()
+        answers.update(kept)
 
     _say(
         "hipcheck asks about your hip pain, then shows how urgent it looks, the likely causes and what "
@@ -363,32 +468,18 @@ def run_interview(kb: KnowledgeBase, console: Console | Callable[[], Console]) -
         answers[q.id] = value  # type: ignore[assignment]
         previous.pop(q.id, None)
         # A changed answer can make later answers irrelevant: keep only what the tree still asks.
-        answers = engine.effective_answers(kb, answers)
+        keep_only(engine.effective_answers(kb, answers))
 
-        new = [
-            r
-            for r in engine.fired_rules(kb, answers)
-            if r.level is Level.emergency and r.id not in shown_emergencies
-        ]
-        if new:
-            shown_emergencies.update(r.id for r in new)
-            from .render import emergency_notice
-
-            draw(emergency_notice, kb, new)
-            _say("The advice above comes first.", "bold")
-            # Stopping is the highlighted choice; an answer picked by mistake (Enter pressed too soon)
-            # can be changed here rather than ending the interview on an emergency it does not have.
-            after = _select(
-                "What next?",
-                [
-                    Choice("Stop here and see the result", value=STOP),
-                    Choice("Carry on with the questions to see likely causes", value=GO_ON),
-                    Choice("Change my last answer (picked by mistake)", value=CHANGE),
-                ],
-            )
-            if after == CHANGE:
-                previous[q.id] = answers.pop(q.id)
-                shown_emergencies.difference_update(r.id for r in new)
-                continue
-            if after == STOP:
-                return answers
+        fired = engine.fired_rules(kb, answers)
+        shown.intersection_update(r.id for r in fired)  # an answer taken back can be told again
+        due = notice_due(fired, shown)
+        if due is None:
+            continue
+        level, rules = due
+        shown.update(r.id for r in rules)
+        after = _tell(kb, draw, level, rules)
+        if after == CHANGE:
+            previous[q.id] = answers.pop(q.id)
+            shown.difference_update(r.id for r in rules)
+        elif after == STOP:
+            return answers

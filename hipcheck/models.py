@@ -384,7 +384,9 @@ class Reason(Out):
     id: str
     text: str
     level: Level
-    points_to: list[str] = Field(default=[], description="ids of the causes a rule is about (empty otherwise)")
+    points_to: list[str] = Field(
+        default=[], description="ids of the causes a rule is about (empty otherwise)"
+    )
     advice: list[str] = Field(default=[], exclude=True, description="merged into the level's advice")
     advice_max_level: Level = Field(default=Level.emergency, exclude=True, description="as Rule's")
 

@@ -82,12 +82,26 @@ def level_panel(result: TriageResult) -> Panel:
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
 
-def emergency_notice(kb: KnowledgeBase, rules: list[Rule]) -> Panel:
-    """Shown during the interview the moment an emergency answer is given: reasons, then what to do."""
-    info = kb.meta.levels[Level.emergency]
-    badge, border, mark = LEVEL_STYLE[Level.emergency]
-    advice = list(info.advice) + [a for r in rules for a in r.advice if a not in info.advice]
-    body = Group(_bullets([r.reason for r in rules]), Text(""), _bullets(advice, style="bold"))
+def level_notice(kb: KnowledgeBase, rules: list[Rule], level: Level) -> Panel:
+    """Shown during the interview the moment answers fire rules at `level` (urgent or above, or a rule
+    that ends the interview): the level's label and time frame, the rules' reasons, then what to do.
+
+    What to do is the level's advice, then the rules' own (each up to its `advice_max_level`). A rule
+    that ends the interview says where to go instead, so its advice comes first, and replaces the
+    level's when no other rule raised the level above its own."""
+    info = kb.meta.levels[level]
+    badge, border, mark = LEVEL_STYLE[level]
+    stops = [r for r in rules if r.ends_interview]
+    own = [a for r in stops + rules if level.rank <= r.advice_max_level.rank for a in r.advice]
+    if not stops:
+        advice = [*info.advice, *own]
+    elif all(r.advice for r in stops) and level.rank <= max(r.level.rank for r in stops):
+        advice = own
+    else:
+        advice = [*own, *info.advice]
+    body = Group(
+        _bullets([r.reason for r in rules]), Text(""), _bullets(list(dict.fromkeys(advice)), style="bold")
+    )
     title = Text.assemble((f" {mark} {info.label.upper()}: {info.time_frame.upper()} ", badge))
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
@@ -103,7 +117,7 @@ def causes_table(result: TriageResult) -> RenderableType:
         names = {c.id: c.name for c in result.causes}
         rows += [
             Text("Not ruled out", style="bold underline"),
-            Text("Your answers fit these, so a doctor needs to check for them, whatever the ranking below says:"),
+            Text("Your answers fit these, so a doctor needs to check for them, whatever the ranking says:"),
             _bullets([names.get(cid, cid) for cid in result.level.not_ruled_out], style="bold"),
             Text(""),
         ]

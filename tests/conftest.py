@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,89 @@ def all_clear(kb: KnowledgeBase) -> dict:
     for q in kb.red_flag_questions:
         out[q.id] = [q.none_option] if q.kind == "multi" else q.options[0].id
     return out
+
+
+@pytest.fixture
+def mini_with(tmp_path):
+    """Make a copy of the mini knowledge base with more questions (TOML, asked before all of mini's)
+    and more rules (appended): `mini_with(questions=..., rules=...)` returns (its folder, its
+    knowledge base)."""
+    made = []
+
+    def make(questions: str = "", rules: str = "") -> tuple[Path, KnowledgeBase]:
+        folder = tmp_path / f"content{len(made)}"
+        shutil.copytree(MINI, folder)
+        bank = folder / "questions.toml"
+        bank.write_text(questions + "\n" + bank.read_text())
+        with (folder / "rules.toml").open("a") as f:
+            f.write("\n" + rules)
+        made.append(folder)
+        return folder, load_content(folder)
+
+    return make
+
+
+_SOURCE = '[{ title = "T", publisher = "P", kind = "guideline" }]'
+NOTICE_QUESTIONS = """
+[[question]]
+id = "age"
+short = "Age"
+section = "about_you"
+kind = "single"
+text = "How old are you?"
+options = [{ id = "adult", label = "18 or over" }, { id = "child", label = "Under 10" }]
+
+[[question]]
+id = "signs"
+short = "Warning signs"
+section = "safety"
+red_flag = true
+kind = "multi"
+none_option = "none"
+text = "Do you have any of these?"
+options = [
+  { id = "ache", label = "Aching at night" },
+  { id = "hot", label = "A hot, swollen hip" },
+  { id = "none", label = "None of these" },
+]
+"""
+NOTICE_RULES = f"""
+[[rule]]
+id = "night_ache"
+level = "urgent"
+when_all = ["signs:ache"]
+reason = "Aching at night needs a doctor soon."
+advice = ["Ask about an X-ray."]
+sources = {_SOURCE}
+
+[[rule]]
+id = "hot_hip"
+level = "same_day"
+when_all = ["signs:hot"]
+reason = "A hot, swollen hip needs a doctor today."
+sources = {_SOURCE}
+
+[[rule]]
+id = "very_severe"
+level = "urgent"
+when_all = ["pain>=9"]
+reason = "Very severe pain."
+sources = {_SOURCE}
+
+[[rule]]
+id = "child"
+level = "routine"
+ends_interview = true
+when_all = ["age:child"]
+reason = "hipcheck is not built for children."
+advice = ["Take them to their doctor, today if they cannot walk."]
+sources = {_SOURCE}
+"""
+
+
+@pytest.fixture
+def notices(mini_with) -> tuple[Path, KnowledgeBase]:
+    """mini, asked after an age question (a child ends the interview, at routine) and a red-flag
+    multiple choice (aching at night: urgent; a hot hip: same day); pain 9 or more is urgent too.
+    The order: age, signs, then mini's flag (yes: emergency), where, side_detail, pain."""
+    return mini_with(questions=NOTICE_QUESTIONS, rules=NOTICE_RULES)

@@ -168,7 +168,9 @@ def test_every_test_the_hazard_log_names_exists():
             name = found.group(2)
             if not (name and name.startswith("test_")):
                 continue
-            files = [ROOT / "tests" / f"{module}.py"] if module else sorted((ROOT / "tests").glob("test_*.py"))
+            files = (
+                [ROOT / "tests" / f"{module}.py"] if module else sorted((ROOT / "tests").glob("test_*.py"))
+            )
             if not any(re.search(rf"^def {name}\(", f.read_text(encoding="utf-8"), re.M) for f in files):
                 missing.append(f"{module or '?'}.py::{name}")
     assert not missing, missing

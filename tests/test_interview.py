@@ -33,25 +33,30 @@ class Screen(DummyOutput):
         return Size(rows=40, columns=self.columns)
 
 
-def drive(kb, *keys: str, columns: int = 80, drawn: list | None = None):
+def drive(kb, *keys: str, columns: int = 80, drawn: list | None = None, seen: list | None = None):
     """Run the interview with these keystrokes; return (answers, what the user saw): the lines the
     interview prints itself (echoes, question texts) and what rich draws, in order. `drawn`, if
-    given, gets what questionary drew too."""
+    given, gets what questionary drew too; `seen` gets what the user saw even when the interview
+    raises (Ctrl-C)."""
     screen, output = io.StringIO(), Screen(columns)
 
     def capture(text, **_kwargs) -> None:
         screen.write(to_plain_text(text) + "\n")
 
-    with (
-        create_pipe_input() as inp,
-        create_app_session(input=inp, output=output),
-        mock.patch.object(interview, "print_formatted_text", capture),
-    ):
-        inp.send_text("".join(keys))
-        inp.close()  # once the keys run out, a prompt still waiting fails (EOFError) instead of hanging
-        answers = run_interview(kb, Console(file=screen, width=columns, color_system=None))
-    if drawn is not None:
-        drawn.append(output.drawn.getvalue())
+    try:
+        with (
+            create_pipe_input() as inp,
+            create_app_session(input=inp, output=output),
+            mock.patch.object(interview, "print_formatted_text", capture),
+        ):
+            inp.send_text("".join(keys))
+            inp.close()  # once the keys run out, a prompt still waiting fails (EOFError), not hangs
+            answers = run_interview(kb, Console(file=screen, width=columns, color_system=None))
+    finally:
+        if drawn is not None:
+            drawn.append(output.drawn.getvalue())
+        if seen is not None:
+            seen.append(screen.getvalue())
     return answers, screen.getvalue()
 
 
@@ -59,8 +64,9 @@ def test_answers_are_collected_in_tree_order(mini):
     answers, seen = drive(
         mini,
         ENTER,  # flag: No
+        UP * 2,
         SPACE,
-        ENTER,  # where: Front
+        ENTER,  # where: Front (the cursor starts on "None", two below it)
         DOWN * 3,
         ENTER,  # pain: 3
         ENTER,  # summary: yes, show my result
@@ -73,10 +79,12 @@ def test_going_back_changes_an_answer_and_the_branch(mini):
     answers, _ = drive(
         mini,
         ENTER,  # flag: No
+        UP * 2,
         SPACE,
         ENTER,  # where: Front
         DOWN * 12,
         ENTER,  # pain: "Go back" (after 0-10 and Not sure)
+        UP * 2,
         SPACE,
         DOWN,
         SPACE,
@@ -92,7 +100,7 @@ def test_summary_lets_the_user_change_an_answer(mini):
     answers, _ = drive(
         mini,
         ENTER,
-        SPACE,
+        UP * 2 + SPACE,
         ENTER,
         ENTER,  # flag No, where Front, pain 0
         DOWN,
@@ -127,7 +135,8 @@ def test_an_emergency_answer_chosen_by_mistake_can_be_changed(mini):
         ENTER,  # "What next?": change that answer
         UP,
         ENTER,  # flag again, "Yes" highlighted (the answer taken back): No
-        DOWN,
+        UP,
+        SPACE,
         ENTER,  # where: Side
         ENTER,  # side_detail: Lying hurts
         ENTER,  # pain: 0
@@ -143,7 +152,7 @@ def test_ctrl_c_raises_keyboard_interrupt(mini):
 
 
 def test_interview_and_answers_file_give_the_same_result(mini):
-    answers, _ = drive(mini, ENTER, SPACE, DOWN, SPACE, ENTER, ENTER, DOWN * 7, ENTER, ENTER)
+    answers, _ = drive(mini, ENTER, UP * 2, SPACE, DOWN, SPACE, ENTER, ENTER, DOWN * 7, ENTER, ENTER)
     typed = engine.assess(mini, answers)
     from_file = engine.assess(mini, engine.validate_answers(mini, dict(answers)))
     assert typed == from_file
@@ -166,9 +175,9 @@ def keys_for(kb, answers: dict) -> list[str]:
         value = answers[q.id]
         if q.kind == "multi":
             ids = q.option_ids
-            at = 0
+            at = ids.index(q.none_option) if q.none_option else 0  # where the cursor starts
             for i in sorted(ids.index(v) for v in value):
-                keys.append(DOWN * (i - at) + SPACE)
+                keys.append((DOWN * (i - at) if i >= at else UP * (at - i)) + SPACE)
                 at = i
             keys.append(ENTER)
         elif q.kind == "scale":
@@ -176,10 +185,15 @@ def keys_for(kb, answers: dict) -> list[str]:
         else:
             keys.append(DOWN * q.option_ids.index(value) + ENTER)
         given_so_far[q.id] = value
-        new = {r.id for r in engine.fired_rules(kb, given_so_far) if r.level is Level.emergency} - shown
-        if new:
-            shown |= new
-            keys.append(DOWN + ENTER)  # "What next?": carry on after the emergency advice
+        fired = engine.fired_rules(kb, given_so_far)
+        shown &= {r.id for r in fired}
+        if due := interview.notice_due(fired, shown):
+            level, rules = due
+            shown |= {r.id for r in rules}
+            if any(r.ends_interview for r in rules):
+                return keys + [ENTER]  # "What next?": see the result (the interview ends here)
+            # "What next?": carry on (highlighted at urgent, the second choice above it)
+            keys.append(ENTER if level is Level.urgent else DOWN + ENTER)
     return keys + [ENTER]  # summary: show my result
 
 
@@ -194,24 +208,38 @@ def test_interview_and_answers_file_agree_on_the_real_bank(answers):
     assert engine.assess(KB, typed) == engine.assess(KB, engine.validate_answers(KB, complete))
 
 
-def test_enter_alone_takes_the_highlighted_choice_in_a_multiple_choice(mini):
-    answers, _ = drive(
-        mini,
+def test_enter_alone_takes_the_highlighted_choice_in_a_multiple_choice(mini_with):
+    _, kb = mini_with(
+        questions="""
+[[question]]
+id = "when"
+short = "When"
+section = "pain"
+kind = "multi"
+text = "When?"
+options = [{ id = "run", label = "Running" }, { id = "walk", label = "Walking" }]
+"""
+    )
+    answers, seen = drive(
+        kb,
+        DOWN,
+        ENTER,  # when (no "None of these"): nothing ticked, "Walking" highlighted: enter takes it
         ENTER,  # flag: No
-        DOWN * 2,
-        ENTER,  # where: "None" highlighted, nothing ticked: enter takes it
+        DOWN,
+        ENTER,  # where: "Not sure" highlighted (below "None"), nothing ticked: enter takes it
         ENTER,  # pain: 0
         ENTER,  # summary
     )
-    assert answers["where"] == ["none"]
+    assert answers["when"] == ["walk"] and answers["where"] == ["not_sure"]
+    assert "» Where: Not sure\n" in seen
 
 
 def test_go_back_works_with_enter_alone_in_a_multiple_choice(mini):
     answers, _ = drive(
         mini,
         ENTER,  # flag: No
-        DOWN * 4,
-        ENTER,  # where: highlight "Go back" (after front, side, none, not sure) and press enter
+        DOWN * 2,
+        ENTER,  # where: highlight "Go back" (two below "None") and press enter
         DOWN,
         ENTER,  # flag again: Yes this time
         ENTER,  # emergency notice: do not carry on
@@ -226,14 +254,12 @@ def test_echo_names_the_choice_that_enter_alone_recorded(mini):
     answers, seen = drive(
         mini,
         ENTER,  # flag: No
-        DOWN,
-        ENTER,  # where: nothing ticked, "Side" highlighted: enter records it
-        ENTER,  # side_detail: Lying hurts
+        ENTER,  # where: nothing ticked, "None" highlighted: enter records it
         ENTER,  # pain: 0
         ENTER,  # summary
     )
-    assert answers["where"] == ["side"]
-    assert "» Where: Side\n" in seen
+    assert answers["where"] == ["none"]
+    assert "» Where: None\n" in seen
     assert "» Pain: 0 out of 10\n" in seen
     assert "done" not in seen
 
@@ -247,7 +273,8 @@ def test_esc_enter_never_records_an_empty_answer(mini):
         alt_enter,
         ENTER,  # flag: No
         alt_enter,
-        DOWN,
+        UP,
+        SPACE,
         ENTER,  # where: Side
         ENTER,  # side_detail: Lying hurts
         alt_enter,
@@ -261,7 +288,7 @@ def test_esc_enter_never_records_an_empty_answer(mini):
 
 
 def test_echo_names_every_ticked_option(mini):
-    _, seen = drive(mini, ENTER, SPACE, DOWN, SPACE, ENTER, ENTER, ENTER, ENTER)
+    _, seen = drive(mini, ENTER, UP * 2, SPACE, DOWN, SPACE, ENTER, ENTER, ENTER, ENTER)
     assert "» Where: Front; Side\n" in seen
 
 
@@ -269,17 +296,16 @@ def test_go_back_from_a_multiple_choice_drops_its_ticks(mini):
     answers, seen = drive(
         mini,
         ENTER,  # flag: No
+        UP * 2,
         SPACE,
         DOWN * 4,
         ENTER,  # where: tick Front, then enter on "Go back"
         ENTER,  # flag again: No
-        DOWN,
-        ENTER,  # where: Front is not ticked any more; enter records the highlighted Side
-        ENTER,  # side_detail
+        ENTER,  # where: Front is not ticked any more; enter records the highlighted None
         ENTER,  # pain
         ENTER,  # summary
     )
-    assert answers["where"] == ["side"]
+    assert answers["where"] == ["none"]
     assert "» Where: (went back to the previous question)\n" in seen
 
 
@@ -287,6 +313,7 @@ def test_space_on_go_back_ticks_nothing(mini):
     answers, _ = drive(
         mini,
         ENTER,  # flag: No
+        UP * 2,
         SPACE,
         DOWN * 4,
         SPACE,  # where: tick Front, then space on "Go back": only a hint (see test_terminal)
@@ -302,6 +329,7 @@ def test_none_and_not_sure_still_cannot_be_combined(mini):
     answers, _ = drive(
         mini,
         ENTER,  # flag: No
+        UP * 2,
         SPACE,
         DOWN * 2,
         SPACE,
@@ -322,7 +350,7 @@ def test_which_answer_can_be_cancelled(mini):
     answers, seen = drive(
         mini,
         ENTER,
-        SPACE,
+        UP * 2 + SPACE,
         ENTER,
         ENTER,  # flag No, where Front, pain 0
         DOWN,
@@ -372,3 +400,205 @@ def test_option_help_wraps_to_the_screen(columns):
             lines = ("  Description: " + choice.description).splitlines()
             assert max(len(line) for line in lines) <= columns
             assert " ".join(" ".join(lines).split()[1:]) == " ".join(option.help.split())
+
+
+# --------------------------------------------------------------------------- told early: urgent and up
+
+
+def offered(select: mock.Mock, message: str) -> list[str]:
+    """The titles of the choices offered at each single-choice prompt with this message (a spy on
+    questionary.select; what questionary draws is not reliable when keys are typed ahead)."""
+    return [
+        [str(c.title) for c in call.kwargs["choices"]]
+        for call in select.call_args_list
+        if call.args[0] == message
+    ]
+
+
+def spy_select():
+    return mock.patch.object(interview.questionary, "select", wraps=interview.questionary.select)
+
+
+def test_an_urgent_answer_is_told_at_once_and_carrying_on_is_highlighted(notices):
+    _, kb = notices
+    with spy_select() as select:
+        answers, seen = drive(
+            kb,
+            ENTER,  # age: 18 or over
+            UP * 2,
+            SPACE,
+            ENTER,  # signs: Aching at night → urgent rule
+            ENTER,  # "What next?": carry on, the highlighted choice at urgent
+            ENTER,  # flag: No
+            ENTER,  # where: None
+            ENTER,  # pain: 0
+            ENTER,  # summary: show my result
+        )
+    assert answers == {"age": "adult", "signs": ["ache"], "flag": "no", "where": ["none"], "pain": 0}
+    notice = seen[seen.index("» Warning signs: Aching at night") : seen.index("» What next?")]
+    info = kb.meta.levels[Level.urgent]
+    assert f"{info.label.upper()}: {info.time_frame.upper()}" in notice
+    assert "Aching at night needs a doctor soon." in notice
+    assert info.advice[0] in " ".join(notice.replace("│", " ").split())
+    assert "Ask about an X-ray." in notice  # the rule's own advice too
+    assert "» What next? Carry on with the questions" in seen
+    [choices] = offered(select, "What next?")
+    assert choices[0] == "Stop here and see the result"  # still offered, just not highlighted
+
+
+def test_an_urgent_notice_still_lets_the_user_stop(notices):
+    _, kb = notices
+    answers, _ = drive(kb, ENTER, UP * 2 + SPACE + ENTER, UP + ENTER)  # "What next?": stop
+    assert answers == {"age": "adult", "signs": ["ache"]}
+
+
+def test_a_same_day_answer_is_told_at_once_with_stopping_highlighted(notices):
+    _, kb = notices
+    answers, seen = drive(
+        kb,
+        ENTER,  # age: 18 or over
+        UP,
+        SPACE,
+        ENTER,  # signs: A hot, swollen hip → same-day rule
+        ENTER,  # "What next?": stop here, the highlighted choice
+    )
+    assert answers == {"age": "adult", "signs": ["hot"]}
+    info = kb.meta.levels[Level.same_day]
+    assert f"{info.label.upper()}: {info.time_frame.upper()}" in seen
+    assert "A hot, swollen hip needs a doctor today." in seen
+    assert "» What next? Stop here and see the result" in seen
+
+
+def test_no_lower_notice_after_a_higher_one(notices):
+    _, kb = notices
+    answers, seen = drive(
+        kb,
+        ENTER,  # age
+        UP + SPACE + ENTER,  # signs: hot hip → same day
+        DOWN + ENTER,  # "What next?": carry on
+        ENTER,  # flag: No
+        ENTER,  # where: None
+        DOWN * 9 + ENTER,  # pain: 9 → an urgent rule, below the same-day notice already shown
+        ENTER,  # summary: no "What next?" came between: show my result
+    )
+    assert answers["pain"] == 9
+    assert "very_severe" in {r.id for r in engine.fired_rules(kb, answers)}
+    assert seen.count("» What next?") == 1 and "Very severe pain." not in seen
+
+
+def test_a_higher_notice_follows_a_lower_one(notices):
+    _, kb = notices
+    answers, seen = drive(
+        kb,
+        ENTER,  # age
+        UP * 2 + SPACE + ENTER,  # signs: ache → urgent
+        ENTER,  # carry on
+        DOWN + ENTER,  # flag: Yes → emergency
+        ENTER,  # "What next?": stop (highlighted)
+    )
+    assert answers == {"age": "adult", "signs": ["ache"], "flag": "yes"}
+    assert seen.count("» What next?") == 2
+    assert "EMERGENCY: NOW" in seen[seen.index("» Flag: Yes") :]
+
+
+def test_a_rule_that_ends_the_interview_stops_it_with_its_advice(notices):
+    _, kb = notices
+    with spy_select() as select:
+        answers, seen = drive(kb, DOWN + ENTER, ENTER)  # age: Under 10; "See the result"
+    assert answers == {"age": "child"}
+    assert "hipcheck is not built for children." in seen
+    assert "Take them to their doctor, today if they cannot walk." in seen
+    assert "questions stop here" in seen
+    assert "» What next? See the result" in seen
+    assert offered(select, "What next?") == [["See the result", "Change my last answer (picked by mistake)"]]
+    assert "Your answers" not in seen  # no summary: straight to the result
+
+
+def test_an_age_picked_by_mistake_can_be_changed_after_the_stop(notices):
+    _, kb = notices
+    answers, _ = drive(
+        kb,
+        DOWN + ENTER,  # age: Under 10 (by mistake) → the interview would stop
+        DOWN + ENTER,  # "What next?": change my last answer
+        UP + ENTER,  # age again: 18 or over
+        ENTER,  # signs: None
+        ENTER,  # flag: No
+        ENTER,  # where: None
+        ENTER,  # pain: 0
+        ENTER,  # summary
+    )
+    assert answers == {"age": "adult", "signs": ["none"], "flag": "no", "where": ["none"], "pain": 0}
+
+
+def test_notice_due():
+    from hipcheck.models import Rule
+
+    def rule(rid: str, level: str, **kw) -> Rule:
+        return Rule(
+            id=rid, level=level, reason=rid, sources=[{"title": "T", "publisher": "P", "kind": "study"}], **kw
+        )
+
+    routine, urgent, same_day = rule("r", "routine"), rule("u", "urgent"), rule("s", "same_day")
+    stop = rule("stop", "routine", ends_interview=True)
+    assert interview.notice_due([routine], set()) is None
+    assert interview.notice_due([urgent, same_day], set()) == (Level.same_day, [same_day, urgent])
+    assert interview.notice_due([urgent, same_day], {"s"}) is None  # urgent is below same day, told
+    assert interview.notice_due([urgent], {"s"}) == (Level.urgent, [urgent])  # "s" no longer fires
+    assert interview.notice_due([routine, stop], set()) == (Level.routine, [stop])
+    assert interview.notice_due([urgent, stop], {"u"}) == (Level.urgent, [stop])
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
+    _, kb = notices
+    seen: list[str] = []
+    with pytest.raises(KeyboardInterrupt) as caught:
+        drive(kb, ENTER, UP * 2 + SPACE + ENTER, ENTER, "\x03", seen=seen)  # Ctrl-C at the flag
+    assert caught.value.answers == {"age": "adult", "signs": ["ache"]}
+    assert "» Flag: (stopped here)" in seen[0]  # the half-asked question does not just vanish
+    words = interview.parting_words(kb, caught.value.answers, width=1000)
+    info = kb.meta.levels[Level.urgent]
+    assert words == (
+        f'Before you go: from your answers so far, hipcheck rates this "{info.label}" '
+        f"({info.time_frame}). Aching at night needs a doctor soon. {info.advice[0]}"
+    )
+    assert interview.parting_words(kb, {"age": "adult", "signs": ["none"]}) is None
+
+
+# --------------------------------------------------------------------------- red flags never by accident
+
+
+def test_enter_alone_on_a_red_flag_question_records_none_of_these(notices):
+    _, kb = notices
+    answers, seen = drive(kb, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)  # enter alone, all the way
+    assert answers == {"age": "adult", "signs": ["none"], "flag": "no", "where": ["none"], "pain": 0}
+    assert "» Warning signs: None of these\n" in seen
+
+
+def test_enter_on_a_warning_sign_with_nothing_ticked_records_nothing(notices):
+    _, kb = notices
+    answers, seen = drive(
+        kb,
+        ENTER,  # age
+        UP,
+        ENTER,  # signs: "A hot, swollen hip" highlighted, nothing ticked: refused
+        UP,
+        ENTER,  # "Aching at night": refused too
+        DOWN * 2,
+        ENTER,  # "None of these": taken
+        ENTER,  # flag
+        ENTER,  # where
+        ENTER,  # pain
+        ENTER,  # summary
+    )
+    assert answers["signs"] == ["none"]
+    assert "What next?" not in seen
+    q = kb.question_by_id["signs"]
+    refused = interview._validate_multi(q, lambda: "hot")([])
+    assert isinstance(refused, str) and "tick 'A hot, swollen hip'" in " ".join(refused.split())
+    for pointed in ("none", "not_sure"):
+        selected: list = []
+        assert interview._validate_multi(q, lambda p=pointed: p)(selected) is True
+        assert selected == [pointed]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import all_clear
 from hypothesis import given
 from test_properties import KB, SETTINGS, interviews
@@ -200,8 +199,14 @@ def test_the_reviewers_runner_is_not_told_pain_is_fine():
     """Clinical review (issue 10): groin pain during runs after a mileage jump, walking normally, got
     self-care with the fracture at 1% and "pain up to 3/10 is fine" advice."""
     answers = base(
-        location=["groin"], onset="gradual", duration="weeks_2", trend="same", timing=["during"],
-        severity=4, training=["mileage_jump"], weight_bearing="normal",
+        location=["groin"],
+        onset="gradual",
+        duration="weeks_2",
+        trend="same",
+        timing=["during"],
+        severity=4,
+        training=["mileage_jump"],
+        weight_bearing="normal",
     )
     result = engine.assess(KB, answers)
     assert result.level.id is Level.urgent
@@ -226,7 +231,9 @@ def test_what_guidance_says_to_see_today_is_same_day_or_higher(answers, level):
 
 def test_the_older_runner_who_slipped_on_ice():
     """Issue 10's new-user trial: 68, slipped on ice, can walk with pain, pain 6/10."""
-    answers = base(age="age_50_plus", injury="minor", weight_bearing="painful", location=["groin"], severity=6)
+    answers = base(
+        age="age_50_plus", injury="minor", weight_bearing="painful", location=["groin"], severity=6
+    )
     result = engine.assess(KB, answers)
     assert result.level.id is Level.same_day
     assert result.level.not_ruled_out[0] == "hip_fracture"
@@ -244,7 +251,10 @@ def test_stress_fracture_pages_never_advise_loading():
 HARMFUL = {
     # sign ticked: (a pattern of advice that would harm with the cause it points to, the cause)
     "confused": (re.compile(r"\b(drink\w*|fluids?|hydrat\w*)\b", re.I), "hyponatraemia"),
-    "dark_urine": (re.compile(r"\b(ibuprofen|naproxen|anti-inflammator\w*|NSAIDs?)\b", re.I), "rhabdomyolysis"),
+    "dark_urine": (
+        re.compile(r"\b(ibuprofen|naproxen|anti-inflammator\w*|NSAIDs?)\b", re.I),
+        "rhabdomyolysis",
+    ),
     "cold_leg": (re.compile(r"\b(stretch\w*|massag\w*|ice|cold)\b", re.I), "limb_ischaemia"),
 }
 
@@ -255,8 +265,14 @@ def test_harmful_advice_is_withheld_for_causes_outside_the_hip(sign):
     withheld. Scans every tip shown, not only the ones that name the cause."""
     pattern, cause = HARMFUL[sign]
     answers = base(
-        location=["groin", "inner_thigh"], onset="after_run", duration="days", timing=["after"], severity=5,
-        training=["race", "hot_day"], symptoms=["tight_sore"], body_signs=[sign],
+        location=["groin", "inner_thigh"],
+        onset="after_run",
+        duration="days",
+        timing=["after"],
+        severity=5,
+        training=["race", "hot_day"],
+        symptoms=["tight_sore"],
+        body_signs=[sign],
     )
     result = engine.assess(KB, answers)
     assert cause in result.level.not_ruled_out

@@ -12,7 +12,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
-DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
+from hipcheck.models import Level
+
+DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 TIMEOUT = 20
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -40,24 +42,41 @@ def pick(child: pexpect.spawn, prompt: str, downs: int = 0) -> None:
     child.send(DOWN * downs + ENTER)
 
 
-def tick(child: pexpect.spawn, prompt: str, *positions: int) -> None:
-    """Tick the options at these 0-based positions in a checkbox, then confirm."""
+def tick(child: pexpect.spawn, prompt: str, *positions: int, start: int = 0) -> None:
+    """Tick the options at these 0-based positions in a checkbox, then confirm. The cursor starts at
+    `start`: the "None of these" option's position, on a question that has one."""
     child.expect_exact(prompt)
-    at = 0
+    at = start
     for p in sorted(positions):
-        child.send(DOWN * (p - at) + SPACE)
+        child.send((DOWN * (p - at) if p >= at else UP * (at - p)) + SPACE)
         at = p
     child.send(ENTER)
+
+
+def none(child: pexpect.spawn, prompt: str) -> None:
+    """Answer "None of these": the cursor starts on it, so enter alone."""
+    child.expect_exact(prompt)
+    child.expect_exact("enter when done")  # the prompt itself is up
+    child.send(ENTER)
+
+
+def about_you(child: pexpect.spawn, age: int = 3) -> None:
+    pick(child, "How old", age)  # 35 to 49
+    pick(child, "What sex", 0)  # female
+    pick(child, "pregnant")  # no
+    none(child, "apply to you")  # medical background
 
 
 def safety_all_clear(child: pexpect.spawn) -> None:
     pick(child, "fall, a collision")  # No
     pick(child, "full weight")  # Yes, normally
-    tick(child, "any of these right now", 5)  # None of these
-    tick(child, "noticed any of these", 4)  # None of these
+    none(child, "any of these right now")
+    none(child, "noticed any of these")  # nerve signs
+    none(child, "any of these as well")  # signs from elsewhere in the body
 
 
 def outer_hip_runner(child: pexpect.spawn) -> None:
+    about_you(child)
     safety_all_clear(child)
     tick(child, "Where is the pain", 3)  # outside of the hip
     pick(child, "Which side", 1)
@@ -66,17 +85,18 @@ def outer_hip_runner(child: pexpect.spawn) -> None:
     pick(child, "better or worse", 1)  # same
     tick(child, "When does it hurt", 1, 2)  # during, after
     pick(child, "at its worst", 5)
-    tick(child, "on the outside", 0, 1)  # tender bone, lying on side
-    tick(child, "in the hip or leg", 7)  # none
-    tick(child, "weeks before it started", 0)  # mileage jump
-    tick(child, "apply to you", 9)  # none
-    pick(child, "How old", 3)
-    pick(child, "What sex", 0)
+    tick(child, "on the outside", 0, 1, start=6)  # tender bone, lying on side
+    none(child, "in the hip or leg")
+    tick(child, "weeks before it started", 0, start=8)  # mileage jump
+    none(child, "apply to you")  # health
 
 
 def test_red_flag_shows_emergency_advice_at_once(tmp_path):
     child = spawn("triage", tmp_path)
-    pick(child, "fall, a collision", 2)  # hard fall
+    about_you(child)
+    pick(child, "fall, a collision", 2)  # hard fall: urgent on its own, told at once
+    child.expect_exact("URGENT")
+    pick(child, "Carry on with the questions")  # highlighted at urgent
     pick(child, "full weight", 2)  # cannot
     child.expect_exact("EMERGENCY")
     child.expect_exact("Call emergency services")
@@ -104,23 +124,22 @@ def test_ordinary_path_gives_a_result(tmp_path):
 
 def test_going_back_changes_an_answer(tmp_path):
     child = spawn("triage --json > out.json", tmp_path)
+    about_you(child)
     safety_all_clear(child)
     tick(child, "Where is the pain", 3)
     child.expect_exact("Which side")
     child.send(DOWN * 4 + ENTER)  # "Go back" (after left, right, both, not sure)
     child.expect_exact("Where is the pain")
-    child.send(DOWN * 3 + SPACE + "\x1b[A" * 3 + SPACE + ENTER)  # untick outside, tick groin
+    child.send(DOWN * 3 + SPACE + UP * 3 + SPACE + ENTER)  # untick outside, tick groin
     pick(child, "Which side", 0)
     pick(child, "How did it start", 2)
     pick(child, "How long", 0)  # < 3 days: no trend question
     tick(child, "When does it hurt", 1)
     pick(child, "at its worst", 4)
-    tick(child, "pain at the front", 0)
-    tick(child, "in the hip or leg", 7)
-    tick(child, "weeks before it started", 8)
-    tick(child, "apply to you", 9)
-    pick(child, "How old", 1)
-    pick(child, "What sex", 1)
+    tick(child, "pain at the front", 0, start=6)
+    none(child, "in the hip or leg")
+    none(child, "weeks before it started")
+    none(child, "apply to you")
     pick(child, "Is this right")
     child.expect(pexpect.EOF)
     child.close()
@@ -144,6 +163,7 @@ def test_json_piped_keeps_prompts_on_screen_and_json_clean(tmp_path):
 
 def test_ctrl_c_exits_130_without_traceback(tmp_path):
     child = spawn("triage", tmp_path)
+    about_you(child)
     pick(child, "fall, a collision")
     child.expect_exact("walking feels normal")  # the prompt itself is up, not just its question text
     child.sendintr()
@@ -152,6 +172,47 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
+
+
+def test_ctrl_c_after_a_warning_sign_says_it_once_more_on_stderr(tmp_path, notices):
+    content, kb = notices
+    child = spawn(f"--content {content} triage > out.txt", tmp_path)  # stdout to a file: the pty is stderr
+    child.logfile_read = seen = io.StringIO()
+    pick(child, "How old")  # 18 or over
+    child.expect_exact("enter when done")
+    child.send(UP * 2 + SPACE + ENTER)  # signs: "Aching at night" → an urgent rule
+    child.expect_exact("Stop here and see the result")
+    child.send(ENTER)  # "What next?": carry on, highlighted at urgent
+    child.expect_exact("Red flag?")
+    child.expect_exact("Yes")  # the prompt itself is up
+    child.sendintr()
+    child.expect_exact("Interrupted: no result, nothing saved.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    after = " ".join(ANSI.sub("", seen.getvalue()).split("» What next?")[-1].split())
+    info = kb.meta.levels[Level.urgent]
+    assert "» Flag: (stopped here)" in after  # the question cut short stays on screen
+    assert (
+        f'Before you go: from your answers so far, hipcheck rates this "{info.label}" ({info.time_frame}). '
+        f"Aching at night needs a doctor soon. {info.advice[0]} Interrupted: no result, nothing saved."
+    ) in after
+    assert (tmp_path / "out.txt").read_text() == ""  # all of it on stderr
+
+
+def test_ctrl_c_with_no_warning_sign_says_only_interrupted(tmp_path, notices):
+    content, _ = notices
+    child = spawn(f"--content {content} triage", tmp_path)
+    child.logfile_read = seen = io.StringIO()
+    pick(child, "How old")
+    none(child, "Do you have any of these?")
+    child.expect_exact("Red flag?")
+    child.expect_exact("Yes")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Interrupted" in seen.getvalue() and "Before you go" not in seen.getvalue()
 
 
 def test_save_writes_a_report(tmp_path):
@@ -188,6 +249,7 @@ def echo_lines(text: str, start: str) -> list[str]:
 def test_narrow_terminal_wraps_echoes_and_help_at_word_boundaries(tmp_path):
     child = spawn("triage", tmp_path, cols=60)
     child.logfile_read = seen = io.StringIO()
+    about_you(child)
     safety_all_clear(child)
     tick(child, "Where is the pain", 0)  # groin
     pick(child, "Which side", 0)
@@ -203,7 +265,7 @@ def test_narrow_terminal_wraps_echoes_and_help_at_word_boundaries(tmp_path):
     )
     child.send(DOWN * 4 + ENTER)
     child.expect_exact("pain at the front")
-    child.send(DOWN)  # highlight "Worse lifting the leg": its long help shows below the list
+    child.send(UP * 5)  # from "None of these", highlight "Worse lifting the leg": its long help shows
     child.expect_exact("climbing stairs.")  # the help's last words, on a line of their own
     child.sendintr()
     child.expect(pexpect.EOF)
@@ -213,17 +275,18 @@ def test_narrow_terminal_wraps_echoes_and_help_at_word_boundaries(tmp_path):
 
 def test_go_back_from_a_multiple_choice_drops_its_ticks(tmp_path):
     child = spawn("triage", tmp_path, cols=60)
+    about_you(child)
     safety_all_clear(child)
     child.expect_exact("Where is the pain")
     child.send(DOWN * 3 + SPACE)  # tick "Outside of the hip"
-    child.send(DOWN * 8 + SPACE)  # space on "Go back" (after 10 places and Not sure): no tick
+    child.send(DOWN * 9 + SPACE)  # space on "Go back" (after 11 places and Not sure): no tick
     child.send(ENTER)  # go back, whatever is ticked
     child.expect_exact("Where it hurts:")
     child.expect_exact("(went back to the previous question)")
-    child.expect_exact("noticed any of these")  # the nerve signs, asked again
+    child.expect_exact("any of these as well")  # the question before, asked again
     child.expect_exact("enter when done")
     child.send(ENTER)  # its earlier answer, "None of these", is ticked already
-    child.expect_exact("Nerve signs:")
+    child.expect_exact("Other symptoms in the body:")
     child.expect_exact("None of these")
     child.expect_exact("Where is the pain")
     child.expect_exact("enter when done")

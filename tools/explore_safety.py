@@ -67,7 +67,7 @@ def worse(rng: random.Random, kb, answers: dict, worrying: list) -> tuple[dict, 
         return None  # from "Not sure" or unscreened: covered by the unscreened invariants
     if q.kind == "multi":
         keep = [v for v in current or [] if v not in safe_of(q)]
-        return (None if oid in keep else ({**answers, qid: [*keep, oid]}, f"tick {qid}:{oid}"))
+        return None if oid in keep else ({**answers, qid: [*keep, oid]}, f"tick {qid}:{oid}")
     if current is None or current in safe_of(q):
         return {**answers, qid: oid}, f"{qid}: {current} -> {oid}"
     return None
@@ -104,8 +104,17 @@ def main() -> int:
         after = engine.decide(kb, flagged).level
         if after.rank < d.level.rank:
             failures["monotone"] += 1
-            print(json.dumps({"invariant": "monotone", "answers": answers, "change": what,
-                              "before": d.level.value, "after": after.value}))
+            print(
+                json.dumps(
+                    {
+                        "invariant": "monotone",
+                        "answers": answers,
+                        "change": what,
+                        "before": d.level.value,
+                        "after": after.value,
+                    }
+                )
+            )
     seconds = time.perf_counter() - start
     total = sum(failures.values())
     print(
