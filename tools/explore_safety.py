@@ -6,9 +6,8 @@ is deterministic; this script is where new failures are found before a release. 
     python tools/explore_safety.py --cases 300000 [--seed N] [--content DIR]
 
 Each case walks the interview tree with random answers (as the interview would, stopping at random),
-then checks, for one random change towards more worry (one more warning sign ticked, a worrying answer
-given to a question left unanswered or turned from a safe answer, a higher pain score), that the level
-does not fall; that unscreened red flags are
+then checks, for one random change towards more worry (one more warning sign ticked, a safe answer turned
+worrying, a higher pain score), that the level does not fall; that unscreened red flags are
 never self-care; and that answering "Not sure" to everything is never self-care. Every counterexample is
 printed as one JSON line (the answers and the change): add it to tests/test_properties.py as an
 @example, then fix the content or the engine. Exit code 1 when any was found.
@@ -68,7 +67,7 @@ def worse(rng: random.Random, kb, answers: dict, worrying: list) -> tuple[dict, 
     if q.kind == "multi":
         keep = [v for v in current or [] if v not in safe_of(q)]
         return None if oid in keep else ({**answers, qid: [*keep, oid]}, f"tick {qid}:{oid}")
-    if current is None or current in safe_of(q):
+    if current in safe_of(q):  # a single question moves only from its safe answer
         return {**answers, qid: oid}, f"{qid}: {current} -> {oid}"
     return None
 
@@ -82,7 +81,11 @@ def main() -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
     kb = load_content(args.content)
-    worrying = sorted(checks.worrying_answers(kb))
+    worrying = sorted(
+        (qid, oid)
+        for qid, oid in checks.worrying_answers(kb)
+        if (q := kb.question_by_id[qid]).kind == "multi" or q.safe
+    )
     start = time.perf_counter()
     failures = {"monotone": 0, "unscreened_self_care": 0, "all_not_sure_self_care": 0}
     compared = 0
