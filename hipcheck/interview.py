@@ -47,7 +47,7 @@ SECTION_TITLES = {
     "pain": "About the pain",
     "details": "A little more detail",
     "training": "Your training and health",
-    "about_you": "Last, about you",
+    "about_you": "About you",
 }
 # The echo of an answered question, in questionary's own colours.
 QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
@@ -330,9 +330,10 @@ def notice_due(fired: list[Rule], shown: set[str]) -> tuple[Level, list[Rule]] |
     first), or None. `fired` are the rules the answers fire, `shown` the ids of those already told.
 
     Rules at NOTICE_LEVEL or above are told as soon as they fire, and a rule that ends the interview
-    always is; but never a level below one already told whose rule still fires."""
+    always is; after that, only a higher level than one already told whose rule still fires (the
+    bone-stress net has six urgent rules: one notice says it)."""
     told = [r.level.rank for r in fired if r.id in shown]
-    floor = max([NOTICE_LEVEL.rank, *told])
+    floor = max(told) + 1 if told else NOTICE_LEVEL.rank
     new = [r for r in fired if r.id not in shown and (r.level.rank >= floor or r.ends_interview)]
     if not new:
         return None
@@ -355,10 +356,8 @@ def parting_words(kb: KnowledgeBase, answers: engine.Answers, width: int | None 
     level = max((r.level for r in fired), key=lambda lv: lv.rank)
     info = kb.meta.levels[level]
     reasons = " ".join(r.reason for r in fired if r.level is level)
-    text = (
-        f'Before you go: from your answers so far, hipcheck rates this "{info.label}" '
-        f"({info.time_frame}). {reasons} {info.advice[0]}"
-    )
+    when = "" if info.time_frame.lower() in info.label.lower() else f" ({info.time_frame})"
+    text = f'Before you go: your answers so far put this at "{info.label}"{when}. {reasons} {info.advice[0]}'
     if width is None:
         try:
             width = os.get_terminal_size(sys.stderr.fileno()).columns
@@ -382,7 +381,7 @@ def _tell(kb: KnowledgeBase, draw: Callable[..., None], level: Level, rules: lis
         _say("hipcheck cannot assess this, so the questions stop here.", "bold")
         return _select("What next?", [Choice("See the result", value=STOP), change])
     stop = Choice("Stop here and see the result", value=STOP)
-    go_on = Choice("Carry on with the questions to see likely causes", value=GO_ON)
+    go_on = Choice("Carry on with the questions", value=GO_ON)
     if level.rank > NOTICE_LEVEL.rank:
         _say("The advice above comes first.", "bold")
         return _select("What next?", [stop, go_on, change])

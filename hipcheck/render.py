@@ -102,7 +102,8 @@ def level_notice(kb: KnowledgeBase, rules: list[Rule], level: Level) -> Panel:
     body = Group(
         _bullets([r.reason for r in rules]), Text(""), _bullets(list(dict.fromkeys(advice)), style="bold")
     )
-    title = Text.assemble((f" {mark} {info.label.upper()}: {info.time_frame.upper()} ", badge))
+    when = "" if info.time_frame.lower() in info.label.lower() else f": {info.time_frame}"  # "Be seen today"
+    title = Text.assemble((f" {mark} {(info.label + when).upper()} ", badge))
     return Panel(body, title=title, title_align="left", border_style=border, padding=(0, 1))
 
 

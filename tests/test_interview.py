@@ -464,7 +464,8 @@ def test_a_same_day_answer_is_told_at_once_with_stopping_highlighted(notices):
     )
     assert answers == {"age": "adult", "signs": ["hot"]}
     info = kb.meta.levels[Level.same_day]
-    assert f"{info.label.upper()}: {info.time_frame.upper()}" in seen
+    assert f"!!! {info.label.upper()} " in seen  # "Be seen today", not "Be seen today: today"
+    assert info.time_frame.lower() in info.label.lower() and f": {info.time_frame.upper()}" not in seen
     assert "A hot, swollen hip needs a doctor today." in seen
     assert "» What next? Stop here and see the result" in seen
 
@@ -546,6 +547,9 @@ def test_notice_due():
     assert interview.notice_due([urgent], {"s"}) == (Level.urgent, [urgent])  # "s" no longer fires
     assert interview.notice_due([routine, stop], set()) == (Level.routine, [stop])
     assert interview.notice_due([urgent, stop], {"u"}) == (Level.urgent, [stop])
+    urgent_too = rule("u2", "urgent")  # a second rule at a level already told: no second notice
+    assert interview.notice_due([urgent, urgent_too], {"u"}) is None
+    assert interview.notice_due([urgent, urgent_too, same_day], {"u"}) == (Level.same_day, [same_day])
 
 
 # --------------------------------------------------------------------------- Ctrl-C
@@ -561,7 +565,7 @@ def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
     words = interview.parting_words(kb, caught.value.answers, width=1000)
     info = kb.meta.levels[Level.urgent]
     assert words == (
-        f'Before you go: from your answers so far, hipcheck rates this "{info.label}" '
+        f'Before you go: your answers so far put this at "{info.label}" '
         f"({info.time_frame}). Aching at night needs a doctor soon. {info.advice[0]}"
     )
     assert interview.parting_words(kb, {"age": "adult", "signs": ["none"]}) is None
