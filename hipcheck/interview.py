@@ -370,8 +370,8 @@ def _tell(kb: KnowledgeBase, draw: Callable[..., None], level: Level, rules: lis
     """Show a notice for these newly fired rules and ask what next: STOP, GO_ON or CHANGE.
 
     After a rule that ends the interview there is no carrying on. Otherwise stopping is the
-    highlighted choice from same_day up; at urgent carrying on is, as the rest of the questions still
-    help (the level cannot go down). An answer picked by mistake (enter pressed too soon) can be
+    highlighted choice for an emergency; below it carrying on is, as a later warning sign can still
+    raise the level, and the rest of the answers shape the causes and advice. An answer picked by mistake (enter pressed too soon) can be
     changed rather than ending the interview on a warning sign it does not have."""
     from .render import level_notice
 
@@ -382,10 +382,12 @@ def _tell(kb: KnowledgeBase, draw: Callable[..., None], level: Level, rules: lis
         return _select("What next?", [Choice("See the result", value=STOP), change])
     stop = Choice("Stop here and see the result", value=STOP)
     go_on = Choice("Carry on with the questions", value=GO_ON)
-    if level.rank > NOTICE_LEVEL.rank:
+    if level is Level.emergency:
         _say("The advice above comes first.", "bold")
         return _select("What next?", [stop, go_on, change])
-    _say("The advice above stands, whatever else you answer. Carrying on adds the likely causes.", "bold")
+    # Below an emergency the rest of the questions still matter: a later warning sign can make it one
+    # (a sore testicle that came on suddenly), and the causes and advice depend on them.
+    _say("Act on the advice above. Carrying on adds the likely causes, and a later answer may make it more urgent.", "bold")
     return _select("What next?", [stop, go_on, change], default=go_on)
 
 

@@ -192,8 +192,8 @@ def keys_for(kb, answers: dict) -> list[str]:
             shown |= {r.id for r in rules}
             if any(r.ends_interview for r in rules):
                 return keys + [ENTER]  # "What next?": see the result (the interview ends here)
-            # "What next?": carry on (highlighted at urgent, the second choice above it)
-            keys.append(ENTER if level is Level.urgent else DOWN + ENTER)
+            # "What next?": carry on (highlighted below an emergency, the second choice at it)
+            keys.append(DOWN + ENTER if level is Level.emergency else ENTER)
     return keys + [ENTER]  # summary: show my result
 
 
@@ -452,7 +452,9 @@ def test_an_urgent_notice_still_lets_the_user_stop(notices):
     assert answers == {"age": "adult", "signs": ["ache"]}
 
 
-def test_a_same_day_answer_is_told_at_once_with_stopping_highlighted(notices):
+def test_a_same_day_answer_is_told_at_once_and_carrying_on_is_highlighted(notices):
+    """Below an emergency, Enter carries on: a later warning sign can still make it one (the trial's
+    sore testicle, an emergency only once "it came on suddenly" is answered)."""
     _, kb = notices
     answers, seen = drive(
         kb,
@@ -460,7 +462,7 @@ def test_a_same_day_answer_is_told_at_once_with_stopping_highlighted(notices):
         UP,
         SPACE,
         ENTER,  # signs: A hot, swollen hip → same-day rule
-        ENTER,  # "What next?": stop here, the highlighted choice
+        UP + ENTER,  # "What next?": Stop, one up from the highlighted "Carry on"
     )
     assert answers == {"age": "adult", "signs": ["hot"]}
     info = kb.meta.levels[Level.same_day]
@@ -468,6 +470,8 @@ def test_a_same_day_answer_is_told_at_once_with_stopping_highlighted(notices):
     assert info.time_frame.lower() in info.label.lower() and f": {info.time_frame.upper()}" not in seen
     assert "A hot, swollen hip needs a doctor today." in seen
     assert "» What next? Stop here and see the result" in seen
+    carried_on, _ = drive(kb, ENTER, UP, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)
+    assert "flag" in carried_on  # Enter alone went on to the next question
 
 
 def test_no_lower_notice_after_a_higher_one(notices):
@@ -476,7 +480,7 @@ def test_no_lower_notice_after_a_higher_one(notices):
         kb,
         ENTER,  # age
         UP + SPACE + ENTER,  # signs: hot hip → same day
-        DOWN + ENTER,  # "What next?": carry on
+        ENTER,  # "What next?": carry on (highlighted below an emergency)
         ENTER,  # flag: No
         ENTER,  # where: None
         DOWN * 9 + ENTER,  # pain: 9 → an urgent rule, below the same-day notice already shown
