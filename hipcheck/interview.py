@@ -371,8 +371,9 @@ def _tell(kb: KnowledgeBase, draw: Callable[..., None], level: Level, rules: lis
 
     After a rule that ends the interview there is no carrying on. Otherwise stopping is the
     highlighted choice for an emergency; below it carrying on is, as a later warning sign can still
-    raise the level, and the rest of the answers shape the causes and advice. An answer picked by mistake (enter pressed too soon) can be
-    changed rather than ending the interview on a warning sign it does not have."""
+    raise the level, and the rest of the answers shape the causes and advice. An answer picked by
+    mistake (enter pressed too soon) can be changed rather than ending the interview on a warning sign
+    it does not have."""
     from .render import level_notice
 
     draw(level_notice, kb, rules, level)
@@ -387,7 +388,11 @@ def _tell(kb: KnowledgeBase, draw: Callable[..., None], level: Level, rules: lis
         return _select("What next?", [stop, go_on, change])
     # Below an emergency the rest of the questions still matter: a later warning sign can make it one
     # (a sore testicle that came on suddenly), and the causes and advice depend on them.
-    _say("Act on the advice above. Carrying on adds the likely causes, and a later answer may make it more urgent.", "bold")
+    _say(
+        "Act on the advice above. Carrying on adds the likely causes, and a later answer may make it "
+        "more urgent.",
+        "bold",
+    )
     return _select("What next?", [stop, go_on, change], default=go_on)
 
 
