@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 
 from . import engine
-from .content import ContentError, KnowledgeBase, load_content
-from .models import NOT_SURE, Atom, Question, Triggered
+from .content import ContentError, KnowledgeBase, _problem_line, load_content
+from .models import NOT_SURE, Atom, Level, Question, Triggered
 
 
 def _candidates(q: Question) -> list[engine.AnswerValue]:
@@ -114,9 +114,10 @@ def monotone_problems(kb: KnowledgeBase) -> list[str]:
     # Answers that can turn worrying: a multi question's (ticking one more) and a single question's with a
     # safe answer (leaving it). A single question with no safe answer (how it started) has no direction.
     changeable = {q.id for q in kb.questions if q.kind == "multi" or q.safe}
+    multi = {q.id: q.kind == "multi" for q in kb.questions}
     problems: list[str] = []
 
-    def scan(where: str, rec: Triggered) -> None:
+    def scan(where: str, rec: Triggered, level: Level | None = None) -> None:
         all_, any_, unless = rec.tests
         for clause in (*all_, *any_):
             for a in clause:
@@ -128,7 +129,12 @@ def monotone_problems(kb: KnowledgeBase) -> list[str]:
                     problems.append(f"{where} → {a.text}: '<=' makes a higher answer fire less; use '>='")
         for clause in unless:
             for a in clause:
-                if a.op == "has" and (a.question, a.option) in worrying and a.question in changeable:
+                # An urgent-or-higher rule keeps no exemption a tick can switch on: "muscles ache in both
+                # legs" must not cancel a limp's bone-stress rule. A routine rule may have one
+                # (`lying_side`: night pain from lying on a sore tendon) and only ever falls to self-care.
+                if level is not None and level.rank >= Level.urgent.rank and multi.get(a.question):
+                    problems.append(f"{where} → unless {a.text}: a tick must never switch off an urgent rule")
+                elif a.op == "has" and (a.question, a.option) in worrying and a.question in changeable:
                     problems.append(
                         f"{where} → unless {a.text}: a worrying answer must never switch this off"
                     )
@@ -136,7 +142,7 @@ def monotone_problems(kb: KnowledgeBase) -> list[str]:
                     problems.append(f"{where} → unless {a.text}: a higher answer must never switch this off")
 
     for r in kb.rules:
-        scan(f"rules.toml → rule (id={r.id})", r)
+        scan(f"rules.toml → rule (id={r.id})", r, r.level)
     for q in kb.questions:
         scan(f"questions.toml → question (id={q.id})", q)
     return problems
@@ -217,7 +223,7 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
         for cid in conditions_never_first(kb)
     ]
     problems += monotone_problems(kb)
-    problems += _history_problems(kb, directory)
+    problems += [_problem_line(p) for p in _history_problems(kb, directory)]  # one short line each
     summary = (
         f"{len(kb.questions)} questions, {len(kb.conditions)} conditions, {len(kb.rules)} rules, "
         f"{len(kb.tips)} tips (content {kb.meta.content_version})"

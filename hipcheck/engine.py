@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from . import compiled
 from .compiled import Tables
 from .content import KnowledgeBase
+from .inputs import echo, echo_value
 from .models import (
     NOT_SURE,
     AnswerValue,
@@ -68,9 +69,9 @@ def validate_answers(kb: KnowledgeBase, raw: Any) -> Answers:
         if q is None:
             import difflib
 
-            close = difflib.get_close_matches(str(qid), list(kb.question_by_id), n=1)
+            close = difflib.get_close_matches(str(qid)[:100], list(kb.question_by_id), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise AnswerError(f"unknown question id '{qid}'{hint}; see `hipcheck questions`")
+            raise AnswerError(f"unknown question id '{echo(qid)}'{hint}; see `hipcheck questions`")
         out[qid] = _validate_one(q, value)
     return out
 
@@ -82,24 +83,23 @@ def _validate_one(q: Question, value: Any) -> AnswerValue:
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or value != int(value)
+            or (isinstance(value, float) and not (math.isfinite(value) and value.is_integer()))
         ):
-            raise AnswerError(f"{q.id}: expected {_choices(q)}, got {value!r}")
+            raise AnswerError(f"{q.id}: expected {_choices(q)}, got {echo_value(value)}")
         if not q.scale_min <= value <= q.scale_max:
-            raise AnswerError(f"{q.id}: {value} is out of range; expected {_choices(q)}")
+            raise AnswerError(f"{q.id}: {echo_value(value)} is out of range; expected {_choices(q)}")
         return int(value)
     index = q.option_index
     if q.kind == "single":
         if not isinstance(value, str) or value not in index:
-            raise AnswerError(f"{q.id}: unknown option {value!r}; valid: {_choices(q)}")
+            raise AnswerError(f"{q.id}: unknown option {echo_value(value)}; valid: {_choices(q)}")
         return value
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
         raise AnswerError(f"{q.id}: expected a list of option ids from: {_choices(q)}")
     for v in values:
         if v not in index:
-            raise AnswerError(f"{q.id}: unknown option {v!r}; valid: {_choices(q)}")
+            raise AnswerError(f"{q.id}: unknown option {echo_value(v)}; valid: {_choices(q)}")
     exclusive = {NOT_SURE, q.none_option} - {None}
     if len(values) > 1 and exclusive & set(values):
         raise AnswerError(
@@ -245,6 +245,18 @@ def planned_questions(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> 
 def fired_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
     known = facts(answers)
     return [r for r in kb.rules if _applies(r, known, answers)]
+
+
+def settled_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
+    """The fired rules that no question still to come can switch off: every question an `unless` of the
+    rule names has been answered or will not be asked. The interview tells of these at once; a rule
+    whose exemption is still to be asked (a strain felt at one moment) waits for that answer."""
+    ahead = {q.id for q in planned_questions(kb, answers) if q.id not in answers}
+    return [
+        r
+        for r in fired_rules(kb, answers)
+        if not any(a.question in ahead for clause in r.tests[2] for a in clause)
+    ]
 
 
 # --------------------------------------------------------------------------- words

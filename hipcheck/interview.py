@@ -478,7 +478,7 @@ def _run(
 
         fired = engine.fired_rules(kb, answers)
         shown.intersection_update(r.id for r in fired)  # an answer taken back can be told again
-        due = notice_due(fired, shown)
+        due = notice_due(engine.settled_rules(kb, answers), shown)  # not one a later answer can cancel
         if due is None:
             continue
         level, rules = due

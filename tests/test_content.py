@@ -82,6 +82,11 @@ def test_monotone_check_names_what_would_let_a_warning_sign_lower_the_level(mini
     problems = checks.monotone_problems(broken)
     assert any("flag:no: tests a safe answer" in p for p in problems), problems
     assert any("unless pain>=5" in p for p in problems), problems
+    urgent = type(mini.rules[0]).model_validate(
+        mini.rules[0].model_dump() | {"id": "exempt", "level": "urgent", "unless": ["where:side"]}
+    )
+    exempt = dataclasses.replace(mini, rules=(*mini.rules, urgent))
+    assert any("tick must never switch off an urgent rule" in p for p in checks.monotone_problems(exempt))
     assert checks.monotone_problems(mini) == []
 
 
@@ -118,3 +123,171 @@ def test_a_rule_on_a_follow_up_that_is_never_asked_is_dead(mini):
         sources=[{"title": "T", "publisher": "P", "kind": "review"}],
     )
     assert checks.satisfy(mini, orphan) is None  # side_detail is only asked when the pain is at the side
+
+
+# ------------------------------------------------------------------------ hostile or broken content folders
+#
+# A content folder can come from anyone (--content, HIPCHECK_CONTENT). Whatever is in it, every command
+# ends within a few seconds with exit 1 and one line on stderr, and `content check` lists the problem.
+
+import contextlib  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+from conftest import MINI  # noqa: E402
+
+COMMANDS = (
+    ("list", "--json"),
+    ("list",),
+    ("explain", "alpha"),
+    ("explain", "alpha", "--json"),
+    ("questions", "--json"),
+    ("triage", "--answers", "-", "--json"),
+)
+
+
+class Hung(BaseException):
+    """Raised by `time_limit`; a BaseException, so no `except OSError` or `except Exception` in the code
+    under test can swallow it (TimeoutError is an OSError)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Fail, rather than hang the suite, when the block runs longer than `seconds`."""
+
+    def expire(signum, frame):
+        raise Hung(f"still running after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    root = tmp_path / "hostile"
+    shutil.copytree(MINI, root)
+    return root
+
+
+def _condition(text: str = "", **fields: str) -> str:
+    page = (MINI / "conditions" / "alpha.toml").read_text()
+    for key, value in fields.items():
+        page = "\n".join(
+            f"{key} = {value}" if line.startswith(f"{key} = ") else line for line in page.splitlines()
+        )
+    return page + text
+
+
+def _big(n: int) -> str:
+    return "9" * n
+
+
+HOSTILE = {
+    "invalid UTF-8": (
+        lambda r: (r / "conditions" / "alpha.toml").write_bytes(b'id = "alpha"\n\xff\xfe = 1\n'),
+        "UTF-8",
+    ),
+    "5,000-deep array": (
+        lambda r: (r / "meta.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n"),
+        "nest",
+    ),
+    "5,000-deep table": (
+        lambda r: (r / "rules.toml").write_text("x = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n"),
+        "nest",
+    ),
+    "300-deep table, valid TOML": (
+        lambda r: (r / "rules.toml").write_text("x = " + "{a = " * 300 + "1" + "}" * 300 + "\n"),
+        "nest",
+    ),
+    "5,000-digit integer": (lambda r: (r / "meta.toml").open("a").write(f"\nx = {_big(5000)}\n"), "number"),
+    "4,000-digit prior": (
+        lambda r: (r / "conditions" / "alpha.toml").write_text(_condition(prior=_big(4000))),
+        "number",
+    ),
+    "50 MB summary": (
+        lambda r: (r / "conditions" / "alpha.toml").write_text(
+            _condition(summary='"' + "x" * 50_000_000 + '"')
+        ),
+        "larger than",
+    ),
+    "100,000-character summary": (
+        lambda r: (r / "conditions" / "alpha.toml").write_text(_condition(summary='"' + "x" * 100_000 + '"')),
+        "characters",
+    ),
+    "a folder named *.toml": (lambda r: (r / "conditions" / "delta.toml").mkdir(), "not a regular file"),
+    "a device named *.toml": (
+        lambda r: (r / "conditions" / "delta.toml").symlink_to("/dev/zero"),
+        "not a regular file",
+    ),
+    "control characters in a name": (
+        lambda r: (r / "conditions" / "alpha.toml").write_text(
+            _condition(name='"Alpha \\u001b[2J\\u001b]0;x\\u0007"')
+        ),
+        "control character",
+    ),
+    "a 1,000,000-point scale": (
+        lambda r: (r / "questions.toml").write_text(
+            (MINI / "questions.toml").read_text() + "scale_max = 1000000\n"
+        ),
+        "scale",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(HOSTILE), ids=list(HOSTILE))
+def test_a_hostile_content_folder_is_one_line_and_exit_1_in_every_command(cli, folder, damage):
+    make, words = HOSTILE[damage]
+    make(folder)
+    for args in COMMANDS:
+        with time_limit(20):
+            r = cli("--content", str(folder), *args, input="{}")
+        assert r.exit_code == 1, (args, r.stdout, r.stderr)
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("hipcheck: error: content is invalid"), (
+            r.stderr
+        )
+        assert words in r.stderr or "content check" in r.stderr
+        assert "\x1b" not in r.stdout + r.stderr
+    started = time.monotonic()
+    with time_limit(30):
+        r = cli("content", "check", str(folder))
+    assert r.exit_code == 1 and any(words in line for line in r.stdout.splitlines()), r.stdout
+    assert "\x1b" not in r.stdout and max(map(len, r.stdout.splitlines())) <= 500
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("name", ["meta.toml", "conditions/delta.toml"])
+def test_a_fifo_named_toml_never_hangs(cli, folder, name):
+    (folder / name).unlink(missing_ok=True)
+    os.mkfifo(folder / name)
+    for args in (*COMMANDS, ("content", "check", str(folder))):
+        with time_limit(20):
+            r = cli("--content", str(folder), *args, input="{}")
+        assert r.exit_code == 1, (args, r.stdout, r.stderr)
+        assert "not a regular file" in r.stdout + r.stderr or "content check" in r.stderr
+
+
+def test_a_broken_history_toml_is_a_listed_problem(cli, folder):
+    (folder / "history.toml").write_bytes(b"pain_min = [" * 3000 + b"\xff")
+    with time_limit(20):
+        r = cli("content", "check", str(folder))
+    assert r.exit_code == 1 and "history.toml" in r.stdout
+
+
+def test_a_valid_content_folder_within_the_limits_loads(folder):
+    """The limits leave room: the shipped content is far inside them."""
+    from conftest import CONTENT
+
+    from hipcheck import cache
+    from hipcheck.content import load_content
+
+    biggest = max(p.stat().st_size for p in CONTENT.rglob("*.toml"))
+    assert biggest * 8 < cache.MAX_FILE_BYTES
+    assert load_content(folder).conditions

@@ -132,6 +132,42 @@ def test_more_pain_never_lowers_the_level(case):
     assert after.rank >= before.rank, (answers, higher)
 
 
+ANY_TICK = sorted(
+    (q.id, o.id) for q in KB.questions if q.kind == "multi" for o in q.options if o.id != q.none_option
+)
+
+
+@SETTINGS
+@given(interviews(), st.sampled_from(ANY_TICK))
+# The cold review's case: a limp and a mileage jump were urgent, and "muscles ache in both legs" as well
+# made them self-care (an exemption on the bone-stress rules, since removed).
+@example(
+    {
+        **CALM,
+        "weight_bearing": "painful",
+        "location": ["groin"],
+        "onset": "gradual",
+        "symptoms": ["none"],
+        "training": ["mileage_jump"],
+    },
+    ("symptoms", "tight_sore"),
+)
+def test_no_tick_at_all_lowers_an_urgent_level(answers, tick):
+    """Any option ticked in addition, reassuring or not, never takes an urgent, same-day or emergency
+    result lower: only a routine result may fall to self-care when the tick explains the pain (night pain
+    from lying on a sore tendon)."""
+    qid, oid = tick
+    before = engine.decide(KB, answers).level
+    assume(before.rank >= Level.urgent.rank)
+    q = KB.question_by_id[qid]
+    current = answers.get(qid)
+    assume(current != [NOT_SURE] and not (current is None and q.red_flag))
+    keep = [v for v in current or [] if v != q.none_option]
+    assume(oid not in keep)
+    after = engine.decide(KB, {**answers, qid: [*keep, oid]}).level
+    assert after.rank >= before.rank, (answers, tick)
+
+
 def test_age_50_plus_never_lowers_the_level():
     """Issue 10's other reported counterexample: adding age 50+ turned urgent into routine (through the
     ranking). Every age band, given where age was not answered, only adds reasons now."""
