@@ -164,7 +164,11 @@ def test_a_child_under_10_gets_only_the_safety_screen_and_is_sent_to_a_doctor():
         ({"location": ["lateral"], "onset": "gradual"}, Level.urgent),  # no clear minor cause
         ({"location": ["groin"], "weight_bearing": "painful"}, Level.same_day),  # a limp: X-ray today
         ({"location": ["groin"], "onset": "sudden"}, Level.urgent),  # avulsion after a sprint
-        ({"location": ["thigh_knee"], "symptoms": ["tight_sore"], "onset": "after_run"}, Level.self_care),
+        # both thighs aching after a race: soreness (a teenager's pain on one side is never exempt)
+        (
+            {"location": ["thigh_knee"], "side": "both", "symptoms": ["tight_sore"], "onset": "after_run"},
+            Level.self_care,
+        ),
     ],
 )
 def test_children_and_teenagers_get_the_paediatric_net(answers, level):
