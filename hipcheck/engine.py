@@ -2,9 +2,10 @@
 
 - `validate_answers` checks raw answers (from a file or the interview) against the question bank.
 - `next_question` walks the interview tree: the first unanswered question whose tests hold.
-- `decide` scores causes (naive Bayes over likelihood ratios), sets the urgency from red-flag rules,
-  likely serious causes and unscreened warning signs, and selects tips from the answers; `assess`
-  returns that decision as a `TriageResult` (`result_json` writes the same decision as JSON text).
+- `decide` scores causes (naive Bayes over likelihood ratios), sets the urgency from the fired rules,
+  unscreened warning signs and many "Not sure" answers (never from the ranking), and selects tips from
+  the answers; `assess` returns that decision as a `TriageResult` (`result_json` writes the same
+  decision as JSON text).
 
 Batch scoring runs this for every line of a file, so the hot path reads tables compiled once per
 knowledge base (`compiled`, `Triggered.clauses`) rather than walking the content records.

@@ -189,8 +189,8 @@ class Question(Triggered):
     safe: list[str] = Field(
         default=[],
         description="single only: the reassuring answers ('no', 'normal'); a multi question's none_option "
-        "is its safe answer. Rules may not test a safe answer, so turning it into any other answer can "
-        "only raise the level",
+        "is its safe answer. Rules may not test a safe answer, and no `unless` may name a worrying answer "
+        "reachable from it, so turning it into a worrying answer can only raise the level",
     )
 
     @model_validator(mode="after")
