@@ -1,21 +1,32 @@
 """The content cache: TOML is parsed once, and the `--json` views of `list`, `explain` and `questions`
-are rendered once, per distinct content.
+are rendered once, per distinct content. This module also reads content files, within limits.
 
 - Key: SHA-256 over the bytes of every content file `load_content` reads (names and contents), every
   hipcheck source file, pydantic's version file, the hipcheck version and the Python version. Any
   change to any of them is a different key, so a stale entry is never even looked at.
-- Entry: one file `content-<key>.bin` in the cache folder: a header line (magic, format, key, SHA-256
-  of the body), then the body in `marshal` format (the format of Python's own `__pycache__`; the key
-  includes the Python version). A read checks the magic, format, key and the body's hash before
-  decoding it, then the shape of what it decoded; any failure (missing, truncated, corrupt,
-  unreadable, wrong shape) counts as a miss: the CLI loads content from TOML as if there were no
-  cache and writes a fresh entry.
+- Entry: one file `content-<key>.bin` in the cache folder: a header line (magic, format, key, then the
+  length and SHA-256 of each section), then two sections of JSON text: the views, then the parsed
+  TOML. JSON is plain data: unlike `marshal` or `pickle` it cannot carry code objects, so an entry can
+  never be more than text and numbers. A read checks the magic, format, key and the section's hash
+  before decoding it (the `--json` views read only their own section), then the shape of what it
+  decoded; any failure (missing, truncated, corrupt, unreadable, wrong shape) counts as a miss: the CLI
+  loads content from TOML as if there were no cache and writes a fresh entry.
+- The hash guards against damage, not against forgery: anyone who can write the folder could write a
+  matching one. So the cache is used only in a folder that is the user's own: hipcheck creates it
+  with mode 0700, and a folder (or entry) owned by another user, or writable by its group or by
+  others, is neither read nor written (a symbolic link to an entry is refused too). Pruning removes
+  only files that start with hipcheck's own header.
 - Only content that validated is cached, and a hit is validated again by the same code (the cache
   spares the TOML parsing, which is most of the cost, not the checks); the views are served as stored.
 - Writes go to a temporary file in the same folder, then `os.replace`, so readers see the old entry or
   the new one, never half of one. Failures to write are ignored: the cache is an optimisation only.
 - Where: `HIPCHECK_CACHE` if set (`off` or `0` disables the cache), else the user cache folder
   (`$XDG_CACHE_HOME/hipcheck` or `~/.cache/hipcheck` on Linux; platformdirs elsewhere).
+
+Content files are read by `read_files` (for the key, and for parsing: each file once): only regular
+files (a FIFO, device or folder named `*.toml` is refused without being opened for long: it is opened
+non-blocking and checked first), at most `MAX_FILE_BYTES` each, `MAX_TOTAL_BYTES` together and
+`MAX_CONDITION_FILES` condition files. content/README.md documents these limits.
 
 This module is imported on the fast paths, so it imports nothing heavy at module level (no pydantic,
 no TOML parser, no Rich).
@@ -24,8 +35,8 @@ no TOML parser, no Rich).
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,12 +48,19 @@ if TYPE_CHECKING:
 
 ENV_VAR = "HIPCHECK_CACHE"
 CONTENT_ENV_VAR = "HIPCHECK_CONTENT"
-FORMAT = 1
+FORMAT = 2  # 1 was marshal; 2 is JSON in two sections
 KEEP = 8  # entries kept in the folder (one per distinct content: the source tree, test fixtures, ...)
 BOOKS = ("meta.toml", "questions.toml", "rules.toml", "tips.toml")
 _PREFIX = "content-"
 _SUFFIX = ".bin"
 _MAGIC = b"hipcheck-cache"
+_SECTIONS = ("views", "data")
+
+# Limits on a content folder (content/README.md says them too). The shipped content is far inside them:
+# its largest file is about 60 KB and the whole folder about 400 KB, in 44 condition files.
+MAX_FILE_BYTES = 1024 * 1024  # one content file
+MAX_TOTAL_BYTES = 16 * 1024 * 1024  # every content file together
+MAX_CONDITION_FILES = 500  # the benchmarks load 4 times the shipped conditions
 
 
 # --------------------------------------------------------------------------- where
@@ -76,10 +94,66 @@ def cache_dir() -> Path | None:
 
 
 def content_files(root: Path) -> list[Path]:
-    """The files `load_content` reads, in the order it reads them."""
+    """The files `load_content` reads, in the order it reads them (at most MAX_CONDITION_FILES + 1
+    condition files: one more than allowed is enough to say there are too many)."""
     cdir = root / "conditions"
-    conditions = sorted(cdir.glob("*.toml")) if cdir.is_dir() else []
-    return [root / name for name in BOOKS] + conditions
+    try:
+        conditions = sorted(cdir.glob("*.toml")) if cdir.is_dir() else []
+    except OSError:
+        conditions = []
+    return [root / name for name in BOOKS] + conditions[: MAX_CONDITION_FILES + 1]
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n / 1024:g} KiB"
+
+
+class ContentFileError(Exception):
+    """A content file that cannot be used; the message says why in a few words ("file is missing")."""
+
+
+class _TooLarge(ContentFileError):
+    pass
+
+
+def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a content file, or ContentFileError: missing, not a regular file (a FIFO, device or
+    folder, checked before reading, and opened non-blocking so a FIFO cannot hang), unreadable, or
+    larger than `limit` (never more than `limit` + 1 bytes are read)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ContentFileError("is not a regular file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the check above
+                raise ContentFileError("is not a regular file")
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise ContentFileError("file is missing") from None
+    except OSError as exc:
+        raise ContentFileError(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise _TooLarge(f"is larger than the limit of {_size(limit)} for a content file")
+    return data
+
+
+def read_files(files: list[Path]) -> dict[Path, bytes | ContentFileError]:
+    """Each file's bytes, or why it cannot be used. At most MAX_TOTAL_BYTES are read in all."""
+    out: dict[Path, bytes | ContentFileError] = {}
+    left = MAX_TOTAL_BYTES
+    for path in files:
+        try:
+            out[path] = data = read_file(path, min(MAX_FILE_BYTES, left))
+            left -= len(data)
+        except _TooLarge as exc:
+            out[path] = (
+                exc
+                if left >= MAX_FILE_BYTES
+                else ContentFileError(f"not read: the content files together pass {_size(MAX_TOTAL_BYTES)}")
+            )
+        except ContentFileError as exc:
+            out[path] = exc
+    return out
 
 
 # --------------------------------------------------------------------------- key
@@ -106,18 +180,62 @@ def _code() -> bytes:
     return _code_digest
 
 
-def fingerprint(root: Path, files: list[Path] | None = None) -> str | None:
-    """The cache key for a content folder, or None when a file cannot be read (then: no cache)."""
+def fingerprint(
+    root: Path, files: list[Path] | None = None, blobs: dict[Path, bytes | ContentFileError] | None = None
+) -> str | None:
+    """The cache key for a content folder, or None when a file cannot be used (then: no cache).
+    `blobs`: the files as `read_files` returned them, when the caller has read them already."""
     try:
+        files = files if files is not None else content_files(root)
+        if len(files) > len(BOOKS) + MAX_CONDITION_FILES:
+            return None
+        blobs = blobs if blobs is not None else read_files(files)
         h = hashlib.sha256(_code())
-        for path in files if files is not None else content_files(root):
+        for path in files:
             name = path.relative_to(root).as_posix().encode()
-            data = path.read_bytes()
+            data = blobs[path]
+            if isinstance(data, ContentFileError):
+                return None
             h.update(b"%d:%s%d:" % (len(name), name, len(data)))
             h.update(data)
         return h.hexdigest()
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         return None
+
+
+# --------------------------------------------------------------------------- the folder: the user's own
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user, and writable by nobody else (no group or other write bit). On Windows, where
+    access is by ACL and the mode bits say nothing about it, the per-user cache folder is taken as is."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and st.st_uid == getuid()
+
+
+def _usable_folder(folder: Path) -> bool:
+    """The cache folder exists, is a folder, and is the user's own (see `_private`)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _private(st)
+
+
+def _open_entry(path: Path) -> bytes | None:
+    """An entry's bytes, if it is a regular file of the user's own (not a symbolic link), else None."""
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not (stat.S_ISREG(st.st_mode) and _private(st)):
+            return None
+        return fh.read()
 
 
 # --------------------------------------------------------------------------- read and write
@@ -127,28 +245,56 @@ def _entry(folder: Path, key: str) -> Path:
     return folder / f"{_PREFIX}{key}{_SUFFIX}"
 
 
-def read(key: str | None) -> dict[str, Any] | None:
-    """The cached entry for `key`, or None on any miss: absent, unreadable, corrupt, or another key."""
+def _section(key: str | None, name: str) -> Any:
+    """One section of the entry for `key`, decoded, or None on any miss: absent, unreadable, corrupt,
+    another key, or a folder or file that is not the user's own."""
     folder = cache_dir()
-    if key is None or folder is None:
+    if key is None or folder is None or not _usable_folder(folder):
         return None
     try:
-        blob = _entry(folder, key).read_bytes()
-        head, sep, body = blob.partition(b"\n")
-        magic, fmt, stored_key, digest = head.split(b" ")
-        if (
-            not sep
-            or magic != _MAGIC
-            or fmt != b"%d" % FORMAT
-            or stored_key != key.encode()
-            or digest != hashlib.sha256(body).hexdigest().encode()
-        ):
+        blob = _open_entry(_entry(folder, key))
+        if blob is None:
             return None
-        entry = marshal.loads(body)
-        ok = isinstance(entry, dict) and isinstance(entry.get("data"), dict) and _views_ok(entry.get("views"))
-        return entry if ok else None
-    except (OSError, ValueError, EOFError, AttributeError, TypeError, RecursionError):
+        head, sep, body = blob.partition(b"\n")
+        magic, fmt, stored_key, *sections = head.split(b" ")
+        if not sep or magic != _MAGIC or fmt != b"%d" % FORMAT or stored_key != key.encode():
+            return None
+        offset = 0
+        for section_name, section in zip(_SECTIONS, sections, strict=True):
+            size, digest = section.split(b":")
+            start, offset = offset, offset + int(size)
+            if section_name == name:
+                part = body[start:offset]
+                if len(part) != int(size) or digest != hashlib.sha256(part).hexdigest().encode():
+                    return None
+                if name == "data":
+                    from pydantic_core import from_json  # about as fast as marshal; pydantic is loaded here
+
+                    return from_json(part)
+                import json
+
+                return json.loads(part)
         return None
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def read_views(key: str | None) -> dict[str, Any] | None:
+    """The cached `--json` views for `key` (see `build_views`), or None."""
+    views = _section(key, "views")
+    return views if _views_ok(views) else None
+
+
+def read_data(key: str | None) -> dict[str, Any] | None:
+    """The cached parsed TOML for `key` (file name → its table), or None."""
+    data = _section(key, "data")
+    return data if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()) else None
+
+
+def read(key: str | None) -> dict[str, Any] | None:
+    """The whole cached entry for `key` ({"views": ..., "data": ...}), or None on any miss."""
+    views, data = read_views(key), read_data(key)
+    return {"views": views, "data": data} if views is not None and data is not None else None
 
 
 def _views_ok(views: Any) -> bool:
@@ -160,31 +306,52 @@ def _views_ok(views: Any) -> bool:
         and isinstance(views.get("names"), list)
         and all(isinstance(v, str) for v in views["explain"].values())
         and all(
-            isinstance(e, list) and len(e) == 2 and e[0] in views["explain"] and isinstance(e[1], list)
+            isinstance(e, list)
+            and len(e) == 2
+            and isinstance(e[0], str)
+            and e[0] in views["explain"]
+            and isinstance(e[1], list)
+            and all(isinstance(n, str) for n in e[1])
             for e in views["names"]
         )
     )
 
 
 def write(key: str | None, entry: dict[str, Any]) -> bool:
-    """Store an entry atomically; True when it was written. Never raises for I/O problems."""
+    """Store an entry ({"views": ..., "data": ...}) atomically; True when it was written. Never raises
+    for I/O problems. Creates the folder with mode 0700; never writes into one that is not the user's
+    own (see `_private`)."""
     folder = cache_dir()
     if key is None or folder is None:
         return False
+    import json
+
     try:
-        body = marshal.dumps(entry)
-    except ValueError:  # e.g. a TOML date: keep working without a cache
+        parts = [
+            json.dumps(entry[name], ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            for name in _SECTIONS
+        ]
+    except (TypeError, ValueError, KeyError, RecursionError):  # e.g. a TOML date: work without a cache
         return False
-    header = b" ".join((_MAGIC, b"%d" % FORMAT, key.encode(), hashlib.sha256(body).hexdigest().encode()))
+    header = b" ".join(
+        (
+            _MAGIC,
+            b"%d" % FORMAT,
+            key.encode(),
+            *(b"%d:%s" % (len(p), hashlib.sha256(p).hexdigest().encode()) for p in parts),
+        )
+    )
     tmp: Path | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _usable_folder(folder):
+            return False
         import tempfile
 
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)  # mode 0600
         tmp = Path(name)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(header + b"\n" + body)
+            fh.write(header + b"\n" + b"".join(parts))
         os.replace(tmp, _entry(folder, key))
         tmp = None
         _prune(folder)
@@ -199,20 +366,36 @@ def write(key: str | None, entry: dict[str, Any]) -> bool:
                 pass
 
 
+def _is_ours(path: Path) -> bool:
+    """The file starts with hipcheck's cache header (any format), so hipcheck wrote it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as fh:
+        return stat.S_ISREG(os.fstat(fh.fileno()).st_mode) and fh.read(len(_MAGIC) + 1) == _MAGIC + b" "
+
+
 def _prune(folder: Path) -> None:
-    """Keep the KEEP most recently written entries."""
+    """Keep the KEEP most recently written entries. Only hipcheck's own entries are counted or removed:
+    a file that merely matches the name pattern is left alone."""
     entries = []
     for path in folder.glob(f"{_PREFIX}*{_SUFFIX}"):
         try:
-            entries.append((path.stat().st_mtime_ns, path))
+            entries.append((path.lstat().st_mtime_ns, path))
         except OSError:
             pass
     entries.sort(reverse=True)
-    for _, path in entries[KEEP:]:
-        try:
-            path.unlink()
-        except OSError:
-            pass
+    kept = 0
+    for _, path in entries:
+        if not _is_ours(path):
+            continue
+        kept += 1
+        if kept > KEEP:
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 # --------------------------------------------------------------------------- what is cached
@@ -232,6 +415,5 @@ def build_views(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def cached_views(root: Path) -> dict[str, Any] | None:
-    """The views for a content folder straight from the cache (no TOML, no pydantic), or None."""
-    entry = read(fingerprint(root)) if root.is_dir() else None
-    return entry["views"] if entry is not None else None
+    """The views for a content folder straight from the cache (no TOML, no pydantic models), or None."""
+    return read_views(fingerprint(root)) if root.is_dir() else None

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
@@ -40,8 +40,10 @@ def _note(text: str) -> None:
     import shutil
     import textwrap
 
+    from .inputs import escape  # a file or condition name the user typed may hold control characters
+
     width = shutil.get_terminal_size((100, 24)).columns - 1 if sys.stderr.isatty() else 10_000
-    sys.stderr.write(textwrap.fill(text, width=max(width, 20), break_long_words=False) + "\n")
+    sys.stderr.write(textwrap.fill(escape(text), width=max(width, 20), break_long_words=False) + "\n")
 
 
 # --------------------------------------------------------------------------- how help is drawn
@@ -116,6 +118,15 @@ class HelpGroup(_Help, TyperGroup):
         super().__init__(*args, **kwargs)
         self._reflow_help()
 
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
+        # The reader of stdout stopped early (`hipcheck ... | head`): end quietly with 0, whatever the
+        # command (Typer would exit 1 here, and a batch used to report it as a read error).
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(int(Exit.OK)) from None
+
 
 class App(typer.Typer):
     """typer.Typer whose groups and commands draw their help as `_Help` says."""
@@ -153,9 +164,43 @@ state = State()
 
 
 def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
-    """One line on stderr, then exit with a documented code."""
-    sys.stderr.write(f"hipcheck: error: {message}\n")
+    """One line on stderr, then exit with a documented code. Control characters (from a file name or
+    the input) are shown escaped, so a message can neither drive the terminal nor fake more lines."""
+    from .inputs import escape
+
+    sys.stderr.write(f"hipcheck: error: {escape(message)}\n")
     raise typer.Exit(int(code))
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """An encoding error handler for stdout and stderr: a character the stream cannot encode becomes
+    `\\uXXXX` (a surrogate pair above U+FFFF), which is also a valid escape inside a JSON string, so
+    `--json` output stays valid JSON on an ASCII or Latin-1 stream and text output stays readable."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for c in exc.object[exc.start : exc.end]:
+        o = ord(c)
+        if o > 0xFFFF:
+            o -= 0x10000
+            out.append(f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{o:04x}")
+    return "".join(out), exc.end
+
+
+def safe_streams() -> None:
+    """Let stdout and stderr write any text whatever their encoding (PYTHONIOENCODING=ascii, a Latin-1
+    locale): what they cannot encode is escaped (see `_escape_unencodable`) instead of crashing."""
+    import codecs
+
+    codecs.register_error("hipcheck.escape", _escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) not in (None, "hipcheck.escape"):
+            try:
+                stream.reconfigure(errors="hipcheck.escape")  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):  # not a TextIOWrapper, or closed
+                pass
 
 
 def knowledge() -> "KnowledgeBase":
@@ -221,35 +266,48 @@ def _root(
 ) -> None:
     state.no_color = no_color
     state.content_dir = content
+    safe_streams()  # main() does it for real runs; here too for in-process callers
 
 
 # --------------------------------------------------------------------------- triage
 
 
-def _open_answers(source: str) -> tuple[bool, Iterator[str]]:
-    """(batch?, the lines): batch when the file is *.jsonl / *.ndjson, or holds one JSON value per line
-    (its first non-blank line is a complete JSON value and another line follows); see batch.is_batch."""
-    import itertools
-
+def _open_answers(source: str) -> tuple[bool, list, Iterator, IO[bytes]]:
+    """(batch?, the lines read so far, the other lines, the byte stream): batch when the file is
+    *.jsonl / *.ndjson, or holds one JSON value per line (its first non-blank line is a complete JSON
+    value and another line follows); see batch.is_batch. Lines are bytes, at most inputs.MAX_BYTES
+    long (None for a longer one)."""
     from .batch import sniff
+    from .inputs import open_source, read_lines
 
     try:
-        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
-        batch, head, rest = sniff(source, iter(stream))
+        stream = open_source(source)
+        batch, head, rest = sniff(source, read_lines(stream))
     except FileNotFoundError:
         fail(f"answers file not found: {source}")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read answers file {source}: {exc}")
-    return batch, itertools.chain(head, rest)
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    return batch, head, rest, stream
 
 
-def _read_answers(source: str, lines: Iterator[str]) -> object:
+def _read_answers(source: str, head: list, stream: IO[bytes]) -> object:
+    """The one answers document: at most inputs.MAX_BYTES of UTF-8 JSON (see inputs.loads)."""
     import json
 
+    from .inputs import InputError, loads, read_document
+
+    name = "standard input" if source == "-" else f"answers file {source}"
     try:
-        text = "".join(lines)
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read answers file {source}: {exc}")
+        data = read_document(head, stream)
+        text = data.decode("utf-8")
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    except InputError as exc:
+        fail(f"{name} {exc}")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        fail(f"{name} is not valid UTF-8 (line {line}, byte {column})")
     if not text.strip():
         fail(
             "no answers were given on standard input; pipe in a JSON object (see `hipcheck questions`)"
@@ -257,9 +315,11 @@ def _read_answers(source: str, lines: Iterator[str]) -> object:
             else f"answers file {source} is empty"
         )
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         fail(f"answers are not valid JSON ({source}, line {exc.lineno} column {exc.colno}): {exc.msg}")
+    except InputError as exc:
+        fail(f"answers {'on standard input' if source == '-' else f'in {source}'}: {exc}")
 
 
 @app.command(
@@ -288,6 +348,9 @@ def triage(
         Path | None,
         typer.Option("--save", metavar="FILE", help="Also save a report (.txt, .md, .html, .svg)."),
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With --save: replace FILE if it exists (keeping its mode).")
+    ] = False,
     no_save: Annotated[
         bool,
         typer.Option(
@@ -317,15 +380,22 @@ def triage(
     from .engine import AnswerError, assess, validate_answers
 
     kb = knowledge()
-    if save is not None and save.suffix.lower() not in (".txt", ".md", ".html", ".svg"):
-        fail(f"--save: unknown report type '{save.suffix or save.name}'; use .txt, .md, .html or .svg")
+    if save is not None:  # before the first question: a bad path must not cost the interview
+        from .report import report_path_problem
+
+        if problem := report_path_problem(save, overwrite=overwrite):
+            fail(problem)
+    elif overwrite:
+        fail("--overwrite only goes with --save FILE")
     if answers is not None:
-        batch, lines = _open_answers(answers)
+        batch, head, rest, stream = _open_answers(answers)
         if batch:
-            _batch(kb, answers, lines, as_json=as_json, save=save)
+            import itertools
+
+            _batch(kb, answers, itertools.chain(head, rest), as_json=as_json, save=save)
             return
         try:
-            given = validate_answers(kb, _read_answers(answers, lines))
+            given = validate_answers(kb, _read_answers(answers, head, stream))
         except AnswerError as exc:
             fail(str(exc))
     else:
@@ -352,15 +422,19 @@ def triage(
         from .render import result_view
 
         console().print(result_view(result))
+    in_history = keep_in_history(result)  # first: a report that fails must not lose the result
     if save is not None:
+        from .history_models import printable
         from .report import save_report
 
         try:
-            save_report(kb, result, save)
+            save_report(kb, result, save, overwrite=overwrite)
         except OSError as exc:
-            fail(f"could not save the report to {save}: {exc.strerror}", Exit.ERROR)
-        _note(f"Report saved to {save}")
-    if keep_in_history(result):
+            kept = "; the result was saved to your history" if in_history else ""
+            where = printable(str(save))
+            fail(f"could not save the report to {where}: {exc.strerror or exc}{kept}", Exit.ERROR)
+        _note(f"Report saved to {printable(str(save))}")
+    if in_history:
         _note("Saved to your private history: see it with hipcheck history (--no-save skips this).")
 
 
@@ -376,8 +450,10 @@ def _batch(
         fail("--save makes one report; it cannot be combined with a file of many answer sets")
     try:
         done, failed = run(kb, lines, sys.stdout, sys.stderr)
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read answers file {source}: {exc}")
+    except BrokenPipeError:  # the reader stopped (`| head`): main() ends quietly, as for every command
+        raise
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
     if failed:
         fail(f"{failed} of {done + failed} answer sets failed; see the lines above")
 
@@ -562,15 +638,30 @@ from .history_cli import register as _register_history  # noqa: E402  (log and h
 _register_history(app)
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the flush at exit neither fails nor prints."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
     """Run the app; usage errors become one line on stderr with exit code 2, like every other error."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
     from typer.exceptions import Abort
 
+    from .inputs import escape  # what a usage error quotes from the command line is shown escaped
+
+    safe_streams()
     try:
         code = app(prog_name="hipcheck", standalone_mode=False)
-    except BrokenPipeError:  # e.g. `hipcheck list | head -1`
-        sys.stderr.close()
+        sys.stdout.flush()  # here, so a reader that has gone is noticed below, not at exit
+    except BrokenPipeError:  # the reader stopped early (`hipcheck list | head -1`): quiet, exit 0
+        _quiet_stdout()
         sys.exit(int(Exit.OK))
     except NoArgsIsHelpError as exc:  # `hipcheck` or `hipcheck content` alone: show the help
         sys.stderr.write(exc.format_message().rstrip() + "\n")
@@ -589,10 +680,10 @@ def main() -> None:
                     value = "" if getattr(param, "is_flag", False) else f" {param.metavar}"
                     example += f"{value} {exc.ctx.command_path.split(' ', 1)[1]} ..."
                 message, where = f"{opt} goes before the command: {example}", ""
-        sys.stderr.write(f"hipcheck: error: {message}{where}\n")
+        sys.stderr.write(f"hipcheck: error: {escape(message)}{where}\n")
         sys.exit(int(Exit.USAGE))
     except ClickException as exc:
-        sys.stderr.write(f"hipcheck: error: {exc.format_message()}\n")
+        sys.stderr.write(f"hipcheck: error: {escape(exc.format_message())}\n")
         sys.exit(exc.exit_code)
     except (Abort, KeyboardInterrupt):
         sys.stderr.write("\nInterrupted.\n")

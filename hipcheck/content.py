@@ -2,12 +2,20 @@
 
 Every problem is collected before failing, and each names file → record → field, with a
 close-match suggestion for misspelled ids.
+
+A content folder can come from anyone (`--content`, HIPCHECK_CONTENT), so reading it has limits (see
+content/README.md): files are read by `cache.read_file` (regular files only, at most
+`cache.MAX_FILE_BYTES` each), must be UTF-8 TOML, and the parsed data may nest at most `MAX_DEPTH`
+levels, hold at most `MAX_ITEMS` entries in a list or table, strings of at most `MAX_TEXT_CHARS`
+characters with no control characters (tab and newline aside), and whole numbers below `MAX_INT`.
+Whatever breaks them is a problem in the list like any other, never a traceback.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,7 +24,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .cache import BOOKS, content_files, default_content_dir
+from .cache import (
+    BOOKS,
+    MAX_CONDITION_FILES,
+    ContentFileError,
+    content_files,
+    default_content_dir,
+    read_files,
+)
 from .cache import CONTENT_ENV_VAR as ENV_VAR
 from .models import (
     NOT_SURE,
@@ -44,12 +59,50 @@ __all__ = [
 ]
 
 
+MAX_DEPTH = 12  # levels of nesting in a content file (the shipped content uses 5)
+MAX_ITEMS = 1000  # entries in one list or table (the shipped content's longest list has 68)
+MAX_TEXT_CHARS = 10_000  # characters in one string (the shipped content's longest has about 2,000)
+MAX_INT = 10**9  # whole numbers are below this in size (the shipped content's largest is a year)
+MAX_OPTIONS = 40  # options of one question
+MAX_SCALE = 100  # scale_max - scale_min
+MAX_PROBLEM_CHARS = 300  # a problem line is cut to this length
+MAX_PROBLEMS = 500  # problems listed; past this, one line counts the rest
+_LIMIT_PROBLEMS_PER_FILE = 5
+
+# Characters a terminal would act on rather than show: C0 and C1 controls (tab, newline and carriage
+# return aside), DEL, the line and paragraph separators and the bidirectional overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_controls(text: str) -> str:
+    """`text` with every control character shown as an escape (`\\x1b`, `\\n`)."""
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return _ANY_CONTROL.sub(
+        lambda m: (
+            named.get(m.group())
+            or (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}")
+        ),
+        text,
+    )
+
+
+def _problem_line(text: str) -> str:
+    """A problem as one short line: control characters escaped, cut to MAX_PROBLEM_CHARS."""
+    text = _escape_controls(text[: MAX_PROBLEM_CHARS * 2])
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 3] + "..."
+
+
 class ContentError(Exception):
-    """Content failed to load; `problems` holds one line per problem."""
+    """Content failed to load; `problems` holds one line per problem (each one line, escaped and
+    shortened, however hostile the content that caused it)."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in content:\n" + "\n".join(problems))
+        lines = [_problem_line(p) for p in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(f"... and {len(problems) - MAX_PROBLEMS} more problem(s), not listed")
+        self.problems = lines
+        super().__init__(f"{len(problems)} problem(s) in content:\n" + "\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -95,17 +148,119 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _read_toml(path: Path, root: Path, problems: list[str]) -> dict[str, Any] | None:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        problems.append(f"{_rel(path, root)}: file is missing")
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{_rel(path, root)}: not valid TOML: {exc}")
-    except OSError as exc:
-        problems.append(f"{_rel(path, root)}: cannot be read: {exc.strerror}")
+def _shown_key(key: object) -> str:
+    text = str(key)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _leaf_problem(value: Any) -> str | None:
+    """Why a string or number breaks the limits, or None."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT_CHARS:
+            return f"text of {len(value)} characters; the limit is {MAX_TEXT_CHARS}"
+        if m := _CONTROL.search(value):
+            return f"holds a control character ({_escape_controls(m.group())}), which a terminal would act on"
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if not -MAX_INT < value < MAX_INT:
+            return f"the number is too large; whole numbers must be below {MAX_INT:,}"
+    elif isinstance(value, float) and not math.isfinite(value):
+        return f"the number must be finite, not {value}"
     return None
+
+
+def _limit_problems(data: dict[str, Any], where: str) -> list[str]:
+    """What in parsed TOML breaks the limits (at most _LIMIT_PROBLEMS_PER_FILE of them). Iterative, so
+    any depth is safe to walk; the common case (a short string, a small number) costs one type test,
+    one length or range test and one regex search."""
+    problems: list[str] = []
+
+    def crumb(path: tuple[object, ...]) -> str:
+        return f"{where} → {'.'.join(_shown_key(p) for p in path) or '(file)'}"
+
+    control = _CONTROL.search
+    stack: list[tuple[dict | list, tuple[object, ...]]] = [(data, ())]
+    while stack and len(problems) < _LIMIT_PROBLEMS_PER_FILE:
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            problems.append(f"{crumb(path)}: nested more than {MAX_DEPTH} levels deep")
+            continue
+        if len(value) > MAX_ITEMS:
+            problems.append(f"{crumb(path)}: {len(value)} entries; the limit is {MAX_ITEMS}")
+            continue
+        for k, v in value.items() if type(value) is dict else enumerate(value):
+            if type(k) is str and (len(k) > MAX_TEXT_CHARS or control(k)):
+                problems.append(f"{crumb(path)}: a key is too long or holds a control character")
+                break
+            t = type(v)
+            if t is str:
+                if len(v) <= MAX_TEXT_CHARS and not control(v):
+                    continue
+            elif t is dict or t is list:
+                stack.append((v, (*path, k)))
+                continue
+            elif t is int:
+                if -MAX_INT < v < MAX_INT:
+                    continue
+            elif t is bool or (t is float and math.isfinite(v)):
+                continue
+            why = _leaf_problem(v)
+            if why is not None:
+                problems.append(f"{crumb((*path, k))}: {why}")
+    if stack and len(problems) >= _LIMIT_PROBLEMS_PER_FILE:
+        problems.append(f"{where}: more problems with the limits may follow; fix these first")
+    return problems
+
+
+def parse_toml(blob: bytes | ContentFileError, where: str, problems: list[str]) -> dict[str, Any] | None:
+    """A content file's bytes (or why they could not be read) as TOML data within the limits, or None
+    with the reasons added to `problems`. `where` names the file in messages."""
+    if isinstance(blob, ContentFileError):
+        problems.append(f"{where}: {blob}")
+        return None
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = blob.count(b"\n", 0, exc.start) + 1
+        problems.append(f"{where}: not valid UTF-8 (line {line}, byte {exc.start + 1}); save it as UTF-8")
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{where}: not valid TOML: {exc}")
+        return None
+    except RecursionError:
+        problems.append(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        return None
+    except ValueError:  # a whole number past Python's digit limit
+        problems.append(f"{where}: a number is too large; whole numbers must be below {MAX_INT:,}")
+        return None
+    found = _limit_problems(data, where)
+    if found:
+        problems.extend(found)
+        return None
+    return data
+
+
+def read_toml(path: Path, where: str, problems: list[str]) -> dict[str, Any] | None:
+    """One TOML file read and parsed within the limits (see `parse_toml`)."""
+    from .cache import read_file
+
+    try:
+        blob: bytes | ContentFileError = read_file(path)
+    except ContentFileError as exc:
+        blob = exc
+    return parse_toml(blob, where, problems)
+
+
+def _read_toml(path: Path, root: Path, problems: list[str]) -> dict[str, Any] | None:
+    return read_toml(path, _rel(path, root), problems)
+
+
+def _reader(blobs: dict[Path, bytes | ContentFileError]) -> Reader:
+    """A Reader over files read already (by `cache.read_files`)."""
+    return lambda path, root, problems: parse_toml(blobs[path], _rel(path, root), problems)
 
 
 def _format_validation(where: str, exc: ValidationError, data: Any) -> list[str]:
@@ -247,6 +402,11 @@ def _load_records(
     cond_files = files[len(BOOKS) :]  # content_files(): the four books, then conditions/*.toml sorted
     if not cond_files:
         problems.append(f"{_rel(cdir, root)}: no condition files found")
+    if len(cond_files) > MAX_CONDITION_FILES:
+        problems.append(
+            f"{_rel(cdir, root)}: more than {MAX_CONDITION_FILES} condition files; the limit is that"
+        )
+        cond_files = cond_files[:MAX_CONDITION_FILES]
     for path in cond_files:
         raw = read(path, root, problems)
         if raw is None:
@@ -272,28 +432,30 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
     """Load and validate a content directory; raise ContentError listing every problem.
 
     With `use_cache` (the CLI), parsed TOML comes from the content cache when its key matches (see
-    hipcheck/cache.py), and valid content is written to it. The checks run either way."""
+    hipcheck/cache.py), and valid content is written to it. The checks run either way. Each file is
+    read once, within the limits (see the module's docstring)."""
     root = Path(root) if root is not None else default_content_dir()
     if not root.is_dir():
         raise ContentError([f"{root}: content directory not found"])
     files = content_files(root)
+    blobs = read_files(files)
     if not use_cache:
-        return _build(root, files, _read_toml)
+        return _build(root, files, _reader(blobs))
 
     from . import cache
 
-    key = cache.fingerprint(root, files)
-    entry = cache.read(key)
-    data = entry["data"] if entry is not None else None
+    key = cache.fingerprint(root, files, blobs)
+    data = cache.read_data(key)
     if data is not None and set(data) == {p.relative_to(root).as_posix() for p in files}:
         try:
             return _build(root, files, lambda path, root, problems: data[path.relative_to(root).as_posix()])
         except ContentError:
             pass  # cannot happen for an entry written by this code; load from TOML to report it properly
     parsed: dict[str, Any] = {}
+    read = _reader(blobs)
 
     def read_and_keep(path: Path, root: Path, problems: list[str]) -> dict[str, Any] | None:
-        raw = _read_toml(path, root, problems)
+        raw = read(path, root, problems)
         parsed[path.relative_to(root).as_posix()] = raw
         return raw
 
@@ -317,6 +479,10 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
     order = {q.id: i for i, q in enumerate(questions)}
     for q in questions:
         where = f"{rootname}/questions.toml → question (id={q.id})"
+        if len(q.options) > MAX_OPTIONS:
+            problems.append(f"{where} → options: {len(q.options)} options; the limit is {MAX_OPTIONS}")
+        if q.kind == "scale" and q.scale_max - q.scale_min > MAX_SCALE:
+            problems.append(f"{where} → scale_max: a scale spans at most {MAX_SCALE} points")
         _check_triggers(q, qmap, where, problems)
         for atom in q.atoms():
             if atom.question in order and order[atom.question] >= order[q.id]:

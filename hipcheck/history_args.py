@@ -64,30 +64,54 @@ AfterNoColor = Annotated[
 ]
 
 
+def _digits(text: str) -> bool:
+    """Only the ASCII digits 0-9: not ², ٣ or １０, which str.isdigit (and int) would take."""
+    return text.isascii() and text.isdigit()
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """User input quoted in an error: control characters escaped, cut short when long."""
+    from .history_models import printable
+
+    t = printable(text)
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
 def is_pain_score(text: str) -> bool:
-    """A whole number from 0 to 10 (surrounding spaces allowed)."""
+    """A whole number from 0 to 10 in ASCII digits (surrounding spaces allowed)."""
     t = text.strip()
-    return t.isdigit() and 0 <= int(t) <= 10
+    return _digits(t) and len(t) <= 3 and 0 <= int(t) <= 10
 
 
 def parse_day(text: str, option: str, today: date, relative: bool = False) -> date:
+    """YYYY-MM-DD, today, yesterday (and with `relative`, 14d or 3w back): a day from 1900 to today."""
     from .cli import fail
+    from .history_models import EARLIEST_DAY
 
     t = text.strip().lower()
+    extra = ", a number of days or weeks back (14d, 3w)" if relative else ""
+    not_a_date = f"{option}: '{shown(text)}' is not a date; use YYYY-MM-DD, today, yesterday{extra}"
+    too_early = f"{option} '{shown(text)}' is before {EARLIEST_DAY.year}; check the date"
     if t == "today":
         day = today
     elif t == "yesterday":
         day = today - timedelta(days=1)
-    elif relative and len(t) >= 2 and t[:-1].isdigit() and t[-1] in "dw":
-        day = today - timedelta(days=int(t[:-1]) * (7 if t[-1] == "w" else 1))
+    elif relative and len(t) >= 2 and _digits(t[:-1]) and t[-1] in "dw":
+        back = int(t[:-1]) * (7 if t[-1] == "w" else 1) if len(t) <= 8 else None
+        if back is None or back > (today - EARLIEST_DAY).days:
+            fail(too_early)
+        day = today - timedelta(days=back)
     else:
+        if not t.isascii() or not (len(t) == 10 and t[4] == "-" and t[7] == "-"):
+            fail(not_a_date)
         try:
             day = date.fromisoformat(t)
         except ValueError:
-            extra = ", a number of days or weeks back (14d, 3w)" if relative else ""
-            fail(f"{option}: '{text}' is not a date; use YYYY-MM-DD, today, yesterday{extra}")
+            fail(not_a_date)
     if day > today:
         fail(f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})")
+    if day < EARLIEST_DAY:
+        fail(too_early)
     return day
 
 
@@ -95,7 +119,7 @@ def parse_pain(text: str) -> int:
     from .cli import fail
 
     if not is_pain_score(text):
-        fail(f"--pain must be a whole number from 0 to 10, got '{text}'")
+        fail(f"--pain must be a whole number from 0 to 10, got '{shown(text)}'")
     return int(text.strip())
 
 
@@ -105,12 +129,9 @@ def parse_km(text: str) -> float:
     from .cli import fail
     from .store import MAX_KM
 
-    try:
-        km = float(text.strip().lower().removesuffix("km").strip())
-    except ValueError:
-        fail(f"--ran must be a distance in km, such as 8 or 10.5, got '{text}'")
-    if not math.isfinite(km):
-        fail(f"--ran must be a distance in km, such as 8 or 10.5, got '{text}'")
+    km = parse_distance(text)
+    if km is None or not math.isfinite(km):
+        fail(f"--ran must be a distance in km, such as 8 or 10.5, got '{shown(text)}'")
     if km < 0:
         fail(f"--ran cannot be negative, got {km:g}")
     if km > MAX_KM:
@@ -118,21 +139,38 @@ def parse_km(text: str) -> float:
     return km
 
 
+def parse_distance(text: str) -> float | None:
+    """A distance in km written with ASCII digits (8, 10.5, 12km); None when it is not one."""
+    t = text.strip().lower().removesuffix("km").strip()
+    if not t.isascii() or len(t) > 20 or "_" in t:
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
 def parse_side(text: str) -> str:
     from .cli import fail
 
     side = text.strip().lower()
     if side not in SIDE_CHOICES:
-        fail(f"--side must be one of {', '.join(SIDE_CHOICES)}, got '{text}'")
+        fail(f"--side must be one of {', '.join(SIDE_CHOICES)}, got '{shown(text)}'")
     return side
 
 
 def check_note(note: str) -> str:
+    """The note as given: at most MAX_NOTE characters of real text. Control characters are kept (and
+    shown escaped); bytes that are not UTF-8 (a lone surrogate from the command line) are refused."""
     from .cli import fail
     from .store import MAX_NOTE
 
     if len(note) > MAX_NOTE:
         fail(f"--note is {len(note)} characters; keep it to {MAX_NOTE}")
+    try:
+        note.encode("utf-8")
+    except UnicodeEncodeError:
+        fail("--note is not valid text (it holds bytes that are not UTF-8)")
     return note
 
 

@@ -25,6 +25,7 @@ from .history_args import (
     interrupted,
     is_pain_score,
     parse_day,
+    parse_distance,
     parse_km,
     parse_pain,
     parse_side,
@@ -83,13 +84,12 @@ def _ask_checkin(
         return is_pain_score(text) or "A whole number from 0 (no pain) to 10 (worst imaginable)"
 
     def km_ok(text: str) -> bool | str:
-        t = text.strip()
-        if not t:
+        if not text.strip():
             return True
-        try:
-            return 0 <= float(t) <= MAX_KM or f"A distance from 0 to {MAX_KM:g} km, or Enter to skip"
-        except ValueError:
+        km = parse_distance(text)
+        if km is None:
             return "A distance in km, such as 8 or 10.5, or Enter to skip"
+        return 0 <= km <= MAX_KM or f"A distance from 0 to {MAX_KM:g} km, or Enter to skip"
 
     def note_ok(text: str) -> bool | str:
         return len(text.strip()) <= MAX_NOTE or f"Keep it to {MAX_NOTE} characters"
@@ -107,7 +107,7 @@ def _ask_checkin(
             answer = questionary.text(
                 f"Distance run {day_words}, in km (Enter to skip):", validate=km_ok
             ).unsafe_ask()
-            asked["km"] = float(answer) if answer.strip() else None
+            asked["km"] = parse_distance(answer) if answer.strip() else None
         if ask_side:
             default = default_side if default_side in SIDE_CHOICES else SKIP
             hint = f"Enter: {default_side}, as last time" if default != SKIP else "Enter to skip"
@@ -175,10 +175,10 @@ def log(
 
     Without --pain, on a terminal, it asks for each (Enter accepts the default). Kept privately on
     this machine; `hipcheck history` shows the trend."""
-    from .cli import fail, state
-    from .history_data import last_side, load_all, open_history, rules
+    from .cli import Exit, fail, state
+    from .history_data import damaged_words, last_side, open_history, rules, warn
     from .history_view import logged_text
-    from .store import InputError, add_checkin
+    from .store import Damaged, InputError, StoreError, add_checkin, load_checkins, load_results
     from .trend import escalation_reasons, short_date
 
     today = _today()
@@ -229,9 +229,19 @@ def log(
             )
         except InputError as exc:
             fail(str(exc))
+        except StoreError as exc:  # a lock that outlasted the retries, a full disk: nothing was written
+            fail(str(exc), Exit.ERROR)
         except KeyboardInterrupt:
             raise interrupted("nothing saved") from None
-        checkins, results = load_all(conn)
+        # The check-in is saved: from here on no failure may say otherwise (a retry would log it twice).
+        damaged: list[Damaged] = []
+        try:
+            checkins, results = load_checkins(conn, None, damaged), load_results(conn, None, damaged)
+        except StoreError as exc:
+            warn(f"the check-in was saved, but the history could not be read for warning signs: {exc}")
+            checkins, results = [entry], []
+        if damaged:
+            warn(damaged_words(damaged))
     finally:
         conn.close()
 
@@ -252,6 +262,12 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON on stdout.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print the history as CSV on stdout.")] = False,
     forget: Annotated[bool, typer.Option("--forget", help="Delete your whole history (asks first).")] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair", help="Rebuild a damaged history from what can be read, after keeping a copy of it."
+        ),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --forget: do not ask.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
     content: AfterContent = None,
@@ -261,6 +277,11 @@ def history(
     the history says you should see someone."""
     from .cli import fail, state
 
+    if repair:
+        if forget or as_json or as_csv or since or yes:
+            fail("--repair cannot be combined with --forget, --yes, --json, --csv or --since")
+        repair_history()
+        return
     if forget:
         if as_json or as_csv or since:
             fail("--forget cannot be combined with --json, --csv or --since")
@@ -303,7 +324,9 @@ def history(
 
     con = console()
     if not all_checkins and not all_results:
-        con.print(view.no_history_text(db_path()))
+        from rich.text import Text
+
+        con.print(Text(view.no_history_text(db_path())))
         return
     for part in view.history_view(
         checkins,
@@ -318,6 +341,33 @@ def history(
         all_results=all_results,
     ):
         con.print(part)
+
+
+def repair_history() -> None:
+    """`hipcheck history --repair`: keep a copy of a damaged history, then rebuild it."""
+    from .cli import Exit, fail
+    from .history_models import printable
+    from .store import StoreError, db_path, exists, repair
+
+    path = printable(str(db_path()))
+    if not exists():
+        sys.stdout.write(f"Nothing to repair: there is no hipcheck history at {path}.\n")
+        return
+    try:
+        done = repair()
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    counted = f"{done.checkins} check-in(s) and {done.results} triage result(s)"
+    if done.backup is None:
+        sys.stdout.write(f"Your history at {path} is not damaged ({counted}); nothing was changed.\n")
+        return
+    lines = [
+        f"Kept a copy of the damaged history at {printable(str(done.backup))}.",
+        f"Rebuilt {path} with {counted}.",
+    ]
+    if done.unreadable:
+        lines.append("Part of the file could not be read: whatever it held is only in the copy.")
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def register(app: typer.Typer) -> None:
@@ -339,5 +389,6 @@ def register(app: typer.Typer) -> None:
             "hipcheck history --since 3w",
             "hipcheck history --csv > hip.csv",
             "hipcheck history --forget",
+            "hipcheck history --repair",
         ),
     )(history)

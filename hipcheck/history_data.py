@@ -6,12 +6,29 @@ sqlite3 (via .store) and the rules are imported inside the functions, so importi
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .history_models import CheckIn, HistoryRules, PastResult
+    from .store import Damaged
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"hipcheck: warning: {message}\n")
+
+
+def damaged_words(damaged: Sequence[Damaged]) -> str:
+    """One line naming the records that could not be read (at most three of them)."""
+    n = len(damaged)
+    named = "; ".join(str(d) for d in damaged[:3]) + (f"; and {n - 3} more" if n > 3 else "")
+    return (
+        f"{n} record{'s' if n != 1 else ''} in your history could not be read and "
+        f"{'are' if n != 1 else 'is'} left out: {named}; nothing was deleted"
+    )
 
 
 def rules(content_dir: Path | None) -> HistoryRules:
@@ -29,22 +46,30 @@ def open_history(create: bool):  # -> HistoryConnection
     from .store import StoreError, open_store
 
     try:
-        return open_store(create=create)
+        conn = open_store(create=create)
     except StoreError as exc:
         fail(str(exc), Exit.ERROR)
+    for message in conn.warnings:
+        warn(message)
+    return conn
 
 
-def load_all(conn, since: date | None = None) -> tuple[list[CheckIn], list[PastResult]]:
+def load_all(conn, since: date | None = None, quiet: bool = False) -> tuple[list[CheckIn], list[PastResult]]:
+    """Every readable record; a damaged one is left out with a warning (unless `quiet`), never fatal."""
     from .cli import Exit, fail
     from .store import StoreError, load_checkins, load_results
 
+    damaged: list[Damaged] = []
     try:
-        return load_checkins(conn, since), load_results(conn, since)
+        loaded = load_checkins(conn, since, damaged), load_results(conn, since, damaged)
     except StoreError as exc:
         fail(str(exc), Exit.ERROR)
+    if damaged and not quiet:
+        warn(damaged_words(damaged))
+    return loaded
 
 
-def load_existing() -> tuple[list[CheckIn], list[PastResult]]:
+def load_existing(quiet: bool = False) -> tuple[list[CheckIn], list[PastResult]]:
     """Every record of an existing history, or none when there is no history: reading never creates one."""
     from .store import exists
 
@@ -52,7 +77,7 @@ def load_existing() -> tuple[list[CheckIn], list[PastResult]]:
         return [], []
     conn = open_history(create=False)
     try:
-        return load_all(conn)
+        return load_all(conn, quiet=quiet)
     finally:
         conn.close()
 
@@ -62,7 +87,7 @@ def last_side(content_dir: Path | None) -> str | None:
     Opens an existing history only: asking must not create it. A damaged one fails here, before asking."""
     from .trend import result_side
 
-    checkins, results = load_existing()
+    checkins, results = load_existing(quiet=True)  # `log` reports damaged records once, after saving
     if not checkins and not results:
         return None
     history_rules = rules(content_dir)

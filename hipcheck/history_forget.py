@@ -19,7 +19,7 @@ def forget_history(*, yes: bool, no_input: bool, stdin_is_tty: Callable[[], bool
     from .store import StoreError, counts, db_path, forget, open_store
 
     path = db_path()
-    if not any(p.exists() for p in (path, path.with_name(path.name + "-wal"))):
+    if not any(p.exists() or p.is_symlink() for p in (path, path.with_name(path.name + "-wal"))):
         sys.stdout.write(f"Nothing to forget: there is no hipcheck history at {path}.\n")
         return
     try:

@@ -34,23 +34,31 @@ def history_reasons_and_saver(
     owner's (or an earlier client's) records. The saver returns True when the result was saved;
     Ctrl-C during the save leaves nothing half-written.
     """
+    from .history_data import damaged_words
     from .history_models import HistoryContentError, load_history_rules
-    from .store import StoreError, load_checkins, load_results, open_store, save_result
+    from .store import Damaged, StoreBusy, StoreError, load_checkins, load_results, open_store, save_result
     from .trend import escalation_reasons
 
     usable = True
     reasons: list[Reason] = []
     if save:
+        damaged: list[Damaged] = []
         try:
             conn = open_store(create=save)
             try:
-                checkins, results = load_checkins(conn), load_results(conn)
+                for message in conn.warnings:
+                    _warn(message)
+                checkins, results = load_checkins(conn, None, damaged), load_results(conn, None, damaged)
             finally:
                 conn.close()
+        except StoreBusy as exc:  # the lock may be gone by the time the result is saved
+            _warn(f"your history was not used: {exc}")
         except StoreError as exc:
             _warn(f"your history was not used: {exc}")
             usable = False
         else:
+            if damaged:
+                _warn(damaged_words(damaged))
             try:
                 rules = load_history_rules(content_dir)
             except HistoryContentError as exc:

@@ -6,8 +6,8 @@ Nothing here knows a medical fact: the thresholds, wording and sources live in c
 
 from __future__ import annotations
 
+import re
 import string
-import tomllib
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +33,25 @@ HISTORY_FILE = "history.toml"
 HISTORY_SCHEMA_VERSION = "1.0"
 Side = Literal["left", "right", "both"]
 SIDES: tuple[str, ...] = ("left", "right", "both")
+EARLIEST_DAY = date(1900, 1, 1)  # a check-in, --date or --since before this is a typo, not a record
+
+# Characters a terminal or spreadsheet would act on rather than show: C0 and C1 controls, DEL, and the
+# invisible bidirectional and line-separator marks, and lone surrogates (undecodable bytes in a file
+# name), which no output encoding can write. `printable` shows each as an escape (\x1b, \u202e).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def printable(text: str) -> str:
+    """User or content text made safe to show: control characters (ESC, newline, bidi marks) escaped."""
+    return _CONTROL.sub(_escape, text)
 
 
 # --------------------------------------------------------------------------- content: escalation rules
@@ -152,16 +171,13 @@ def history_file(content_dir: Path | str | None = None) -> Path:
 
 @lru_cache(maxsize=8)
 def _load(path: Path) -> HistoryRules:
+    from .content import read_toml  # within the content limits: size, UTF-8, nesting, numbers
+
     where = f"{path.parent.name}/{path.name}"
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise HistoryContentError([f"{where}: file is missing"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise HistoryContentError([f"{where}: not valid TOML: {exc}"]) from None
-    except OSError as exc:
-        raise HistoryContentError([f"{where}: cannot be read: {exc.strerror}"]) from None
+    problems: list[str] = []
+    data = read_toml(path, where, problems)
+    if data is None:
+        raise HistoryContentError(problems)
     try:
         return HistoryRules.model_validate(data)
     except ValidationError as exc:

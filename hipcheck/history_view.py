@@ -3,6 +3,9 @@ the CSV and JSON exports, and the line confirming a check-in.
 
 Pure functions from history data to renderables or text: nothing here reads the history or prints.
 rich and plotext are imported inside the functions that draw, so importing this is cheap.
+
+Notes, names and paths are never Rich markup: every piece of text goes in as `Text` (or through
+`printable`, which escapes control characters), so `[/]` in a note is shown as typed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
 
     from .history_models import CheckIn, HistoryRules, PastResult, TrendSummary
     from .models import Reason
+
+from .history_models import printable
 
 
 def level_words(level: str, content_dir: Path | None) -> str:
@@ -102,6 +107,15 @@ def status_lines(
     return lines
 
 
+def _bounded(day: date, days: int) -> date:
+    """`day` moved by `days`, kept within the dates Python can hold (a record from year 1 must not
+    break the chart)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return day
+
+
 def history_view(
     checkins: Sequence[CheckIn],
     results: Sequence[PastResult],
@@ -168,18 +182,18 @@ def history_view(
         )
     for r in results:
         pain = result_pain(r, rules)
-        detail = f"Triage: {r.level_label}"
+        detail = f"Triage: {printable(r.level_label)}"
         bits = symptom_bits(r.side, r.rest, r.night)
         if bits:
             detail += f"; {', '.join(bits)}"
         if r.top_cause_name:
-            detail += f"; likeliest: {r.top_cause_name}"
+            detail += f"; likeliest: {printable(r.top_cause_name)}"
         rows.append(
             (r.day, r.recorded_at.isoformat(), [when(r.day), "" if pain is None else str(pain), "", detail])
         )
     rows.sort(key=lambda row: (row[0], row[1]))
     for _, _, cells in rows:
-        table.add_row(*cells)
+        table.add_row(*(Text(cell) for cell in cells))  # text, never markup
     parts.append(Text(""))
     if rows:
         parts.append(table)
@@ -189,7 +203,8 @@ def history_view(
     parts.append(Text(PERSONAL_NOTICE))
     parts.append(
         Text(
-            f"Kept only on this computer: {path}\nDelete it all with: hipcheck history --forget",
+            f"Kept only on this computer: {printable(str(path))}\n"
+            "Delete it all with: hipcheck history --forget",
             style="dim",
         )
     )
@@ -217,19 +232,21 @@ def symptom_bits(side: str | None, rest: bool | None, night: bool | None) -> lis
 def checkin_bits(c: CheckIn) -> list[str]:
     bits = symptom_bits(c.side, c.rest, c.night)
     if c.note:
-        bits.append(f'"{c.note}"')
+        bits.append(f'"{printable(c.note)}"')
     return bits
 
 
 def bullets(items: Sequence[tuple[str, str]]) -> RenderableType:
-    """Lines with a marker and a hanging indent, so wrapped text lines up at any width."""
+    """Lines with a marker and a hanging indent, so wrapped text lines up at any width. The text is
+    shown as it is (content or user text is never read as Rich markup)."""
     from rich.table import Table
+    from rich.text import Text
 
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
     for mark, text in items:
-        grid.add_row(mark, text)
+        grid.add_row(Text(mark), Text(printable(text)))
     return grid
 
 
@@ -264,7 +281,7 @@ def chart_points(
         records = sorted(by_day[d])
         n = len(records)
         for i, (_, kind, _, pain) in enumerate(records):
-            x = datetime(d.year, d.month, d.day) + timedelta(days=(i + 1) / (n + 1))
+            x = datetime(d.year, d.month, d.day) + timedelta(days=(i + 1) / (n + 1))  # < 1 day: no overflow
             (checkin_pts if kind == "checkin" else triage_pts).append((x, pain))
     return checkin_pts, triage_pts
 
@@ -280,7 +297,7 @@ def pain_chart(
 
     cs = sorted(checkins)
     days = sorted({x.date() for x, _ in [*cs, *triage]})
-    lo, hi = days[0] - timedelta(days=1), days[-1] + timedelta(days=1)
+    lo, hi = _bounded(days[0], -1), _bounded(days[-1], 1)
 
     def noon(d: date) -> datetime:
         return datetime(d.year, d.month, d.day, 12)
@@ -299,7 +316,7 @@ def pain_chart(
         fig.ruler("x").lim(noon(lo), noon(hi))
         span = (hi - lo).days
         n = max(2, min(span + 1, (width - 4) // 10))  # a label every 10 columns or so
-        ticks = sorted({lo + timedelta(days=round(i * span / (n - 1))) for i in range(n)})
+        ticks = sorted({_bounded(lo, round(i * span / (n - 1))) for i in range(n)})
         fig.ruler("x").ticks([noon(t) for t in ticks], [short_date(t) for t in ticks])
         fig.ruler("y").lim(0, 10)
         fig.ruler("y").ticks([0, 2, 4, 6, 8, 10])
@@ -310,7 +327,8 @@ def pain_chart(
 
 
 def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rules: HistoryRules) -> str:
-    """`hipcheck history --csv`: one row per record, check-ins and triages together, oldest first."""
+    """`hipcheck history --csv`: one row per record, check-ins and triages together, oldest first.
+    Every text cell goes through `csv_cell`: control characters escaped, formulas neutralised."""
     import csv
     import io
 
@@ -371,8 +389,21 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
             ]
         )
     rows.sort(key=lambda row: (row[2], row[3]))
-    w.writerows(rows)
+    w.writerows([[csv_cell(cell) for cell in row] for row in rows])
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: control characters escaped, and a text cell starting
+    with = + - @ (or a tab or carriage return) prefixed with ' so it is never run as a formula, as
+    spreadsheet exporters do. Numbers are left as numbers."""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _utc_text(moment: datetime) -> str:
@@ -396,7 +427,7 @@ def history_json(
 def no_history_text(path: Path) -> str:
     """`hipcheck history` before anything was recorded."""
     return (
-        f"No history yet at {path}.\n"
+        f"No history yet at {printable(str(path))}.\n"
         "Record a check-in with: hipcheck log --pain N\n"
         "Triage results are saved too: hipcheck triage"
     )
@@ -414,7 +445,7 @@ def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
     if findings:
         out += [
             "",
-            *(f"! {r.text}" for r in findings),
+            *(f"! {printable(r.text)}" for r in findings),
             "",
             "Your next `hipcheck triage` takes this into account.",
         ]

@@ -203,7 +203,8 @@ def answers_table(
     table.add_column("answer", ratio=2)
     for q in kb.questions:
         if q.id in answers:
-            table.add_row(q.short, describe(kb, q.id, answers[q.id]).split(": ", 1)[1])
+            # content text: Text, never Rich markup
+            table.add_row(Text(q.short), Text(describe(kb, q.id, answers[q.id]).split(": ", 1)[1]))
     return table
 
 
@@ -244,7 +245,7 @@ def condition_list_view(listing: ConditionList) -> Group:
                 name = Text(c.name)
                 if category == "common" and c.min_level.rank >= Level.urgent.rank:
                     name.append("  (needs a doctor)", style="bold")
-                table.add_row(c.id, name)
+                table.add_row(Text(c.id), name)
         if table.row_count:
             parts += [Text(""), Text(title, style="bold underline"), table]
     return Group(*parts[1:])
@@ -272,7 +273,7 @@ def question_list_view(listing: QuestionList) -> Table:
                 *(f"not {u}" for u in w.unless),
             ]
         )
-        table.add_row(q.id, text, f"{kind}: {opts}", when or "always")
+        table.add_row(q.id, Text(text), Text(f"{kind}: {opts}"), Text(when or "always"))  # never markup
     return table
 
 

@@ -380,3 +380,96 @@ def test_explain_says_when_it_took_a_close_match(cli):
     assert r.exit_code == 0 and "closest match" not in r.stderr
     r = cli("explain", "bursitus", "--json")  # the note goes to stderr; stdout stays clean JSON
     assert r.exit_code == 0 and "closest match" in r.stderr and json.loads(r.stdout)["id"] == "gtps"
+
+
+# --------------------------------------------------------------------------- content text is text
+
+
+MARKUP = "[bold red]loud[/] [link=https://evil.example]click[/link] [/]"
+SCRIPT = "<script>alert(1)</script> ![x](https://evil.example/t.png) [y](javascript:z)"
+
+
+@pytest.fixture
+def marked_up(tmp_path):
+    """mini, with Rich markup and HTML in a condition's name and summary, a question, an option and a
+    tip (all valid content: square brackets and angle brackets are ordinary characters)."""
+    import shutil
+
+    root = tmp_path / "marked"
+    shutil.copytree(MINI, root)
+    alpha = root / "conditions" / "alpha.toml"
+    alpha.write_text(
+        alpha.read_text()
+        .replace('name = "Alpha condition"', f'name = "Alpha {MARKUP} {SCRIPT}"')
+        .replace('summary = "Test."', f'summary = "Sum {MARKUP}"')
+    )
+    questions = root / "questions.toml"
+    questions.write_text(
+        questions.read_text()
+        .replace('text = "Where?"', f'text = "Where {MARKUP}?"')
+        .replace('short = "Where"', f'short = "Where {MARKUP} {SCRIPT}"')
+        .replace('label = "Front"', f'label = "Front {MARKUP} {SCRIPT}"')
+    )
+    tips = root / "tips.toml"
+    tips.write_text(tips.read_text().replace('text = "Alpha tip."', f'text = "Alpha tip {SCRIPT}"'))
+    return root
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("explain", "alpha"), ("list",), ("questions",), ("triage", "--answers", "-")],
+    ids=["explain", "list", "questions", "triage"],
+)
+def test_content_text_is_never_rich_markup(cli, marked_up, args):
+    answers = json.dumps({"flag": "no", "where": ["front"], "pain": 2})
+    r = cli(
+        "--content",
+        str(marked_up),
+        *args,
+        "--no-save" if args[0] == "triage" else "--no-color",
+        input=answers,
+        env={"COLUMNS": "400"},
+    )
+    assert r.exit_code == 0, r.stderr
+    assert _flat(MARKUP) in _flat(r.stdout), r.stdout
+    assert "\x1b]8;" not in r.stdout  # no hyperlink
+
+
+def test_the_answers_summary_shows_content_text_as_text(marked_up):
+    import io
+
+    from hipcheck.content import load_content
+    from hipcheck.render import answers_table, make_console
+
+    kb = load_content(marked_up)
+    out = io.StringIO()
+    con = make_console(width=400)
+    con.file = out
+    con.print(answers_table(kb, {"flag": "no", "where": ["front"]}))
+    assert out.getvalue().count(MARKUP) == 2
+
+
+def test_markdown_reports_escape_html_and_markdown(cli, marked_up, tmp_path):
+    answers = json.dumps({"flag": "no", "where": ["front"], "pain": 2})
+    report = tmp_path / "report.md"
+    r = cli(
+        "--content",
+        str(marked_up),
+        "triage",
+        "--answers",
+        "-",
+        "--no-save",
+        "--save",
+        str(report),
+        input=answers,
+    )
+    assert r.exit_code == 0, r.stderr
+    text = report.read_text()
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "](" not in text.replace("\\](", "")  # no link or image survives
+    assert "Alpha tip &lt;script&gt;" in text  # tips too
+    assert text.count("&lt;script&gt;") >= 4  # the cause, the answer's question and option, the tip

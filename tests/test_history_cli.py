@@ -96,6 +96,18 @@ def test_log_yesterday_and_flags():
         (["--pain", "3", "--date", "2026-06-16"], "in the future"),
         (["--pain", "3", "--date", "16/06/2026"], "is not a date"),
         (["--pain", "3", "--side", "middle"], "--side must be one of left, right, both"),
+        # Issue 12 #6: sensible dates only, ASCII digits only.
+        (["--pain", "3", "--date", "0001-01-01"], "before 1900"),
+        (["--pain", "3", "--date", "1899-12-31"], "before 1900"),
+        (["--pain", "3", "--date", "２０２６-06-01"], "is not a date"),
+        (["--pain", "3", "--date", "2026-6-1"], "is not a date"),
+        (["--pain", "²"], "--pain must be a whole number"),
+        (["--pain", "٣"], "--pain must be a whole number"),
+        (["--pain", "１０"], "--pain must be a whole number"),
+        (["--pain", "1" * 5000], "--pain must be a whole number"),
+        (["--pain", "3", "--ran", "١٠"], "--ran must be a distance"),
+        (["--pain", "3", "--ran", "1_0"], "--ran must be a distance"),
+        (["--pain", "\x1b[2J"], "'\\x1b[2J'"),
     ],
 )
 def test_log_bad_input_exit_2_one_line_nothing_written(args, words, home):
@@ -344,7 +356,7 @@ def corrupt(home):
 @pytest.mark.parametrize("args", [["history"], ["history", "--json"], ["log", "--pain", "3"]])
 def test_a_corrupted_database_is_a_clear_runtime_error(corrupt, args):
     line = one_line_error(run(*args), code=1)
-    assert str(store.db_path()) in line and "--forget" in line
+    assert str(store.db_path()) in line and "--repair" in line and "--forget" not in line
 
 
 def test_forget_works_on_a_corrupted_database(corrupt):
@@ -545,3 +557,339 @@ def test_a_single_record_is_plotted_on_its_day():
     out = run("history").stdout
     assert out.count("●") == 2  # the point and the legend
     assert "15 Jun" in out
+
+
+# --------------------------------------------------------------------------- issue 12: dates, text, files
+
+
+def _insert_checkin(day: str, pain: int = 3, note: str | None = None) -> None:
+    """A check-in written straight into the file, as an older hipcheck could have."""
+    import contextlib
+    import sqlite3
+
+    store.open_store().close()
+    with contextlib.closing(sqlite3.connect(store.db_path())) as c:
+        c.execute(
+            "INSERT INTO checkin (day, recorded_at, pain, note) VALUES (?, ?, ?, ?)",
+            (day, "2026-06-01T08:00:00+00:00", pain, note),
+        )
+        c.commit()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-02", "9999-12-31"])
+def test_a_stored_record_at_the_edge_of_the_calendar_never_breaks_the_history(day):
+    """Issue 12 #6: a check-in on 0001-01-01 (accepted before) made every `history` an OverflowError."""
+    _insert_checkin(day)
+    log_days((0, 4))
+    for args in (["history"], ["history", "--json"], ["history", "--csv"], ["history", "--since", "3w"]):
+        r = run(*args)
+        assert r.exit_code == 0, (args, r.stderr)
+
+
+@pytest.mark.parametrize(
+    ("since", "words"),
+    [("999999999w", "before 1900"), ("99999999999999999999d", "before 1900"), ("1899-12-31", "before 1900")],
+)
+def test_history_since_far_back_is_a_usage_error(since, words):
+    log_days((0, 4))
+    assert words in one_line_error(run("history", "--since", since))
+
+
+def test_history_since_many_weeks_back_but_after_1900_works():
+    log_days((0, 4))
+    assert run("history", "--since", "1000w").exit_code == 0
+
+
+MARKUP_NOTES = [
+    "[/]",
+    "[easy] 5k",
+    "[link=https://example.com]click[/link]",
+    "[blink]b[/blink]",
+    "[bold red]",
+]
+
+
+def test_notes_are_shown_as_typed_never_as_markup():
+    """Issue 12 #11: `[/]` crashed every `history`; `[easy] 5k` lost its first word."""
+    for i, note in enumerate(MARKUP_NOTES):
+        assert run("log", "--pain", "3", "--date", f"2026-06-{10 + i}", "--note", note).exit_code == 0
+    r = run("history")
+    assert r.exit_code == 0, r.stderr
+    flat = "".join(r.stdout.split())
+    for note in MARKUP_NOTES:
+        assert "".join(note.split()) in flat
+
+
+def test_the_history_screen_has_no_hyperlink_or_blink_on_a_colour_terminal(kb):
+    """Rendered as a real terminal would get it: no OSC 8 hyperlink, no blink, the text itself."""
+    from rich.console import Console
+
+    from hipcheck.history_models import load_history_rules
+    from hipcheck.trend import summarize
+
+    for i, note in enumerate(MARKUP_NOTES):
+        run("log", "--pain", "3", "--date", f"2026-06-{10 + i}", "--note", note)
+    conn = store.open_store()
+    checkins, results = store.load_checkins(conn), store.load_results(conn)
+    conn.close()
+    rules = load_history_rules()
+    out = io.StringIO()
+    con = Console(file=out, force_terminal=True, color_system="truecolor", width=200)
+    summary = summarize(checkins, results, TODAY, rules)
+    parts = history_view.history_view(checkins, results, summary, rules, None, TODAY, 200, store.db_path())
+    for part in parts:
+        con.print(part)
+    text = out.getvalue()
+    assert "\x1b]8;" not in text and "\x1b[5m" not in text
+    assert "[link=https://example.com]click[/link]" in text and "[blink]b[/blink]" in text
+
+
+def test_finding_and_advice_text_is_never_markup():
+    """Content text (a finding's wording) goes through `bullets` as text too."""
+    from rich.console import Console
+
+    out = io.StringIO()
+    items = [("!", "[/] closing [bold]x"), ("-", "[link=x]y")]
+    Console(file=out, width=80).print(history_view.bullets(items))
+    assert "[/] closing [bold]x" in out.getvalue() and "[link=x]y" in out.getvalue()
+
+
+def test_a_hipcheck_home_with_markup_or_escapes_in_its_name_is_shown_as_it_is(tmp_path, monkeypatch):
+    home = tmp_path / "odd[/]\x1b[2J[bold]"
+    monkeypatch.setenv(store.ENV_VAR, str(home))
+    r = run("history")
+    assert r.exit_code == 0, r.stderr
+    assert "odd[/]\\x1b[2J[bold]" in "".join(r.stdout.split()) and "\x1b" not in r.stdout
+    assert run("log", "--pain", "3").exit_code == 0
+    r = run("history")
+    assert r.exit_code == 0 and "\x1b" not in r.stdout
+
+
+ESCAPES = "a\x1b[2J\x1b]0;title\x07b\nc\rd\te\u202ef\x9bg\x00h"
+
+
+def test_control_characters_in_a_note_are_shown_escaped_in_history_and_csv():
+    """Issue 12 #12: a note with ESC cleared the screen from `history` and `--csv`."""
+    assert run("log", "--pain", "3", "--note", ESCAPES).exit_code == 0
+    shown = "a\\x1b[2J\\x1b]0;title\\x07b\\nc\\rd\\te\\u202ef\\x9bg\\x00h"
+    r = run("history")
+    assert r.exit_code == 0
+    assert not set(r.stdout) & set("\x1b\x07\r\t\u202e\x9b\x00")
+    assert shown in "".join(r.stdout.split())
+    csv_out = run("history", "--csv").stdout
+    assert not set(csv_out) & set("\x1b\x07\r\t\u202e\x9b\x00") and csv_out.count("\n") == 2
+    [row] = list(csv.DictReader(io.StringIO(csv_out)))
+    assert row["note"] == shown
+    assert history_json()["checkins"][0]["note"] == ESCAPES  # the data itself is kept as typed
+
+
+@pytest.mark.parametrize(
+    ("note", "cell"),
+    [
+        ('=HYPERLINK("http://example.com","x")', '\'=HYPERLINK("http://example.com","x")'),
+        ("+1+2", "'+1+2"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("tight =1", "tight =1"),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(note, cell):
+    """Issue 12 #13: `=HYPERLINK(...)` in a note was exported as a formula."""
+    assert run("log", "--pain", "3", "--note", note).exit_code == 0
+    [row] = list(csv.DictReader(io.StringIO(run("history", "--csv").stdout)))
+    assert row["note"] == cell
+    assert not row["note"].startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert history_json()["checkins"][0]["note"] == note.strip()
+
+
+def test_csv_cell_leaves_numbers_and_plain_text_alone():
+    # A note is stripped when saved; a cell starting with a tab or CR is still never a formula.
+    assert history_view.csv_cell("\t=1") == "\\t=1" and history_view.csv_cell("\r=1") == "\\r=1"
+    assert history_view.csv_cell(-1) == -1 and history_view.csv_cell(2.5) == 2.5
+    assert history_view.csv_cell("2026-06-15") == "2026-06-15" and history_view.csv_cell("") == ""
+
+
+# --------------------------------------------------------------------------- issue 12 #5: a damaged record
+
+
+def _insert_bad_result(raw: str = "[]") -> None:
+    import contextlib
+    import sqlite3
+
+    store.open_store().close()
+    with contextlib.closing(sqlite3.connect(store.db_path())) as c:
+        c.execute(
+            "INSERT INTO result (day, recorded_at, level, content_version, result_json)"
+            " VALUES ('2026-06-14', '2026-06-14T08:00:00+00:00', 'routine', 'x', ?)",
+            (raw,),
+        )
+        c.commit()
+
+
+def _one_warning(r) -> str:
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hipcheck: warning: "), r.stderr
+    return lines[0]
+
+
+def test_a_damaged_saved_result_is_skipped_and_reported_by_every_view(kb):
+    """`[]` as a saved result was an AttributeError in log, history, --json and triage --history."""
+    log_days((2, 3))
+    _insert_bad_result("[]")
+    save_triage(kb, 9, {"severity": 5})
+    for args in (["history"], ["history", "--json"], ["history", "--csv"]):
+        r = run(*args)
+        assert r.exit_code == 0, (args, r.stderr)
+        line = _one_warning(r)
+        assert "saved result 1" in line and "not a JSON object" in line and "nothing was deleted" in line
+    data = history_json()
+    assert [x["id"] for x in data["results"]] == [2] and len(data["checkins"]) == 1
+
+
+def test_log_with_a_damaged_record_saves_once_and_succeeds():
+    """`log` saved the check-in, then failed: each retry added another row."""
+    _insert_bad_result("[]")
+    r = run("log", "--pain", "4")
+    assert r.exit_code == 0 and r.stdout.startswith("Logged 15 Jun: pain 4/10.")
+    assert "saved result 1" in _one_warning(r)
+    conn = store.open_store()
+    assert store.counts(conn) == (1, 1)
+    conn.close()
+
+
+def test_triage_with_history_and_a_damaged_record_works(kb, tmp_path):
+    _insert_bad_result("[]")
+    log_days((0, 3), night=True)
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({**all_clear(kb), "location": ["lateral"]}))
+    r = run("triage", "--answers", str(answers), "--json", "--history")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["level"]["id"]
+    assert "saved result 1" in r.stderr
+    conn = store.open_store()
+    assert store.counts(conn) == (1, 2)
+    conn.close()
+
+
+# --------------------------------------------------------------------------- issue 12 #4: a lock, a full disk
+
+
+@pytest.fixture
+def locked(monkeypatch):
+    """The history held by another process's write transaction for longer than the (short) timeout."""
+    import contextlib
+    import sqlite3
+
+    log_days((1, 2))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    holder = sqlite3.connect(store.db_path(), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    yield
+    with contextlib.suppress(sqlite3.Error):
+        holder.execute("ROLLBACK")
+    holder.close()
+
+
+def test_log_on_a_locked_history_is_a_one_line_lock_error_without_recovery_advice(locked):
+    line = one_line_error(run("log", "--pain", "5", "--note", "blocked"), code=1)
+    assert "stayed locked by another program" in line and "try again" in line
+    assert "--forget" not in line and "--repair" not in line and "damaged" not in line
+
+
+def test_a_lock_loses_nothing(locked):
+    run("log", "--pain", "5")
+    conn = store.open_store()
+    assert store.counts(conn) == (1, 0)
+    conn.close()
+
+
+def test_triage_on_a_locked_history_warns_and_gives_its_result(locked, kb, tmp_path):
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({**all_clear(kb), "location": ["lateral"]}))
+    r = run("triage", "--answers", str(answers), "--json", "--history")
+    assert r.exit_code == 0 and json.loads(r.stdout)["level"]["id"]
+    assert "hipcheck: warning: the result was not saved" in r.stderr and "stayed locked" in r.stderr
+
+
+def test_log_on_a_full_disk_is_a_one_line_error_and_loses_nothing(monkeypatch):
+    log_days((3, 2), (2, 3))
+    real_open = store.open_store
+
+    def full_disk(**kw):
+        conn = real_open(**kw)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    monkeypatch.setattr(store, "open_store", full_disk)
+    for _ in range(20):  # fill what is left of the last page, then the disk is full
+        r = run("log", "--pain", "4", "--note", "x" * 500)
+        if r.exit_code:
+            break
+    line = one_line_error(r, code=1)
+    assert "is full (" in line and "--forget" not in line and "--repair" not in line
+    monkeypatch.setattr(store, "open_store", real_open)
+    conn = store.open_store()
+    n = store.counts(conn)[0]
+    assert [c.pain for c in store.load_checkins(conn)][:2] == [2, 3] and n >= 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert run("log", "--pain", "1").exit_code == 0
+
+
+# ----------------------------------------------------------------------- issue 12 #4: repair, never delete
+
+
+def test_history_repair_keeps_a_copy_of_a_damaged_file(corrupt, home):
+    damaged = store.db_path().read_bytes()
+    r = run("history", "--repair")
+    assert r.exit_code == 0, r.stderr
+    [backup] = [p for p in home.iterdir() if p.name.startswith(store.DB_NAME + ".damaged-")]
+    assert backup.read_bytes() == damaged and str(backup) in r.stdout
+    assert "Rebuilt" in r.stdout and "0 check-in(s)" in r.stdout
+    assert run("log", "--pain", "3").exit_code == 0 and len(history_json()["checkins"]) == 1
+
+
+def test_history_repair_on_a_healthy_or_missing_history_changes_nothing(home):
+    assert run("history", "--repair").stdout.startswith("Nothing to repair")
+    assert not home.exists()
+    log_days((0, 3))
+    r = run("history", "--repair")
+    assert r.exit_code == 0 and "not damaged" in r.stdout
+    assert sorted(p.name for p in home.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [store.DB_NAME]
+
+
+@pytest.mark.parametrize("extra", [["--json"], ["--forget"], ["--since", "3d"], ["--yes"]])
+def test_history_repair_goes_alone(extra):
+    assert "--repair cannot be combined" in one_line_error(run("history", "--repair", *extra))
+
+
+# --------------------------------------------------------------------------- issue 12 #15: links and modes
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links and modes")
+def test_log_refuses_a_symlinked_database_and_leaves_its_target_alone(home, tmp_path):
+    import stat
+
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    target.chmod(0o644)
+    home.mkdir(mode=0o700)
+    store.db_path().symlink_to(target)
+    for args in (["log", "--pain", "3"], ["history"], ["history", "--json"]):
+        line = one_line_error(run(*args), code=1)
+        assert "symbolic link" in line
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644 and target.read_text() == "mine"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links and modes")
+def test_log_in_an_existing_open_folder_warns_and_leaves_its_mode(home):
+    import stat
+
+    home.mkdir()
+    home.chmod(0o755)
+    r = run("log", "--pain", "3")
+    assert r.exit_code == 0
+    assert "can be read by other users" in _one_warning(r) and "chmod 700" in r.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o755
+    assert stat.S_IMODE(store.db_path().stat().st_mode) == 0o600

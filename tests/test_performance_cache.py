@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
-from conftest import CONTENT
+from conftest import CONTENT, MINI
 
 from hipcheck import cache
 from hipcheck.content import ContentError, load_content
@@ -97,7 +98,7 @@ def test_invalid_content_is_not_cached_and_still_reported(cli, content, cache_di
         lambda b: b[:-10] + b"0123456789",  # body changed
         lambda b: b"garbage\n" + b,  # header broken
         lambda b: b"",  # empty
-        lambda b: b.replace(b"hipcheck-cache 1", b"hipcheck-cache 9", 1),  # another format
+        lambda b: b.replace(b"hipcheck-cache 2", b"hipcheck-cache 9", 1),  # another format
     ],
     ids=["truncated", "body", "header", "empty", "format"],
 )
@@ -109,20 +110,16 @@ def test_a_corrupt_entry_is_never_served_and_is_rewritten(cli, cache_dir, damage
     assert cache.read(entry.name[len("content-") : -len(".bin")]) is None
     r = cli("explain", "bursitis", "--json")
     assert r.exit_code == 0 and r.stdout == good
+    # Each section is checked on its own: the views may still be served from an entry whose parsed
+    # TOML is damaged; the first full load finds the damage and rewrites the entry.
+    assert cli("explain", "bursitis").exit_code == 0
     assert entry.read_bytes() == blob  # rewritten whole
 
 
 def test_an_entry_with_the_right_hash_but_the_wrong_shape_is_a_miss(cache_dir, content):
-    import hashlib
-    import marshal
-
     load_content(content, use_cache=True)
     key = cache.fingerprint(content)
-    (entry,) = _entries(cache_dir)
-    body = marshal.dumps({"data": {}, "views": {"list": 1}})
-    entry.write_bytes(
-        b"hipcheck-cache 1 " + key.encode() + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
-    )
+    assert cache.write(key, {"data": {}, "views": {"list": 1}})  # well formed, wrong shape
     assert cache.read(key) is None
     assert load_content(content, use_cache=True).conditions  # falls back to TOML, rewrites
     assert cache.read(key) is not None
@@ -156,3 +153,98 @@ def test_default_cache_folder_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     folder = cache.cache_dir()
     assert folder is not None and folder.name == "hipcheck"
+
+
+# --------------------------------------------------------------------------- a cache nobody else can forge
+
+
+def _forge(key: str) -> None:
+    """Rewrite the entry for `key` as anyone who can write the folder could: a valid entry, hashes and
+    all, whose `explain` page for gtps says something else."""
+    entry = cache.read(key)
+    assert entry is not None
+    entry["views"]["explain"]["gtps"] = entry["views"]["explain"]["gtps"].replace("Gluteal", "FORGED")
+    assert cache.write(key, entry)
+
+
+def test_entries_are_json_and_the_cache_never_loads_code(cli, cache_dir):
+    import ast
+    import json
+
+    cli("explain", "bursitis", "--json")
+    (entry,) = _entries(cache_dir)
+    head, _, body = entry.read_bytes().partition(b"\n")
+    assert head.startswith(b"hipcheck-cache 2 ")
+    sizes = [int(part.split(b":")[0]) for part in head.split(b" ")[3:]]
+    views, data = json.loads(body[: sizes[0]]), json.loads(body[sizes[0] :])
+    assert "gtps" in views["explain"] and "meta.toml" in data
+    tree = ast.parse(Path(cache.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not imported & {"marshal", "pickle", "shelve", "dill"}
+
+
+def test_a_forged_entry_in_a_folder_others_can_write_is_never_used(cli, cache_dir):
+    genuine = cli("explain", "bursitis", "--json").stdout
+    key = cache.fingerprint(CONTENT)
+    _forge(key)
+    assert "FORGED" in cli("explain", "bursitis", "--json").stdout  # the user's own folder: trusted
+    cache_dir.chmod(0o777)
+    assert cache.read(key) is None
+    r = cli("explain", "bursitis", "--json")
+    assert r.exit_code == 0 and r.stdout == genuine
+    for mode in (0o770, 0o722):
+        cache_dir.chmod(mode)
+        assert cli("explain", "bursitis", "--json").stdout == genuine
+
+
+def test_an_entry_others_can_write_is_never_used(cli, cache_dir):
+    genuine = cli("explain", "bursitis", "--json").stdout
+    _forge(cache.fingerprint(CONTENT))
+    (entry,) = _entries(cache_dir)
+    entry.chmod(0o666)
+    assert cli("explain", "bursitis", "--json").stdout == genuine
+    entry.unlink()
+    other = cache_dir.parent / "elsewhere.bin"
+    other.write_bytes(b"x")
+    entry.symlink_to(other)  # a link is refused too, wherever it points
+    assert cli("explain", "bursitis", "--json").stdout == genuine
+
+
+def test_a_folder_owned_by_another_user_is_neither_read_nor_written(cli, cache_dir, monkeypatch):
+    import os
+
+    genuine = cli("explain", "bursitis", "--json").stdout
+    _forge(cache.fingerprint(CONTENT))
+    before = {p: p.read_bytes() for p in _entries(cache_dir)}
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(cache_dir).st_uid + 1)
+    assert cli("explain", "bursitis", "--json").stdout == genuine
+    assert cli("--content", str(MINI), "list", "--json").exit_code == 0
+    assert {p: p.read_bytes() for p in _entries(cache_dir)} == before  # nothing written there
+
+
+def test_the_cache_folder_is_created_private(cli, cache_dir):
+    import stat
+
+    cli("list", "--json")
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    (entry,) = _entries(cache_dir)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+
+
+def test_pruning_removes_only_hipchecks_own_entries(cache_dir, content):
+    import os
+
+    cache_dir.mkdir(mode=0o700)
+    theirs = [cache_dir / "content-notes.bin", cache_dir / "content-0000.bin"]
+    theirs[0].write_bytes(b"someone else's file")
+    theirs[1].write_bytes(b"")
+    for path in theirs:
+        os.utime(path, ns=(0, 0))  # the oldest in the folder
+    for i in range(cache.KEEP + 3):
+        (content / "meta.toml").write_text(
+            (CONTENT / "meta.toml").read_text(encoding="utf-8") + f"\n# edit {i}\n", encoding="utf-8"
+        )
+        load_content(content, use_cache=True)
+    assert all(p.exists() for p in theirs)
+    assert len(_entries(cache_dir)) == cache.KEEP + len(theirs)
