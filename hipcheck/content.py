@@ -213,6 +213,25 @@ def _limit_problems(data: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+# Python's TOML parser takes time quadratic in the number of parts of a dotted key (`a.b.c...`): 300,000
+# parts, 600 KB, would take about half an hour. A key of more than _KEY_PARTS parts is refused before
+# parsing (it would nest deeper than MAX_DEPTH anyway). Looked for only on lines with that many dots,
+# outside strings and comments.
+_KEY_PARTS = 2 * MAX_DEPTH
+_STRINGS_AND_COMMENTS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+_LONG_KEY = re.compile(r"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){" + str(_KEY_PARTS) + "}")
+
+
+def _has_long_key(text: str) -> bool:
+    many = _KEY_PARTS - 1
+    if not any(line.count(".") >= many for line in text.split("\n")):
+        return False
+    stripped = _STRINGS_AND_COMMENTS.sub("q", text)
+    return any(line.count(".") >= many and _LONG_KEY.search(line) for line in stripped.split("\n"))
+
+
 def parse_toml(blob: bytes | ContentFileError, where: str, problems: list[str]) -> dict[str, Any] | None:
     """A content file's bytes (or why they could not be read) as TOML data within the limits, or None
     with the reasons added to `problems`. `where` names the file in messages."""
@@ -224,6 +243,11 @@ def parse_toml(blob: bytes | ContentFileError, where: str, problems: list[str]) 
     except UnicodeDecodeError as exc:
         line = blob.count(b"\n", 0, exc.start) + 1
         problems.append(f"{where}: not valid UTF-8 (line {line}, byte {exc.start + 1}); save it as UTF-8")
+        return None
+    if _has_long_key(text):
+        problems.append(
+            f"{where}: a dotted key of more than {_KEY_PARTS} parts; nesting is limited to {MAX_DEPTH}"
+        )
         return None
     try:
         data = tomllib.loads(text)
@@ -252,10 +276,6 @@ def read_toml(path: Path, where: str, problems: list[str]) -> dict[str, Any] | N
     except ContentFileError as exc:
         blob = exc
     return parse_toml(blob, where, problems)
-
-
-def _read_toml(path: Path, root: Path, problems: list[str]) -> dict[str, Any] | None:
-    return read_toml(path, _rel(path, root), problems)
 
 
 def _reader(blobs: dict[Path, bytes | ContentFileError]) -> Reader:
@@ -368,7 +388,7 @@ Reader = Callable[[Path, Path, list[str]], "dict[str, Any] | None"]
 
 
 def _load_records(
-    root: Path, problems: list[str], files: list[Path], read: Reader = _read_toml
+    root: Path, problems: list[str], files: list[Path], read: Reader
 ) -> tuple[Meta | None, list[Question], list[Condition], list[Rule], list[Tip]]:
     meta = None
     data = read(root / "meta.toml", root, problems)
@@ -403,9 +423,7 @@ def _load_records(
     if not cond_files:
         problems.append(f"{_rel(cdir, root)}: no condition files found")
     if len(cond_files) > MAX_CONDITION_FILES:
-        problems.append(
-            f"{_rel(cdir, root)}: more than {MAX_CONDITION_FILES} condition files; the limit is that"
-        )
+        problems.append(f"{_rel(cdir, root)}: more than {MAX_CONDITION_FILES} condition files, the limit")
         cond_files = cond_files[:MAX_CONDITION_FILES]
     for path in cond_files:
         raw = read(path, root, problems)
