@@ -69,9 +69,10 @@ MAX_PROBLEM_CHARS = 300  # a problem line is cut to this length
 MAX_PROBLEMS = 500  # problems listed; past this, one line counts the rest
 _LIMIT_PROBLEMS_PER_FILE = 5
 
-# Characters a terminal would act on rather than show: C0 and C1 controls (tab, newline and carriage
-# return aside), DEL, the line and paragraph separators and the bidirectional overrides and isolates.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters a terminal would act on rather than show: C0 and C1 controls (tab and newline aside; TOML
+# turns CRLF line ends into newlines, so a carriage return only comes from a `\r` escape), DEL, the line
+# and paragraph separators and the bidirectional overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -526,6 +527,8 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
         where = f"{rootname}/conditions/{c.id}.toml"
         log_evidence[c.id] = _compile_evidence(c, qmap, where, problems)
         for name in (c.id, c.name, *c.aliases):
+            if "\n" in name:
+                problems.append(f"{where} → name: '{name}' must be one line")
             key = normalise_name(name)
             if key in names and names[key] != c.id:
                 problems.append(f"{where} → aliases: '{name}' is already used by '{names[key]}'")

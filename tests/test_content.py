@@ -1,6 +1,16 @@
-"""The shipped content: complete, cross-referenced, sourced, and able to reach every outcome."""
+"""The shipped content: complete, cross-referenced, sourced, and able to reach every outcome. And any
+content folder, however broken or hostile: one line and exit code 1, in bounded time."""
 
 from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import time
+
+import pytest
+from conftest import MINI
 
 from hipcheck import checks, engine
 from hipcheck.content import find_condition
@@ -130,15 +140,6 @@ def test_a_rule_on_a_follow_up_that_is_never_asked_is_dead(mini):
 # A content folder can come from anyone (--content, HIPCHECK_CONTENT). Whatever is in it, every command
 # ends within a few seconds with exit 1 and one line on stderr, and `content check` lists the problem.
 
-import contextlib  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import time  # noqa: E402
-
-import pytest  # noqa: E402
-from conftest import MINI  # noqa: E402
-
 COMMANDS = (
     ("list", "--json"),
     ("list",),
@@ -239,6 +240,18 @@ HOSTILE = {
             _condition(name='"Alpha \\u001b[2J\\u001b]0;x\\u0007"')
         ),
         "control character",
+    ),
+    "a carriage return in a name": (
+        lambda r: (r / "conditions" / "alpha.toml").write_text(
+            _condition(name='"Alpha\\rhipcheck: error: x"')
+        ),
+        "control character",
+    ),
+    "a newline in a name": (
+        lambda r: (r / "conditions" / "alpha.toml").write_text(
+            _condition(name='"Alpha\\nhipcheck: error: x"')
+        ),
+        "one line",
     ),
     "a 1,000,000-point scale": (
         lambda r: (r / "questions.toml").write_text(
