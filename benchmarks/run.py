@@ -88,8 +88,8 @@ print(json.dumps({"wall": wall, "rss_kib": rss, "code": p.returncode, "err": p.s
 
 LOAD_TIMER = """
 import sys, time
-import hipcheck.models  # module import is not content loading
-from hipcheck.content import load_content
+import hipcheck.knowledge.models  # module import is not content loading
+from hipcheck.knowledge.loader import load_content
 t = time.perf_counter()
 load_content(sys.argv[1], use_cache=True)
 print(time.perf_counter() - t)
@@ -173,7 +173,7 @@ def make_cases(path: Path, n: int, env: dict[str, str], seed: int = 1) -> None:
     code = textwrap.dedent(
         f"""
         import json, random, sys
-        from hipcheck.content import load_content
+        from hipcheck.knowledge.loader import load_content
         kb = load_content()
         rng = random.Random({seed})
 
@@ -394,7 +394,7 @@ def main() -> int:
 
 
 def _content_dir(env: dict[str, str]) -> str:
-    code = "from hipcheck.cache import default_content_dir; print(default_content_dir())"
+    code = "from hipcheck.knowledge.files import default_content_dir; print(default_content_dir())"
     return subprocess.run(
         [PY, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout.strip()

@@ -1,3 +1,50 @@
-"""hipcheck: an offline terminal symptom checker for runners whose hip hurts."""
+"""hipcheck: an offline terminal symptom checker for runners whose hip hurts.
+
+The Python API (see hipcheck/api.py and the README):
+
+    from hipcheck import load_knowledge, triage, triage_many
+
+Its names are loaded on first use, so `hipcheck --version` and the fast CLI paths do not pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from hipcheck.api import (
+        AnswerError,
+        ContentError,
+        Knowledge,
+        TriageResult,
+        condition,
+        conditions,
+        load_knowledge,
+        questions,
+        triage,
+        triage_many,
+    )
+
+__all__ = [
+    "AnswerError",
+    "ContentError",
+    "Knowledge",
+    "TriageResult",
+    "__version__",
+    "condition",
+    "conditions",
+    "load_knowledge",
+    "questions",
+    "triage",
+    "triage_many",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from hipcheck import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'hipcheck' has no attribute {name!r}")

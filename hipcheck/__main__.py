@@ -1,3 +1,3 @@
-from .cli import main
+from hipcheck.commands.app import main
 
 main()

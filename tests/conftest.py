@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-from hipcheck.cli import app
-from hipcheck.content import KnowledgeBase, load_content
+from hipcheck.commands.app import app
+from hipcheck.knowledge.loader import KnowledgeBase, load_content
 
 # The test suite is deterministic: hypothesis derives its examples from each test's name, so every run
 # (CI included) tries the same ones. Random exploration belongs to tools/explore_safety.py, run on

@@ -13,14 +13,14 @@ from conftest import MINI, all_clear
 from hypothesis import given, settings
 from test_properties import KB, answer_sets
 
-from hipcheck import batch, engine, result_json
-from hipcheck.content import load_content
-from hipcheck.models import NOT_SURE
+from hipcheck.engine import batch, decide, result_json
+from hipcheck.knowledge.loader import load_content
+from hipcheck.knowledge.models import NOT_SURE
 
 
 def _reference(kb, raw, line: int) -> str:
     """The single --json result of `raw`, compact, with the input line number first."""
-    single = engine.assess(kb, engine.validate_answers(kb, raw)).model_dump_json()
+    single = decide.assess(kb, decide.validate_answers(kb, raw)).model_dump_json()
     return f'{{"line":{line},{single[1:]}'
 
 
@@ -118,7 +118,7 @@ def test_single_answers_file_keeps_its_indented_output(cli, tmp_path):
     r = cli("triage", "--answers", str(path), "--json", "--no-save")
     assert r.exit_code == 0
     assert (
-        r.stdout == engine.assess(KB, engine.validate_answers(KB, answers)).model_dump_json(indent=2) + "\n"
+        r.stdout == decide.assess(KB, decide.validate_answers(KB, answers)).model_dump_json(indent=2) + "\n"
     )
 
 
@@ -129,8 +129,8 @@ def test_single_answers_file_keeps_its_indented_output(cli, tmp_path):
 @given(answer_sets())
 def test_result_json_is_the_models_own_json(answers):
     """Batch writes the decision as text without building the models; the text must not differ by a byte."""
-    valid = engine.validate_answers(KB, answers)
-    assert result_json.dumps(KB, engine.decide(KB, valid)) == engine.assess(KB, valid).model_dump_json()
+    valid = decide.validate_answers(KB, answers)
+    assert result_json.dumps(KB, decide.decide(KB, valid)) == decide.assess(KB, valid).model_dump_json()
 
 
 def test_result_json_escapes_text_as_the_models_do(tmp_path):
@@ -143,5 +143,5 @@ def test_result_json_escapes_text_as_the_models_do(tmp_path):
     kb = load_content(root)
     assert "café" in kb.condition_by_id["alpha"].name
     for answers in ({"flag": "no", "where": ["front"], "pain": 2}, {"flag": "yes"}, {}):
-        valid = engine.validate_answers(kb, answers)
-        assert result_json.dumps(kb, engine.decide(kb, valid)) == engine.assess(kb, valid).model_dump_json()
+        valid = decide.validate_answers(kb, answers)
+        assert result_json.dumps(kb, decide.decide(kb, valid)) == decide.assess(kb, valid).model_dump_json()

@@ -312,7 +312,7 @@ def test_no_color_works_after_the_command(cli, kb):
 
 def _main(monkeypatch, capsys, *args: str) -> tuple[int, str]:
     """Run hipcheck through main(), as the installed command does; (exit code, stderr)."""
-    from hipcheck.cli import main
+    from hipcheck.commands.app import main
 
     monkeypatch.setattr("sys.argv", ["hipcheck", *args])
     with pytest.raises(SystemExit) as exc:
@@ -442,8 +442,9 @@ def test_content_text_is_never_rich_markup(cli, marked_up, args):
 def test_the_answers_summary_shows_content_text_as_text(marked_up):
     import io
 
-    from hipcheck.content import load_content
-    from hipcheck.render import answers_table, make_console
+    from hipcheck.knowledge.loader import load_content
+    from hipcheck.screens.console import make_console
+    from hipcheck.screens.result import answers_table
 
     kb = load_content(marked_up)
     out = io.StringIO()

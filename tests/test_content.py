@@ -12,8 +12,9 @@ import time
 import pytest
 from conftest import MINI
 
-from hipcheck import checks, engine
-from hipcheck.content import find_condition
+from hipcheck.engine import decide
+from hipcheck.knowledge.loader import find_condition
+from hipcheck.maintenance import checks
 
 CLINICAL = {"guideline", "consensus", "review", "study", "textbook"}
 REQUIRED_CONDITIONS = {
@@ -118,11 +119,11 @@ def test_every_rule_can_fire_on_a_real_interview_path(kb):
     assert checks.dead_rules(kb) == []
     for r in kb.rules:
         answers = checks.satisfy(kb, r)
-        assert r in engine.fired_rules(kb, engine.effective_answers(kb, answers)), r.id
+        assert r in decide.fired_rules(kb, decide.effective_answers(kb, answers)), r.id
 
 
 def test_a_rule_on_a_follow_up_that_is_never_asked_is_dead(mini):
-    from hipcheck.models import Rule
+    from hipcheck.knowledge.models import Rule
 
     orphan = Rule(
         id="orphan",
@@ -306,9 +307,9 @@ def test_a_valid_content_folder_within_the_limits_loads(folder):
     """The limits leave room: the shipped content is far inside them."""
     from conftest import CONTENT
 
-    from hipcheck import cache
-    from hipcheck.content import load_content
+    from hipcheck.knowledge import files
+    from hipcheck.knowledge.loader import load_content
 
     biggest = max(p.stat().st_size for p in CONTENT.rglob("*.toml"))
-    assert biggest * 8 < cache.MAX_FILE_BYTES
+    assert biggest * 8 < files.MAX_FILE_BYTES
     assert load_content(folder).conditions

@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from hipcheck.cli import app
+from hipcheck.commands.app import app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -52,7 +52,7 @@ def test_every_command_has_help_and_an_example(name, cmd):
 
 
 def test_exit_codes_are_documented():
-    from hipcheck.cli import Exit
+    from hipcheck.commands.app import Exit
 
     for code in Exit:
         assert f"| {int(code)} |" in README

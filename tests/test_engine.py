@@ -9,30 +9,30 @@ import shutil
 import pytest
 from conftest import MINI, all_clear
 
-from hipcheck import engine
-from hipcheck.content import load_content
-from hipcheck.models import Level
+from hipcheck.engine import decide
+from hipcheck.knowledge.loader import load_content
+from hipcheck.knowledge.models import Level
 
 
 def test_next_question_follows_the_tree(mini):
-    assert engine.next_question(mini, {}).id == "flag"
-    assert engine.next_question(mini, {"flag": "no"}).id == "where"
+    assert decide.next_question(mini, {}).id == "flag"
+    assert decide.next_question(mini, {"flag": "no"}).id == "where"
     # side_detail is asked only when the pain is at the side
-    assert engine.next_question(mini, {"flag": "no", "where": ["front"]}).id == "pain"
-    assert engine.next_question(mini, {"flag": "no", "where": ["side"]}).id == "side_detail"
+    assert decide.next_question(mini, {"flag": "no", "where": ["front"]}).id == "pain"
+    assert decide.next_question(mini, {"flag": "no", "where": ["side"]}).id == "side_detail"
     done = {"flag": "no", "where": ["front"], "pain": 2}
-    assert engine.next_question(mini, done) is None
+    assert decide.next_question(mini, done) is None
 
 
 def test_answers_to_questions_not_asked_are_ignored(mini):
-    result = engine.assess(mini, {"flag": "no", "where": ["front"], "side_detail": "lying", "pain": 2})
+    result = decide.assess(mini, {"flag": "no", "where": ["front"], "side_detail": "lying", "pain": 2})
     assert "side_detail" not in result.answers
     assert result.ignored == ["side_detail"]
     assert not any(e.question == "side_detail" for c in result.causes for e in c.supporting)
 
 
 def test_likelihoods_sum_to_one_and_are_sorted(mini):
-    result = engine.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 5})
+    result = decide.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 5})
     total = sum(c.likelihood for c in result.causes)
     assert math.isclose(total, 1.0, abs_tol=1e-3)
     likes = [c.likelihood for c in result.causes]
@@ -41,7 +41,7 @@ def test_likelihoods_sum_to_one_and_are_sorted(mini):
 
 def test_scoring_is_naive_bayes_over_ratios(mini):
     # alpha: prior .6 × 4 (front) × 2 (pain 0-3); beta: .3 × .2 (other); gamma: .1 × .05 (flag no)
-    result = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 2})
+    result = decide.assess(mini, {"flag": "no", "where": ["front"], "pain": 2})
     raw = {"alpha": 0.6 * 4 * 2, "beta": 0.3 * 0.2, "gamma": 0.1 * 0.05}
     expected = {k: v / sum(raw.values()) for k, v in raw.items()}
     got = {c.id: c.likelihood for c in result.causes}
@@ -50,7 +50,7 @@ def test_scoring_is_naive_bayes_over_ratios(mini):
 
 
 def test_evidence_is_split_into_supporting_and_conflicting(mini):
-    result = engine.assess(mini, {"flag": "no", "where": ["side"], "pain": 9})
+    result = decide.assess(mini, {"flag": "no", "where": ["side"], "pain": 9})
     alpha = next(c for c in result.causes if c.id == "alpha")
     assert [e.question for e in alpha.conflicting] == ["where", "pain"]
     assert alpha.conflicting[0].ratio == 0.25
@@ -59,13 +59,13 @@ def test_evidence_is_split_into_supporting_and_conflicting(mini):
 
 
 def test_not_sure_carries_no_evidence(mini):
-    base = engine.score(mini, {"flag": "no"})
-    unsure = engine.score(mini, {"flag": "no", "where": ["not_sure"], "pain": "not_sure"})
+    base = decide.score(mini, {"flag": "no"})
+    unsure = decide.score(mini, {"flag": "no", "where": ["not_sure"], "pain": "not_sure"})
     assert [(c, round(p, 9)) for c, p in base] == [(c, round(p, 9)) for c, p in unsure]
 
 
 def test_red_flag_rule_sets_a_floor_and_advice(mini):
-    result = engine.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1})
+    result = decide.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1})
     assert result.level.id is Level.emergency
     assert result.level.reasons[0].id == "flag_yes"
     assert "Go now." in result.level.advice
@@ -74,64 +74,64 @@ def test_red_flag_rule_sets_a_floor_and_advice(mini):
 def test_the_ranking_never_sets_the_level(mini):
     # beta (min_level urgent) ranks first, but no rule fires: a likely cause alone is not a warning sign,
     # and a competing explanation must never be able to lower the level either (issue 10).
-    result = engine.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 2})
+    result = decide.assess(mini, {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 2})
     assert result.causes[0].id == "beta"
     assert result.level.id is Level.self_care
     assert result.level.not_ruled_out == []
 
 
 def test_an_urgent_rule_names_its_causes_as_not_ruled_out(mini):
-    result = engine.assess(mini, {"flag": "yes", "where": ["side"], "side_detail": "lying", "pain": 2})
+    result = decide.assess(mini, {"flag": "yes", "where": ["side"], "side_detail": "lying", "pain": 2})
     assert result.level.id is Level.emergency
     assert result.level.not_ruled_out == ["gamma"]
 
 
 def test_many_not_sure_answers_are_not_reassuring(mini):
     calm = {"flag": "no", "where": ["front"], "pain": 1}
-    assert engine.assess(mini, calm).level.id is Level.self_care
+    assert decide.assess(mini, calm).level.id is Level.self_care
     vague = {"flag": "no", "where": ["not_sure"], "pain": "not_sure"}
     assert mini.meta.vague_count > 2  # two "Not sure" answers are ordinary
-    assert engine.assess(mini, vague).level.id is Level.self_care
+    assert decide.assess(mini, vague).level.id is Level.self_care
     strict = dataclasses.replace(mini, meta=mini.meta.model_copy(update={"vague_count": 2}))
-    result = engine.assess(strict, vague)
+    result = decide.assess(strict, vague)
     assert result.level.id is mini.meta.vague_level
     assert result.level.reasons[0].source == "vague" and "2" in result.level.reasons[0].text
 
 
 def test_unscreened_red_flags_are_never_self_care(mini):
-    result = engine.assess(mini, {"where": ["front"], "pain": 1})
+    result = decide.assess(mini, {"where": ["front"], "pain": 1})
     assert not result.red_flags_screened
     assert result.unscreened == ["flag"]
     assert result.level.id is Level.routine
     assert result.level.reasons[0].source == "unscreened"
-    not_sure = engine.assess(mini, {"flag": "not_sure", "where": ["front"], "pain": 1})
+    not_sure = decide.assess(mini, {"flag": "not_sure", "where": ["front"], "pain": 1})
     assert not_sure.unscreened == ["flag"] and not_sure.level.id is not Level.self_care
 
 
 def test_all_clear_is_self_care_with_a_reason(mini):
-    result = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
+    result = decide.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
     assert result.level.id is Level.self_care
     assert result.level.reasons[0].source == "default"
 
 
 def test_extra_reasons_raise_but_never_lower(mini):
-    extra = engine.Reason(source="history", id="rising", text="Pain rising.", level=Level.routine)
-    calm = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1}, extra_reasons=[extra])
+    extra = decide.Reason(source="history", id="rising", text="Pain rising.", level=Level.routine)
+    calm = decide.assess(mini, {"flag": "no", "where": ["front"], "pain": 1}, extra_reasons=[extra])
     assert calm.level.id is Level.routine
-    flagged = engine.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1}, extra_reasons=[extra])
+    flagged = decide.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1}, extra_reasons=[extra])
     assert flagged.level.id is Level.emergency
 
 
 def test_tips_follow_answers_and_causes_with_reasons(mini):
-    front = engine.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
+    front = decide.assess(mini, {"flag": "no", "where": ["front"], "pain": 1})
     assert [(t.id, t.because) for t in front.tips] == [("alpha_tip", ["possible cause: Alpha condition"])]
-    both = engine.assess(mini, {"flag": "no", "where": ["front", "side"], "side_detail": "other", "pain": 1})
+    both = decide.assess(mini, {"flag": "no", "where": ["front", "side"], "side_detail": "other", "pain": 1})
     assert both.tips[0].id == "side_tip"  # "now" tips come first
     assert both.tips[0].because == ["you said: Where: Side"]  # only the part of the answer that matched
 
 
 def test_tips_above_their_max_level_are_withheld(mini):
-    result = engine.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1})
+    result = decide.assess(mini, {"flag": "yes", "where": ["front"], "pain": 1})
     assert "alpha_tip" not in [t.id for t in result.tips]
 
 
@@ -152,19 +152,19 @@ def test_tips_above_their_max_level_are_withheld(mini):
     ],
 )
 def test_bad_answers_name_the_problem(mini, answers, message):
-    with pytest.raises(engine.AnswerError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
-        engine.validate_answers(mini, answers)
+    with pytest.raises(decide.AnswerError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
+        decide.validate_answers(mini, answers)
     assert "\n" not in str(err.value)
 
 
 def test_valid_answers_are_normalised(mini):
-    got = engine.validate_answers(mini, {"where": "front", "pain": 3.0, "flag": "not_sure"})
+    got = decide.validate_answers(mini, {"where": "front", "pain": 3.0, "flag": "not_sure"})
     assert got == {"where": ["front"], "pain": 3, "flag": "not_sure"}
 
 
 def test_planned_questions_counts_follow_ups(mini):
-    assert [q.id for q in engine.planned_questions(mini, {"flag": "no"})] == ["flag", "where", "pain"]
-    planned = engine.planned_questions(mini, {"flag": "no", "where": ["side"]})
+    assert [q.id for q in decide.planned_questions(mini, {"flag": "no"})] == ["flag", "where", "pain"]
+    planned = decide.planned_questions(mini, {"flag": "no", "where": ["side"]})
     assert [q.id for q in planned] == ["flag", "where", "side_detail", "pain"]
 
 
@@ -184,7 +184,7 @@ def test_equal_likelihoods_rank_by_id(tmp_path):
         {"flag": "no", "where": ["front"], "pain": 2},
         {"flag": "no", "where": ["side"], "pain": 9},
     ):
-        ranked = engine.score(kb, answers)
+        ranked = decide.score(kb, answers)
         order = [c for c, _ in ranked]
         shares = dict(ranked)
         assert shares["aaa_twin"] == shares["alpha"]
@@ -193,8 +193,8 @@ def test_equal_likelihoods_rank_by_id(tmp_path):
 
 def test_other_weight_counts_only_when_no_chosen_option_is_named(mini):
     """`other` on a multi question: used for an answer naming none of the condition's options."""
-    named = engine.assess(mini, {"flag": "no", "where": ["front", "side"]})
-    unnamed = engine.assess(mini, {"flag": "no", "where": ["side"]})
+    named = decide.assess(mini, {"flag": "no", "where": ["front", "side"]})
+    unnamed = decide.assess(mini, {"flag": "no", "where": ["side"]})
     alpha = {c.id: c for c in named.causes}["alpha"]
     assert [(e.answer, e.ratio) for e in alpha.supporting] == [("front", 4.0)]
     assert not alpha.conflicting
@@ -207,9 +207,9 @@ def test_advice_above_its_max_level_is_left_to_the_level(kb):
     routine = {**all_clear(kb), "location": ["lateral"], "trend": "worse_running"}
     urgent = {**routine, "weight_bearing": "painful", "timing": ["night"]}
     stop = next(a for a in kb.rules if a.id == "worse_while_running").advice[0]
-    assert engine.assess(kb, routine).level.id is Level.routine
-    assert stop in engine.assess(kb, routine).level.advice
-    result = engine.assess(kb, urgent)
+    assert decide.assess(kb, routine).level.id is Level.routine
+    assert stop in decide.assess(kb, routine).level.advice
+    result = decide.assess(kb, urgent)
     assert result.level.id is Level.urgent and "worse_while_running" in {r.id for r in result.level.reasons}
     assert stop not in result.level.advice
 
@@ -227,7 +227,7 @@ def test_a_tie_puts_the_more_serious_cause_first(tmp_path):
     (root / "conditions" / "aaa_benign.toml").write_text(benign)
     kb = load_content(root)
     answers = {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 5}
-    ranked = engine.score(kb, answers)
+    ranked = decide.score(kb, answers)
     assert [c for c, _ in ranked[:2]] == ["beta", "aaa_benign"]
     assert abs(ranked[0][1] - ranked[1][1]) < 1e-12
-    assert [c.id for c in engine.assess(kb, answers).causes[:2]] == ["beta", "aaa_benign"]
+    assert [c.id for c in decide.assess(kb, answers).causes[:2]] == ["beta", "aaa_benign"]

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hipcheck.cli import app
+from hipcheck.commands.app import app
 
 EXAMPLES = int(os.environ.get("HIPCHECK_FUZZ_EXAMPLES", "60"))
 SECONDS = 20  # per command; a healthy one takes well under a second

@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from test_properties import KB, answer_sets
 from typer.testing import CliRunner
 
-from hipcheck import batch, engine, inputs
-from hipcheck.cli import app
+from hipcheck.commands.app import app
+from hipcheck.engine import answer_input as inputs
+from hipcheck.engine import batch, decide
+from hipcheck.knowledge import text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = json.dumps({**all_clear(KB), "location": ["lateral"]})
@@ -86,13 +88,13 @@ def test_huge_whole_numbers_are_one_line(cli, digits):
 def test_the_engine_refuses_any_number_out_of_range_with_a_short_message(value):
     """From Python too (not only from a parsed file): no OverflowError in math.isfinite, no ValueError
     from printing a 5,000-digit number."""
-    with pytest.raises(engine.AnswerError) as caught:
-        engine.validate_answers(KB, {"severity": value})
+    with pytest.raises(decide.AnswerError) as caught:
+        decide.validate_answers(KB, {"severity": value})
     assert len(str(caught.value)) < 200
 
 
 def test_whole_floats_in_range_still_count():
-    assert engine.validate_answers(KB, {"severity": 4.0}) == {"severity": 4}
+    assert decide.validate_answers(KB, {"severity": 4.0}) == {"severity": 4}
 
 
 # --------------------------------------------------------------------------- 2: bad UTF-8
@@ -179,7 +181,7 @@ def test_a_file_name_with_control_characters_is_escaped(cli, tmp_path):
 
 @pytest.mark.parametrize("args", [["\x1b[2Jx"], ["list", "--x\nhipcheck: error: fake"]])
 def test_usage_errors_show_the_command_line_escaped(monkeypatch, capsys, args):
-    from hipcheck.cli import main
+    from hipcheck.commands.app import main
 
     monkeypatch.setattr(sys, "argv", ["hipcheck", *args])
     with pytest.raises(SystemExit) as exc:
@@ -189,11 +191,11 @@ def test_usage_errors_show_the_command_line_escaped(monkeypatch, capsys, args):
 
 
 def test_echo_escapes_and_shortens():
-    assert inputs.echo("\x1b[2J\n") == "\\x1b[2J\\n"
-    assert inputs.echo(inputs.echo("\x07")) == "\\x07"  # escaping again changes nothing
-    assert len(inputs.echo("é" * 1000)) == 80
-    assert inputs.echo_value("a\x1b") == "'a\\x1b'"
-    assert inputs.echo_value(10**5000) == "a very long number"
+    assert text.echo("\x1b[2J\n") == "\\x1b[2J\\n"
+    assert text.echo(text.echo("\x07")) == "\\x07"  # escaping again changes nothing
+    assert len(text.echo("é" * 1000)) == 80
+    assert text.echo_value("a\x1b") == "'a\\x1b'"
+    assert text.echo_value(10**5000) == "a very long number"
 
 
 # --------------------------------------------------------------------------- 10: duplicate keys
@@ -214,7 +216,7 @@ def test_a_repeated_red_flag_answer_is_refused_not_overwritten(cli):
 
 
 def test_a_closed_stdout_ends_a_batch_quietly_with_0(cli, monkeypatch, tmp_path):
-    def closed(*args):
+    def closed(*args, **kwargs):
         raise BrokenPipeError(32, "Broken pipe")
 
     monkeypatch.setattr(batch, "run", closed)
@@ -223,12 +225,12 @@ def test_a_closed_stdout_ends_a_batch_quietly_with_0(cli, monkeypatch, tmp_path)
 
 
 def test_a_closed_stdout_ends_every_command_quietly_with_0(cli, monkeypatch):
-    import hipcheck.cli
+    import hipcheck.commands.app
 
     def closed():
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(hipcheck.cli, "json_views", closed)
+    monkeypatch.setattr(hipcheck.commands.app, "json_views", closed)
     r = cli("list", "--json")
     assert (r.exit_code, r.stderr) == (0, "")
 

@@ -15,10 +15,12 @@ import pytest
 from conftest import ROOT, all_clear
 from typer.testing import CliRunner
 
-from hipcheck import history_cli, history_view, store
-from hipcheck.cli import app
-from hipcheck.engine import assess
-from hipcheck.models import Level
+from hipcheck.commands import history as history_cli
+from hipcheck.commands.app import app
+from hipcheck.engine.decide import assess
+from hipcheck.history import store
+from hipcheck.knowledge.models import Level
+from hipcheck.screens import history as history_view
 
 TODAY = date(2026, 6, 15)
 
@@ -212,7 +214,7 @@ def test_prompts_go_to_stderr_and_no_rest_flags_work(terminal):
     assert run("log", "--pain", "3", "--no-rest", "--no-night").exit_code == 0
     [c] = history_json()["checkins"]
     assert (c["rest"], c["night"]) == (False, False)
-    source = (ROOT / "hipcheck" / "history_cli.py").read_text()
+    source = (ROOT / "hipcheck" / "commands" / "history.py").read_text()
     assert "with terminal_session():" in source  # questionary output goes to stderr
 
 
@@ -435,7 +437,7 @@ def test_triage_hook_uses_a_content_dir_without_history_toml(kb, tmp_path):
 
 def test_importing_the_commands_loads_no_heavy_module():
     code = (
-        "import sys, hipcheck.history_cli, hipcheck.trend\n"
+        "import sys, hipcheck.commands.history, hipcheck.history.trend\n"
         "heavy = {'rich', 'plotext', 'sqlite3', 'platformdirs', 'questionary', 'prompt_toolkit'}\n"
         "print(sorted(heavy & set(sys.modules)))"
     )
@@ -523,14 +525,14 @@ def test_triage_rows_carry_side_rest_and_night_in_csv_json_and_table(kb):
 
 def test_every_record_with_a_pain_score_is_a_chart_point_even_on_one_day(kb):
     """Issue: check-ins logged on the day of two triages vanished under the triages' x marks."""
-    from hipcheck.history_models import load_history_rules
+    from hipcheck.history.models import load_history_rules
 
     log_days((0, 4), (0, 3), (2, 5))
     save_triage(kb, 10, EMERGENCY)
     save_triage(kb, 11, URGENT)
     save_triage(kb, 12, {})  # no pain score: nothing to plot
     data = history_json()
-    from hipcheck.history_models import CheckIn, PastResult
+    from hipcheck.history.models import CheckIn, PastResult
 
     cs = [CheckIn.model_validate(c) for c in data["checkins"]]
     rs = [PastResult.model_validate(r) for r in data["results"]]
@@ -624,8 +626,8 @@ def test_the_history_screen_has_no_hyperlink_or_blink_on_a_colour_terminal(kb):
     """Rendered as a real terminal would get it: no OSC 8 hyperlink, no blink, the text itself."""
     from rich.console import Console
 
-    from hipcheck.history_models import load_history_rules
-    from hipcheck.trend import summarize
+    from hipcheck.history.models import load_history_rules
+    from hipcheck.history.trend import summarize
 
     for i, note in enumerate(MARKUP_NOTES):
         run("log", "--pain", "3", "--date", f"2026-06-{10 + i}", "--note", note)

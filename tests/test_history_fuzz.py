@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hipcheck import history_cli, store
-from hipcheck.cli import app
+from hipcheck.commands import history as history_cli
+from hipcheck.commands.app import app
+from hipcheck.history import store
 
 TODAY = date(2026, 6, 15)
 # What no output may carry raw: C0 controls but the newline, DEL, C1 controls, bidi overrides.

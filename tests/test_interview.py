@@ -13,8 +13,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from hipcheck import engine, interview
-from hipcheck.interview import run_interview
+from hipcheck.engine import decide
+from hipcheck.screens import interview
+from hipcheck.screens.interview import run_interview
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 
@@ -123,7 +124,7 @@ def test_emergency_advice_is_shown_at_once_and_can_end_the_interview(mini):
     )
     assert answers == {"flag": "yes"}
     assert "EMERGENCY" in seen and "Flag raised." in seen
-    assert engine.assess(mini, answers).level.id.value == "emergency"
+    assert decide.assess(mini, answers).level.id.value == "emergency"
 
 
 def test_an_emergency_answer_chosen_by_mistake_can_be_changed(mini):
@@ -153,8 +154,8 @@ def test_ctrl_c_raises_keyboard_interrupt(mini):
 
 def test_interview_and_answers_file_give_the_same_result(mini):
     answers, _ = drive(mini, ENTER, UP * 2, SPACE, DOWN, SPACE, ENTER, ENTER, DOWN * 7, ENTER, ENTER)
-    typed = engine.assess(mini, answers)
-    from_file = engine.assess(mini, engine.validate_answers(mini, dict(answers)))
+    typed = decide.assess(mini, answers)
+    from_file = decide.assess(mini, decide.validate_answers(mini, dict(answers)))
     assert typed == from_file
 
 
@@ -163,7 +164,7 @@ def test_interview_and_answers_file_give_the_same_result(mini):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from test_properties import KB, interviews  # noqa: E402
 
-from hipcheck.models import Level  # noqa: E402
+from hipcheck.knowledge.models import Level  # noqa: E402
 
 
 def keys_for(kb, answers: dict) -> list[str]:
@@ -171,7 +172,7 @@ def keys_for(kb, answers: dict) -> list[str]:
     keys: list[str] = []
     given_so_far: dict = {}
     shown: set[str] = set()
-    while (q := engine.next_question(kb, given_so_far)) is not None and q.id in answers:
+    while (q := decide.next_question(kb, given_so_far)) is not None and q.id in answers:
         value = answers[q.id]
         if q.kind == "multi":
             ids = q.option_ids
@@ -185,9 +186,9 @@ def keys_for(kb, answers: dict) -> list[str]:
         else:
             keys.append(DOWN * q.option_ids.index(value) + ENTER)
         given_so_far[q.id] = value
-        fired = engine.fired_rules(kb, given_so_far)
+        fired = decide.fired_rules(kb, given_so_far)
         shown &= {r.id for r in fired}
-        if due := interview.notice_due(engine.settled_rules(kb, given_so_far), shown):
+        if due := interview.notice_due(decide.settled_rules(kb, given_so_far), shown):
             level, rules = due
             shown |= {r.id for r in rules}
             if any(r.ends_interview for r in rules):
@@ -201,11 +202,11 @@ def keys_for(kb, answers: dict) -> list[str]:
 @given(interviews())
 def test_interview_and_answers_file_agree_on_the_real_bank(answers):
     complete = dict(answers)
-    while (q := engine.next_question(KB, complete)) is not None:  # finish the tree with "Not sure"
+    while (q := decide.next_question(KB, complete)) is not None:  # finish the tree with "Not sure"
         complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
     typed, _ = drive(KB, *keys_for(KB, complete))
-    assert typed == engine.validate_answers(KB, complete)  # same answers, in canonical order
-    assert engine.assess(KB, typed) == engine.assess(KB, engine.validate_answers(KB, complete))
+    assert typed == decide.validate_answers(KB, complete)  # same answers, in canonical order
+    assert decide.assess(KB, typed) == decide.assess(KB, decide.validate_answers(KB, complete))
 
 
 def test_enter_alone_takes_the_highlighted_choice_in_a_multiple_choice(mini_with):
@@ -376,10 +377,10 @@ def test_echoes_wrap_at_word_boundaries_on_a_narrow_screen():
         "duration": "weeks_6",
         "trend": "worse_running",
     }
-    while (q := engine.next_question(KB, complete)) is not None:
+    while (q := decide.next_question(KB, complete)) is not None:
         complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
     typed, seen = drive(KB, *keys_for(KB, complete), columns=40)
-    assert typed == engine.validate_answers(KB, complete)
+    assert typed == decide.validate_answers(KB, complete)
     lines = seen[: seen.index("Your answers")].splitlines()
     assert max(len(line) for line in lines) <= 40
     label = KB.question_by_id["trend"].label_of("worse_running")
@@ -487,7 +488,7 @@ def test_no_lower_notice_after_a_higher_one(notices):
         ENTER,  # summary: no "What next?" came between: show my result
     )
     assert answers["pain"] == 9
-    assert "very_severe" in {r.id for r in engine.fired_rules(kb, answers)}
+    assert "very_severe" in {r.id for r in decide.fired_rules(kb, answers)}
     assert seen.count("» What next?") == 1 and "Very severe pain." not in seen
 
 
@@ -541,15 +542,15 @@ def test_a_notice_waits_for_the_answer_that_could_cancel_it(kb):
     base = {"age": "age_35_49", "sex": "male", "background": ["none"], "injury": "no"}
     answers = {**base, "weight_bearing": "painful", "warning_signs": ["none"], "nerve_signs": ["none"]}
     answers |= {"body_signs": ["none"], "location": ["groin"]}
-    fired = {r.id for r in engine.fired_rules(kb, answers)}
-    settled = {r.id for r in engine.settled_rules(kb, answers)}
+    fired = {r.id for r in decide.fired_rules(kb, answers)}
+    settled = {r.id for r in decide.settled_rules(kb, answers)}
     assert "bone_stress_weight_bearing" in fired - settled  # side (both) and onset (sudden) still to come
     later = {**answers, "side": "left", "onset": "gradual"}
-    assert "bone_stress_weight_bearing" in {r.id for r in engine.settled_rules(kb, later)}
+    assert "bone_stress_weight_bearing" in {r.id for r in decide.settled_rules(kb, later)}
 
 
 def test_notice_due():
-    from hipcheck.models import Rule
+    from hipcheck.knowledge.models import Rule
 
     def rule(rid: str, level: str, **kw) -> Rule:
         return Rule(

@@ -64,7 +64,7 @@ def test_wheel_works_from_another_directory(installed, tmp_path):
     check = run_installed(installed, "content", "check", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     where = subprocess.run(
-        [sys.executable, "-c", "import hipcheck.content as c; print(c.default_content_dir())"],
+        [sys.executable, "-c", "import hipcheck.knowledge.files as f; print(f.default_content_dir())"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

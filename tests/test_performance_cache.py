@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import CONTENT, MINI
 
-from hipcheck import cache
-from hipcheck.content import ContentError, load_content
+from hipcheck.knowledge import cache
+from hipcheck.knowledge.loader import ContentError, load_content
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from conftest import CONTENT
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from hipcheck import checks, engine
-from hipcheck.content import load_content
-from hipcheck.models import NOT_SURE, Level, Question
+from hipcheck.engine import decide
+from hipcheck.knowledge.loader import load_content
+from hipcheck.knowledge.models import NOT_SURE, Level, Question
+from hipcheck.maintenance import checks
 
 KB = load_content(CONTENT)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -40,7 +41,7 @@ def answer_sets(draw, kb=KB) -> dict:
 def interviews(draw, kb=KB) -> dict:
     """Answers given by walking the tree, as the interview would, possibly stopping early."""
     answers: dict = {}
-    while (q := engine.next_question(kb, answers)) is not None and draw(st.integers(0, 20)) > 0:
+    while (q := decide.next_question(kb, answers)) is not None and draw(st.integers(0, 20)) > 0:
         answers[q.id] = draw(answer_for(q))
     return answers
 
@@ -48,7 +49,7 @@ def interviews(draw, kb=KB) -> dict:
 @SETTINGS
 @given(answer_sets())
 def test_any_answers_give_a_valid_result(answers):
-    result = engine.assess(KB, engine.validate_answers(KB, answers))
+    result = decide.assess(KB, decide.validate_answers(KB, answers))
     assert math.isclose(sum(c.likelihood for c in result.causes), 1.0, abs_tol=2e-3)
     assert all(0 <= c.likelihood <= 1 for c in result.causes)
     assert len(result.causes) == len(KB.conditions)
@@ -61,7 +62,7 @@ def test_any_answers_give_a_valid_result(answers):
 @given(interviews())
 def test_all_not_sure_is_never_self_care(answers):
     unsure = {k: ([NOT_SURE] if isinstance(v, list) else NOT_SURE) for k, v in answers.items()}
-    assert engine.assess(KB, unsure).level.id is not Level.self_care
+    assert decide.assess(KB, unsure).level.id is not Level.self_care
 
 
 def _safe(q: Question) -> set[str]:
@@ -110,8 +111,8 @@ def test_one_more_warning_sign_never_lowers_the_level(answers, flag):
     the level)."""
     flagged = more_worrying(answers, *flag)
     assume(flagged is not None)
-    before = engine.decide(KB, answers).level
-    after = engine.decide(KB, flagged).level
+    before = decide.decide(KB, answers).level
+    after = decide.decide(KB, flagged).level
     assert after.rank >= before.rank, (answers, flag)
 
 
@@ -127,8 +128,8 @@ def pain_rises(draw) -> tuple[dict, int]:
 @given(pain_rises())
 def test_more_pain_never_lowers_the_level(case):
     answers, higher = case
-    before = engine.decide(KB, answers).level
-    after = engine.decide(KB, {**answers, "severity": higher}).level
+    before = decide.decide(KB, answers).level
+    after = decide.decide(KB, {**answers, "severity": higher}).level
     assert after.rank >= before.rank, (answers, higher)
 
 
@@ -157,14 +158,14 @@ def test_no_tick_at_all_lowers_an_urgent_level(answers, tick):
     result lower: only a routine result may fall to self-care when the tick explains the pain (night pain
     from lying on a sore tendon)."""
     qid, oid = tick
-    before = engine.decide(KB, answers).level
+    before = decide.decide(KB, answers).level
     assume(before.rank >= Level.urgent.rank)
     q = KB.question_by_id[qid]
     current = answers.get(qid)
     assume(current != [NOT_SURE] and not (current is None and q.red_flag))
     keep = [v for v in current or [] if v != q.none_option]
     assume(oid not in keep)
-    after = engine.decide(KB, {**answers, qid: [*keep, oid]}).level
+    after = decide.decide(KB, {**answers, qid: [*keep, oid]}).level
     assert after.rank >= before.rank, (answers, tick)
 
 
@@ -175,10 +176,10 @@ def test_age_50_plus_never_lowers_the_level():
         "location": ["groin"],
         "weight_bearing": "painful",
     }
-    before = engine.decide(KB, answers).level
+    before = decide.decide(KB, answers).level
     assert before is Level.urgent
     for band in ("age_18_34", "age_35_49", "age_50_plus"):
-        assert engine.decide(KB, {**answers, "age": band}).level.rank >= before.rank, band
+        assert decide.decide(KB, {**answers, "age": band}).level.rank >= before.rank, band
 
 
 def test_the_content_is_monotone_by_construction():
@@ -190,7 +191,7 @@ def test_the_content_is_monotone_by_construction():
 def test_every_interview_ends_within_the_bank(answers):
     seen = set(answers)
     steps = 0
-    while (q := engine.next_question(KB, answers)) is not None:
+    while (q := decide.next_question(KB, answers)) is not None:
         assert q.id not in seen
         seen.add(q.id)
         answers = {**answers, q.id: [NOT_SURE] if q.kind == "multi" else NOT_SURE}

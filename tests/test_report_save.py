@@ -12,8 +12,9 @@ import stat
 import pytest
 from conftest import all_clear
 
-from hipcheck import cli as cli_module
-from hipcheck import report, store
+from hipcheck.commands import app as cli_module
+from hipcheck.history import store
+from hipcheck.screens import report
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_a_report_that_fails_to_write_never_loses_the_result_from_the_history(
 
 
 def test_save_report_refuses_to_replace_a_file_that_appeared_since_the_check(kb, tmp_path):
-    from hipcheck.engine import assess
+    from hipcheck.engine.decide import assess
 
     result = assess(kb, {**all_clear(kb), "location": ["lateral"]})
     out = tmp_path / "r.md"
@@ -139,7 +140,7 @@ def test_overwrite_replaces_a_symlink_rather_than_writing_through_it(cli, answer
 def test_answer_labels_in_a_report_are_text_never_markup(kb):
     from rich.console import Console
 
-    from hipcheck.engine import assess
+    from hipcheck.engine.decide import assess
 
     result = assess(kb, {**all_clear(kb), "location": ["lateral"]})
     out = io.StringIO()

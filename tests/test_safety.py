@@ -9,8 +9,8 @@ from conftest import all_clear
 from hypothesis import given
 from test_properties import KB, SETTINGS, interviews
 
-from hipcheck import engine
-from hipcheck.models import Level
+from hipcheck.engine import decide
+from hipcheck.knowledge.models import Level
 
 BONE = ["femoral_neck_stress_fracture", "pelvic_stress_fracture"]
 
@@ -61,8 +61,8 @@ def loading_sentences(texts):
 def test_no_loading_advice_when_a_bone_injury_or_clot_is_possible(answers):
     """Scan everything the user is told: no stretching, running or massage advice when a bone injury,
     a clot or another serious cause is among the top causes or is pointed to by a red-flag rule."""
-    result = engine.assess(KB, answers)
-    flagged = {c for r in engine.fired_rules(KB, result.answers) for c in r.points_to}
+    result = decide.assess(KB, answers)
+    flagged = {c for r in decide.fired_rules(KB, result.answers) for c in r.points_to}
     possible = {c.id for c in result.causes[: KB.meta.top_causes]} | flagged
     if possible & set(SERIOUS) or result.unscreened:
         shown = [*result.level.advice, *(t.text for t in result.tips if t.id not in RECORD_KEEPING)]
@@ -82,13 +82,13 @@ def test_offloading_advice_comes_with_every_urgent_bone_stress_rule(answers):
     (no running, hopping, stretching or massage) to the bone_stress_offload tip: it must be there on
     every urgent result. (An emergency result says to call for help and not to run instead; the tip's
     "use crutches or walk as little as you can" would contradict "lie still" after a fall.)"""
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     if result.level.id.rank >= Level.same_day.rank:
         assert any("do not run" in a.lower() for a in result.level.advice)
         return
     rules = [
         r.id
-        for r in engine.fired_rules(KB, result.answers)
+        for r in decide.fired_rules(KB, result.answers)
         if r.level.rank >= Level.urgent.rank and BONE_STRESS & set(r.points_to)
     ]
     if rules:
@@ -111,7 +111,7 @@ def base(**answers) -> dict:
 
 
 def level_of(answers: dict) -> Level:
-    return engine.assess(KB, answers).level.id
+    return decide.assess(KB, answers).level.id
 
 
 # Each sign that something other than a muscle or a bone is wrong, with the level guidance gives it alone
@@ -130,9 +130,9 @@ NOT_A_MUSCLE_OR_BONE = [
 
 @pytest.mark.parametrize(("sign", "level", "cause"), NOT_A_MUSCLE_OR_BONE)
 def test_a_sign_of_something_else_gets_its_own_level(sign, level, cause):
-    result = engine.assess(KB, base(location=["groin"], body_signs=[sign]))
+    result = decide.assess(KB, base(location=["groin"], body_signs=[sign]))
     assert result.level.id is level
-    flagged = {c for r in engine.fired_rules(KB, result.answers) for c in r.points_to}
+    flagged = {c for r in decide.fired_rules(KB, result.answers) for c in r.points_to}
     assert cause in flagged
     if level.rank >= Level.urgent.rank:
         assert cause in result.level.not_ruled_out
@@ -146,11 +146,11 @@ def test_every_body_sign_is_covered_above():
 def test_a_child_under_10_gets_only_the_safety_screen_and_is_sent_to_a_doctor():
     asked = []
     answers: dict = {"age": "under_10"}
-    while (q := engine.next_question(KB, answers)) is not None:
+    while (q := decide.next_question(KB, answers)) is not None:
         asked.append(q.id)
         answers[q.id] = [q.none_option] if q.kind == "multi" else q.options[0].id
     assert asked == [q.id for q in KB.red_flag_questions]
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     assert result.level.id is Level.same_day
     assert "10" in result.level.reasons[0].text
     feverish = {**answers, "weight_bearing": "cannot", "warning_signs": ["fever"]}
@@ -192,7 +192,7 @@ def test_children_and_teenagers_get_the_paediatric_net(answers, level):
 @pytest.mark.parametrize("where", ["groin", "inner_thigh", "buttock", "thigh_knee"])
 def test_the_bone_stress_net_fires_on_features_not_rank(where, feature):
     answers = base(**{"location": [where], "onset": "gradual", "timing": ["during"], **feature})
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     assert result.level.id.rank >= Level.urgent.rank, (where, feature)
     assert {"femoral_neck_stress_fracture", "pelvic_stress_fracture"} & set(result.level.not_ruled_out)
     if result.level.id is Level.urgent:
@@ -212,7 +212,7 @@ def test_the_reviewers_runner_is_not_told_pain_is_fine():
         training=["mileage_jump"],
         weight_bearing="normal",
     )
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     assert result.level.id is Level.urgent
     assert result.level.not_ruled_out[0] == "femoral_neck_stress_fracture"
     assert not any("3 out of 10" in t.text for t in result.tips)
@@ -238,7 +238,7 @@ def test_the_older_runner_who_slipped_on_ice():
     answers = base(
         age="age_50_plus", injury="minor", weight_bearing="painful", location=["groin"], severity=6
     )
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     assert result.level.id is Level.same_day
     assert result.level.not_ruled_out[0] == "hip_fracture"
 
@@ -278,7 +278,7 @@ def test_harmful_advice_is_withheld_for_causes_outside_the_hip(sign):
         symptoms=["tight_sore"],
         body_signs=[sign],
     )
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     assert cause in result.level.not_ruled_out
     for tip in result.tips:
         for sentence in re.split(r"(?<=[.!?])\s+", tip.text):
@@ -287,7 +287,7 @@ def test_harmful_advice_is_withheld_for_causes_outside_the_hip(sign):
 
 def test_a_muscle_bleed_on_blood_thinners_gets_no_anti_inflammatories():
     answers = base(background=["blood_thinners"], location=["groin"], onset="sudden", symptoms=["bruising"])
-    result = engine.assess(KB, answers)
+    result = decide.assess(KB, answers)
     assert result.level.id.rank >= Level.same_day.rank
     shown = [*result.level.advice, *(t.text for t in result.tips)]
     nsaid = re.compile(r"\b(ibuprofen|naproxen|anti-inflammator\w*)\b", re.I)

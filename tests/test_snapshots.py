@@ -10,8 +10,9 @@ import pytest
 from conftest import all_clear
 from rich.console import Console
 
-from hipcheck import engine, render
-from hipcheck.content import find_condition
+from hipcheck.engine import decide
+from hipcheck.knowledge.loader import find_condition
+from hipcheck.screens import pages, result
 
 WIDTHS = [80, 60]
 
@@ -68,7 +69,7 @@ def stress_fracture(kb):
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("case", [outer_hip, stress_fracture])
 def test_result_view(kb, snapshot, width, case):
-    text = draw(render.result_view(engine.assess(kb, case(kb))), width)
+    text = draw(result.result_view(decide.assess(kb, case(kb))), width)
     assert max(len(line) for line in text.splitlines()) <= width
     assert text == snapshot
 
@@ -76,13 +77,13 @@ def test_result_view(kb, snapshot, width, case):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_condition_page(kb, snapshot, width):
     cond, _ = find_condition(kb, "bursitis")
-    text = draw(render.condition_view(cond), width)
+    text = draw(pages.condition_view(cond), width)
     assert max(len(line) for line in text.splitlines()) <= width
     assert text == snapshot
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_answers_summary(kb, snapshot, width):
-    text = draw(render.answers_table(kb, outer_hip(kb)), width)
+    text = draw(result.answers_table(kb, outer_hip(kb)), width)
     assert max(len(line) for line in text.splitlines()) <= width
     assert text == snapshot

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import all_clear
 
-from hipcheck import store
-from hipcheck.engine import assess
+from hipcheck.engine.decide import assess
+from hipcheck.history import store
 
 TODAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
@@ -271,7 +271,7 @@ def test_a_process_killed_mid_write_leaves_no_half_record(home):
         """
         import sys, time
         from datetime import date
-        from hipcheck import store
+        from hipcheck.history import store
         conn = store.open_store()
         for i in range(5):  # committed first: these must all survive the kill
             store.add_checkin(conn, pain=i, day=date(2026, 6, 1), today=date(2026, 6, 15))
@@ -297,7 +297,7 @@ def test_two_processes_writing_at_once_lose_nothing(home):
     code = f"""
         import sys, time
         from datetime import date
-        from hipcheck import store
+        from hipcheck.history import store
         pain = int(sys.argv[1])
         print("ready", flush=True)
         sys.stdin.readline()  # start together

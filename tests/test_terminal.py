@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from hipcheck.models import Level
+from hipcheck.knowledge.models import Level
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 TIMEOUT = 20

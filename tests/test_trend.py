@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from conftest import CONTENT, all_clear
 
-from hipcheck import trend
-from hipcheck.engine import assess
-from hipcheck.history_models import (
+from hipcheck.engine.decide import assess
+from hipcheck.history import trend
+from hipcheck.history.models import (
     CheckIn,
     HistoryContentError,
     HistoryRules,
     PastResult,
     load_history_rules,
 )
-from hipcheck.models import Level
+from hipcheck.knowledge.models import Level
 
 TODAY = date(2026, 6, 15)
 RULES: HistoryRules = load_history_rules(CONTENT)
@@ -287,9 +287,9 @@ def test_the_summary_names_the_floor_for_the_next_triage():
 
 def test_history_findings_carry_their_advice_into_triage():
     """A history finding's own advice (e.g. 'do not hop to test it') reaches the triage result."""
-    from hipcheck import engine
-    from hipcheck.content import load_content
-    from hipcheck.models import Level, Reason
+    from hipcheck.engine import decide
+    from hipcheck.knowledge.loader import load_content
+    from hipcheck.knowledge.models import Level, Reason
 
     kb = load_content()
     finding = Reason(
@@ -299,5 +299,5 @@ def test_history_findings_carry_their_advice_into_triage():
         level=Level.routine,
         advice=["Do not run, hop or jump to test the hip until it has been checked."],
     )
-    result = engine.assess(kb, {"injury": "no"}, extra_reasons=[finding])
+    result = decide.assess(kb, {"injury": "no"}, extra_reasons=[finding])
     assert "Do not run, hop or jump to test the hip until it has been checked." in result.level.advice

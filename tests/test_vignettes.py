@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hipcheck.accuracy import evaluate, figures, load_vignettes, table
-from hipcheck.models import Level
+from hipcheck.knowledge.models import Level
+from hipcheck.maintenance.accuracy import evaluate, figures, load_vignettes, table
 
 TESTS = Path(__file__).parent
 SETS = {

@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hipcheck import checks, engine  # noqa: E402
-from hipcheck.content import load_content  # noqa: E402
-from hipcheck.models import NOT_SURE, Level, Question  # noqa: E402
+from hipcheck.engine import decide  # noqa: E402
+from hipcheck.knowledge.loader import load_content  # noqa: E402
+from hipcheck.knowledge.models import NOT_SURE, Level, Question  # noqa: E402
+from hipcheck.maintenance import checks  # noqa: E402
 
 
 def random_answer(rng: random.Random, q: Question):
@@ -45,7 +46,7 @@ def random_answer(rng: random.Random, q: Question):
 
 def random_interview(rng: random.Random, kb) -> dict:
     answers: dict = {}
-    while (q := engine.next_question(kb, answers)) is not None and rng.random() > 0.02:
+    while (q := decide.next_question(kb, answers)) is not None and rng.random() > 0.02:
         answers[q.id] = random_answer(rng, q)
     return answers
 
@@ -91,12 +92,12 @@ def main() -> int:
     compared = 0
     for _ in range(args.cases):
         answers = random_interview(rng, kb)
-        d = engine.decide(kb, answers)
+        d = decide.decide(kb, answers)
         if d.unscreened and d.level is Level.self_care:
             failures["unscreened_self_care"] += 1
             print(json.dumps({"invariant": "unscreened_self_care", "answers": answers}))
         unsure = {k: ([NOT_SURE] if isinstance(v, list) else NOT_SURE) for k, v in answers.items()}
-        if engine.decide(kb, unsure).level is Level.self_care:
+        if decide.decide(kb, unsure).level is Level.self_care:
             failures["all_not_sure_self_care"] += 1
             print(json.dumps({"invariant": "all_not_sure_self_care", "answers": unsure}))
         change = worse(rng, kb, answers, worrying)
@@ -104,7 +105,7 @@ def main() -> int:
             continue
         compared += 1
         flagged, what = change
-        after = engine.decide(kb, flagged).level
+        after = decide.decide(kb, flagged).level
         if after.rank < d.level.rank:
             failures["monotone"] += 1
             print(

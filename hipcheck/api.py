@@ -1,0 +1,161 @@
+"""hipcheck's Python API, for scripts and researchers: the same knowledge, engine and JSON as the CLI.
+
+    from hipcheck import load_knowledge, triage, triage_many
+
+    kb = load_knowledge()                       # once: parses and validates content/ (cached)
+    result = triage({"injury": "no", "location": ["lateral"]}, kb)
+    result.level, result.causes[0].id           # a TriageResult: the `hipcheck schema triage` model
+    result.model_dump(mode="json")              # the same data `hipcheck triage --json` prints
+
+    for result in triage_many(rows, kb, jobs=4):  # many answer sets, in input order
+        ...
+
+Answers are a mapping of question id to option id, list of option ids, or number, exactly as in an
+answers file (`hipcheck questions` lists them). A bad answer set raises `AnswerError` with a one-line
+message; `triage_many(..., errors="return")` yields the error in that set's place instead.
+
+Nothing here reads or writes the user's history: a script's answers are not the user's own check-in,
+so a result depends on its answers and the content alone, as with `hipcheck triage --answers`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal, overload
+
+from hipcheck.engine.decide import AnswerError, assess, validate_answers
+from hipcheck.knowledge.catalog import condition_list, condition_page, question_list
+from hipcheck.knowledge.loader import ContentError, KnowledgeBase, find_condition, load_content
+from hipcheck.knowledge.models import ConditionList, ConditionPage, QuestionList, TriageResult
+
+__all__ = [
+    "AnswerError",
+    "ContentError",
+    "Knowledge",
+    "TriageResult",
+    "condition",
+    "conditions",
+    "load_knowledge",
+    "questions",
+    "triage",
+    "triage_many",
+]
+
+Knowledge = KnowledgeBase
+"""The loaded, validated content: questions, conditions, rules and tips (immutable; share it freely)."""
+
+_default: KnowledgeBase | None = None
+
+
+def load_knowledge(content_dir: str | os.PathLike[str] | None = None) -> Knowledge:
+    """Load and validate a content folder (default: the shipped one, or HIPCHECK_CONTENT), using the
+    content cache. Raises `ContentError`, whose `problems` list every problem, if it is invalid."""
+    return load_content(Path(content_dir) if content_dir is not None else None, use_cache=True)
+
+
+def _knowledge(knowledge: Knowledge | None) -> Knowledge:
+    global _default
+    if knowledge is not None:
+        return knowledge
+    if _default is None:
+        _default = load_knowledge()
+    return _default
+
+
+def triage(answers: Mapping[str, Any], knowledge: Knowledge | None = None) -> TriageResult:
+    """The result for one answer set: urgency, likely causes, tips and the reasons for each. The same
+    result as `hipcheck triage --answers FILE --json` (which never uses the history for a file either).
+    Raises `AnswerError` for an answer that does not fit the question bank."""
+    kb = _knowledge(knowledge)
+    return assess(kb, validate_answers(kb, answers))
+
+
+# Each worker process of `triage_many(..., jobs=N)` loads the knowledge once, from the same folder.
+_worker_kb: KnowledgeBase | None = None
+
+
+def _start_worker(root: str) -> None:
+    global _worker_kb
+    _worker_kb = load_content(root, use_cache=True)
+
+
+def _one(answers: Mapping[str, Any]) -> TriageResult | AnswerError:
+    assert _worker_kb is not None
+    try:
+        return triage(answers, _worker_kb)
+    except AnswerError as exc:
+        return exc
+
+
+@overload
+def triage_many(
+    answer_sets: Iterable[Mapping[str, Any]],
+    knowledge: Knowledge | None = None,
+    *,
+    jobs: int = 1,
+    errors: Literal["raise"] = "raise",
+) -> Iterator[TriageResult]: ...
+@overload
+def triage_many(
+    answer_sets: Iterable[Mapping[str, Any]],
+    knowledge: Knowledge | None = None,
+    *,
+    jobs: int = 1,
+    errors: Literal["return"],
+) -> Iterator[TriageResult | AnswerError]: ...
+def triage_many(
+    answer_sets: Iterable[Mapping[str, Any]],
+    knowledge: Knowledge | None = None,
+    *,
+    jobs: int = 1,
+    errors: Literal["raise", "return"] = "raise",
+) -> Iterator[TriageResult | AnswerError]:
+    """A result for each answer set, in input order, lazily (a stream of any length in bounded memory).
+
+    `jobs` > 1 scores on that many processes (`multiprocessing`; the answer sets and results must
+    cross to them, so use it for thousands of sets, not tens). `errors="raise"` (the default) raises
+    the first `AnswerError`; `errors="return"` yields it in that answer set's place and goes on."""
+    if errors not in ("raise", "return"):
+        raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be 1 or more, not {jobs}")
+    kb = _knowledge(knowledge)
+    if jobs == 1:
+        for answers in answer_sets:
+            try:
+                yield triage(answers, kb)
+            except AnswerError as exc:
+                if errors == "raise":
+                    raise
+                yield exc
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(jobs, _start_worker, (str(kb.root),)) as pool:
+        for out in pool.imap(_one, answer_sets, chunksize=32):
+            if isinstance(out, AnswerError) and errors == "raise":
+                raise out
+            yield out
+
+
+def questions(knowledge: Knowledge | None = None) -> QuestionList:
+    """The question bank: ids, texts, options and when each is asked (`hipcheck questions --json`)."""
+    return question_list(_knowledge(knowledge))
+
+
+def conditions(knowledge: Knowledge | None = None) -> ConditionList:
+    """Every condition hipcheck knows, by category (`hipcheck list --json`)."""
+    return condition_list(_knowledge(knowledge))
+
+
+def condition(name: str, knowledge: Knowledge | None = None) -> ConditionPage:
+    """One condition's page, by id, name or alias, as `hipcheck explain NAME --json` resolves it.
+    Raises `LookupError` naming close matches when there is no such condition."""
+    kb = _knowledge(knowledge)
+    cond, suggestions = find_condition(kb, name)
+    if cond is None:
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise LookupError(f"no condition called {name!r}{hint}")
+    return condition_page(kb, cond)

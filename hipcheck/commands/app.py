@@ -1,0 +1,507 @@
+"""The command line: parse options, load content, call the engine, pick a renderer. Thin by design.
+
+Exit codes: 0 success, 1 runtime error (e.g. invalid content), 2 usage or bad input, 130 interrupted.
+Results go to stdout; prompts, messages and errors to stderr. Rich and questionary are imported only
+on the paths that draw or ask, and pydantic models and TOML only on the paths that need them: the
+`--json` views of `list`, `explain` and `questions` are served from the content cache (knowledge/cache.py), so
+those commands start about as fast as Typer itself. Keep module-level imports here light.
+"""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from hipcheck import __version__
+from hipcheck.commands import history as history_commands
+from hipcheck.commands.common import (
+    Exit,
+    console,
+    emit_json,
+    fail,
+    json_views,
+    knowledge,
+    note,
+    quiet_stdout,
+    safe_streams,
+    state,
+)
+from hipcheck.commands.help import App, examples
+from hipcheck.commands.history_options import AfterContent, AfterNoColor
+from hipcheck.knowledge.files import CONTENT_ENV_VAR as ENV_VAR
+from hipcheck.knowledge.text import escape
+
+if TYPE_CHECKING:
+    from hipcheck.knowledge.loader import KnowledgeBase
+
+MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
+
+
+app = App(
+    name="hipcheck",
+    help="An offline symptom checker for runners whose hip hurts. Information, not a diagnosis.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    epilog="Start with: hipcheck triage",
+)
+content_app = App(help="Tools for the people who maintain content/.", no_args_is_help=True)
+app.add_typer(content_app, name="content")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"hipcheck {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+    no_color: Annotated[
+        bool,
+        typer.Option(
+            "--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb). Works after the command too."
+        ),
+    ] = False,
+    content: Annotated[
+        Path | None,
+        typer.Option(
+            "--content",
+            metavar="DIR",
+            envvar=ENV_VAR,
+            help="Use another content directory. Works after the command too.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    state.no_color = no_color
+    state.content_dir = content
+    safe_streams()  # main() does it for real runs; here too for in-process callers
+
+
+# --------------------------------------------------------------------------- triage
+
+
+def _open_answers(source: str) -> tuple[bool, list, Iterator, IO[bytes]]:
+    """(batch?, the lines read so far, the other lines, the byte stream): batch when the file is
+    *.jsonl / *.ndjson, or holds one JSON value per line (its first non-blank line is a complete JSON
+    value and another line follows); see batch.is_batch. Lines are bytes, at most inputs.MAX_BYTES
+    long (None for a longer one)."""
+    from hipcheck.engine.answer_input import open_source, read_lines
+    from hipcheck.engine.batch import sniff
+
+    try:
+        stream = open_source(source)
+        batch, head, rest = sniff(source, read_lines(stream))
+    except FileNotFoundError:
+        fail(f"answers file not found: {source}")
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    return batch, head, rest, stream
+
+
+def _read_answers(source: str, head: list, stream: IO[bytes]) -> object:
+    """The one answers document: at most inputs.MAX_BYTES of UTF-8 JSON (see inputs.loads)."""
+    import json
+
+    from hipcheck.engine.answer_input import InputError, loads, read_document
+
+    name = "standard input" if source == "-" else f"answers file {source}"
+    try:
+        data = read_document(head, stream)
+        text = data.decode("utf-8")
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    except InputError as exc:
+        fail(f"{name} {exc}")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        fail(f"{name} is not valid UTF-8 (line {line}, byte {column})")
+    if not text.strip():
+        fail(
+            "no answers were given on standard input; pipe in a JSON object (see `hipcheck questions`)"
+            if source == "-"
+            else f"answers file {source} is empty"
+        )
+    try:
+        return loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"answers are not valid JSON ({source}, line {exc.lineno} column {exc.colno}): {exc.msg}")
+    except InputError as exc:
+        fail(f"answers {'on standard input' if source == '-' else f'in {source}'}: {exc}")
+
+
+@app.command(
+    epilog=examples(
+        "hipcheck triage",
+        "hipcheck triage --json | jq .level",
+        'echo \'{"injury": "no", "location": ["lateral"]}\' | hipcheck triage --answers - --json',
+        "hipcheck triage --answers cases.jsonl --json > results.jsonl",
+    )
+)
+def triage(
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            metavar="FILE",
+            help="Answer from a JSON file ('-' for stdin) instead of prompts.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; fail if answers are missing.")
+    ] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", metavar="FILE", help="Also save a report (.txt, .md, .html, .svg)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With --save: replace FILE if it exists (keeping its mode).")
+    ] = False,
+    no_save: Annotated[
+        bool,
+        typer.Option(
+            "--no-save",
+            help="Leave your private history out of this triage: not read, not saved. Use it when "
+            "answering for someone else.",
+        ),
+    ] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="With --answers: read and save your history too (by default an answers file gives "
+            "the same result every time).",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            max=MAX_JOBS,
+            help="With a file of many answer sets: score them on N processes (output stays in input order).",
+        ),
+    ] = 1,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Answer questions about your hip pain; get the urgency, likely causes and what to do.
+
+    Many answer sets at once: give --answers a file with one JSON object per line (a *.jsonl file, or any
+    file whose lines are each a complete JSON object) and add --json. Each line gets one compact JSON
+    result line on stdout, streaming, starting with "line": N, its input line; a bad line gets
+    `hipcheck: error: line N: ...` on stderr, the others are still scored, and the exit code is 2 if any
+    failed. These results neither use nor feed your history."""
+    from hipcheck.engine.decide import AnswerError, assess, validate_answers
+
+    kb = knowledge()
+    if save is not None:  # before the first question: a bad path must not cost the interview
+        from hipcheck.screens.report import report_path_problem
+
+        if problem := report_path_problem(save, overwrite=overwrite):
+            fail(problem)
+    elif overwrite:
+        fail("--overwrite only goes with --save FILE")
+    if answers is not None:
+        batch, head, rest, stream = _open_answers(answers)
+        if batch:
+            import itertools
+
+            _batch(kb, answers, itertools.chain(head, rest), as_json=as_json, save=save, jobs=jobs)
+            return
+        if jobs != 1:
+            fail(f"--jobs is for a file of many answer sets (JSON Lines); {answers} holds one")
+        try:
+            given = validate_answers(kb, _read_answers(answers, head, stream))
+        except AnswerError as exc:
+            fail(str(exc))
+    else:
+        if jobs != 1:
+            fail("--jobs is for a file of many answer sets: --answers FILE.jsonl --json --jobs N")
+        if no_input or not sys.stdin.isatty():
+            why = "--no-input was given" if no_input else "stdin is not a terminal"
+            fail(
+                f"{why}, so hipcheck cannot ask questions; "
+                "pass answers with --answers FILE (see `hipcheck questions`)"
+            )
+        given = _interview(kb)
+
+    from hipcheck.commands.history import history_reasons_and_saver
+
+    # The interview is the user's own triage: it uses and feeds the history. An answers file is
+    # reproducible unless --history asks otherwise.
+    use_history = not no_save and (answers is None or with_history)
+    history_reasons, keep_in_history = history_reasons_and_saver(
+        save=use_history, content_dir=state.content_dir
+    )
+    result = assess(kb, given, extra_reasons=history_reasons)
+    if as_json:
+        emit_json(result)
+    else:
+        from hipcheck.screens.result import result_view
+
+        console().print(result_view(result))
+    in_history = keep_in_history(result)  # first: a report that fails must not lose the result
+    if save is not None:
+        from hipcheck.screens.report import save_report
+
+        try:
+            save_report(kb, result, save, overwrite=overwrite)
+        except OSError as exc:
+            kept = "; the result was saved to your history" if in_history else ""
+            where = escape(str(save))
+            fail(f"could not save the report to {where}: {exc.strerror or exc}{kept}", Exit.ERROR)
+        note(f"Report saved to {escape(str(save))}")
+    if in_history:
+        note("Saved to your private history: see it with hipcheck history (--no-save skips this).")
+
+
+def _batch(
+    kb: "KnowledgeBase", source: str, lines: Iterator[str], *, as_json: bool, save: Path | None, jobs: int
+) -> None:
+    """Score one answer object per line: one compact JSON result per line on stdout."""
+    from hipcheck.engine.batch import run
+
+    if not as_json:
+        fail(f"{source} holds one answer set per line (JSON Lines); add --json to score them all")
+    if save is not None:
+        fail("--save makes one report; it cannot be combined with a file of many answer sets")
+    try:
+        done, failed = run(kb, lines, sys.stdout, sys.stderr, jobs=jobs)
+    except BrokenPipeError:  # the reader stopped (`| head`): main() ends quietly, as for every command
+        raise
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    if failed:
+        fail(f"{failed} of {done + failed} answer sets failed; see the lines above")
+
+
+def _interview(kb: "KnowledgeBase") -> dict:
+    from hipcheck.screens.interview import parting_words, run_interview, terminal_session
+
+    try:
+        with terminal_session(no_color=state.no_color):
+            return run_interview(kb, lambda: console(stderr=True))
+    except (KeyboardInterrupt, EOFError) as exc:
+        # Answers that already call for a doctor are said once more, even as the user leaves.
+        words = parting_words(kb, getattr(exc, "answers", {}))
+        sys.stderr.write(
+            "\n" + (f"{words}\n\n" if words else "") + "Interrupted: no result, nothing saved.\n"
+        )
+        raise typer.Exit(int(Exit.INTERRUPTED)) from None
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+@app.command(epilog=examples("hipcheck explain bursitis", "hipcheck explain 'IT band' --json"))
+def explain(
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="A condition id, name or alias, e.g. bursitis, ITBS, FAI."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Explain a condition: symptoms, why runners get it, self-care, when to see someone, sources."""
+    if as_json:
+        from hipcheck.knowledge.names import resolve_name
+
+        views = json_views()
+        cid, suggestions = resolve_name(views["names"], name)
+        if cid is None:
+            _no_condition(name, suggestions, {c: names[1] for c, names in views["names"]})
+        _note_close_match(name, cid, dict(views["names"])[cid])
+        sys.stdout.write(views["explain"][cid] + "\n")
+        return
+    from hipcheck.knowledge.loader import find_condition
+
+    kb = knowledge()
+    cond, suggestions = find_condition(kb, name)
+    if cond is None:
+        _no_condition(name, suggestions, {c.id: c.name for c in kb.conditions})
+    from hipcheck.screens.pages import condition_view
+
+    _note_close_match(name, cond.id, [cond.id, cond.name, *cond.aliases])
+    console().print(condition_view(cond))
+
+
+def _note_close_match(asked: str, cid: str, names: list[str]) -> None:
+    """When a partial name or a misspelling was taken as meant, say on stderr which page this is.
+    `names`: the condition's id, name and aliases."""
+    from hipcheck.knowledge.names import normalise_name
+
+    if normalise_name(asked) not in {normalise_name(n) for n in names}:
+        note(f"Showing {cid} ({names[1].split(' (')[0]}), the closest match to '{asked}'.")
+
+
+def _no_condition(name: str, suggestions: list[str], names: dict[str, str]) -> NoReturn:
+    """One line: the nearest conditions by id with their names, so the user can pick one."""
+    hint = "; ".join(f"{cid} ({names.get(cid, cid).split(' (')[0]})" for cid in suggestions)
+    hint = f" Did you mean: {hint}?" if suggestions else ""
+    fail(f"no condition called '{name}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
+
+
+@app.command("list", epilog=examples("hipcheck list", "hipcheck list --json | jq -r '.conditions[].id'"))
+def list_conditions(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """List every condition hipcheck knows, one line each."""
+    if as_json:
+        sys.stdout.write(json_views()["list"] + "\n")
+        return
+    from hipcheck.knowledge.catalog import condition_list
+    from hipcheck.screens.pages import condition_list_view
+
+    console().print(condition_list_view(condition_list(knowledge())))
+
+
+@app.command(epilog=examples("hipcheck questions", "hipcheck questions --json | jq '.questions[].id'"))
+def questions(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question bank as JSON.")] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Show the question bank: ids, options and when each question is asked (for --answers files)."""
+    if as_json:
+        sys.stdout.write(json_views()["questions"] + "\n")
+        return
+    from hipcheck.knowledge.catalog import question_list
+    from hipcheck.screens.pages import question_list_view
+
+    console().print(question_list_view(question_list(knowledge())))
+
+
+SCHEMAS = ("triage", "explain", "list", "questions")
+
+
+@app.command(epilog=examples("hipcheck schema triage > triage.schema.json"))
+def schema(
+    name: Annotated[str, typer.Argument(metavar="NAME", help=f"One of: {', '.join(SCHEMAS)}.")] = "triage",
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Print the JSON Schema of a --json output, generated from the models."""
+    import json
+
+    from hipcheck.knowledge import models
+
+    model = {
+        "triage": models.TriageResult,
+        "explain": models.ConditionPage,
+        "list": models.ConditionList,
+        "questions": models.QuestionList,
+    }.get(name)
+    if model is None:
+        fail(f"unknown schema '{name}'; choose one of: {', '.join(SCHEMAS)}")
+    sys.stdout.write(json.dumps(model.model_json_schema(mode="serialization"), indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------- content tools
+
+
+@content_app.command(
+    "check", epilog=examples("hipcheck content check", "hipcheck content check ./my-content")
+)
+def content_check(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DIR", help="Content directory (default: the one in use).", show_default=False
+        ),
+    ] = None,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Validate a content directory and list every problem at once."""
+    from hipcheck.maintenance.checks import check_content
+
+    problems, summary = check_content(directory or state.content_dir)
+    for p in problems:
+        sys.stdout.write(f"{p}\n")
+    if problems:
+        sys.stderr.write(f"{len(problems)} problem(s) found\n")
+        raise typer.Exit(int(Exit.ERROR))
+    sys.stdout.write(f"content OK: {summary}\n")
+
+
+@content_app.command(
+    "accuracy", epilog=examples("hipcheck content accuracy tests/vignettes/dev tests/vignettes/holdout")
+)
+def content_accuracy(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Vignette files or folders.", show_default=False)
+    ],
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Score vignettes and print the accuracy table (top-1, top-3, triage, under/over-triage)."""
+    from hipcheck.maintenance.accuracy import VignetteError, evaluate, load_vignettes, table
+
+    kb = knowledge()
+    try:
+        outcomes = evaluate(kb, load_vignettes(paths))
+    except VignetteError as exc:
+        fail(str(exc))
+    if not outcomes:
+        fail("no vignettes found")
+    sys.stdout.write(table(outcomes) + "\n")
+
+
+history_commands.register(app)  # the log and history commands
+
+
+def main() -> None:
+    """Run the app; usage errors become one line on stderr with exit code 2, like every other error."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
+    from typer.exceptions import Abort
+
+    safe_streams()
+    try:
+        code = app(prog_name="hipcheck", standalone_mode=False)
+        sys.stdout.flush()  # here, so a reader that has gone is noticed below, not at exit
+    except BrokenPipeError:  # the reader stopped early (`hipcheck list | head -1`): quiet, exit 0
+        quiet_stdout()
+        sys.exit(int(Exit.OK))
+    except NoArgsIsHelpError as exc:  # `hipcheck` or `hipcheck content` alone: show the help
+        sys.stderr.write(exc.format_message().rstrip() + "\n")
+        sys.exit(int(Exit.USAGE))
+    except UsageError as exc:
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        message = exc.format_message()
+        if isinstance(exc, NoSuchOption) and exc.ctx and exc.ctx.parent:
+            # Commands take --content and --no-color after their name too; the root's other options
+            # (--version, completion) go before it: say so rather than "No such option".
+            opt = exc.option_name
+            param = next((p for p in exc.ctx.find_root().command.params if opt in p.opts), None)
+            if param is not None:
+                example = f"hipcheck {opt}"
+                if param.callback is None:  # a setting for the command, not an action of its own
+                    value = "" if getattr(param, "is_flag", False) else f" {param.metavar}"
+                    example += f"{value} {exc.ctx.command_path.split(' ', 1)[1]} ..."
+                message, where = f"{opt} goes before the command: {example}", ""
+        sys.stderr.write(f"hipcheck: error: {escape(message)}{where}\n")
+        sys.exit(int(Exit.USAGE))
+    except ClickException as exc:
+        sys.stderr.write(f"hipcheck: error: {escape(exc.format_message())}\n")
+        sys.exit(exc.exit_code)
+    except (Abort, KeyboardInterrupt):
+        sys.stderr.write("\nInterrupted.\n")
+        sys.exit(int(Exit.INTERRUPTED))
+    sys.exit(code if isinstance(code, int) else int(Exit.OK))

@@ -1,0 +1,136 @@
+"""What every command shares: exit codes, the one-line error (`fail`), the global options' state, the
+content (`knowledge`), output helpers and the console. The only module besides the commands that knows
+about exit codes.
+
+Exit codes: 0 success, 1 runtime error (e.g. invalid content), 2 usage or bad input, 130 interrupted.
+Keep module-level imports light: this is imported by every command.
+"""
+
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from hipcheck.knowledge.text import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from hipcheck.knowledge.loader import KnowledgeBase
+    from hipcheck.knowledge.models import Out
+
+
+class Exit(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+def note(text: str) -> None:
+    """A line of information on stderr, wrapped at word boundaries on a terminal."""
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size((100, 24)).columns - 1 if sys.stderr.isatty() else 10_000
+    sys.stderr.write(textwrap.fill(escape(text), width=max(width, 20), break_long_words=False) + "\n")
+
+
+class State:
+    no_color = False
+    content_dir: Path | None = None
+
+
+state = State()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
+    """One line on stderr, then exit with a documented code. Control characters (from a file name or
+    the input) are shown escaped, so a message can neither drive the terminal nor fake more lines."""
+    sys.stderr.write(f"hipcheck: error: {escape(message)}\n")
+    raise typer.Exit(int(code))
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """An encoding error handler for stdout and stderr: a character the stream cannot encode becomes
+    `\\uXXXX` (a surrogate pair above U+FFFF), which is also a valid escape inside a JSON string, so
+    `--json` output stays valid JSON on an ASCII or Latin-1 stream and text output stays readable."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for c in exc.object[exc.start : exc.end]:
+        o = ord(c)
+        if o > 0xFFFF:
+            o -= 0x10000
+            out.append(f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{o:04x}")
+    return "".join(out), exc.end
+
+
+def safe_streams() -> None:
+    """Let stdout and stderr write any text whatever their encoding (PYTHONIOENCODING=ascii, a Latin-1
+    locale): what they cannot encode is escaped (see `_escape_unencodable`) instead of crashing."""
+    import codecs
+
+    codecs.register_error("hipcheck.escape", _escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) not in (None, "hipcheck.escape"):
+            try:
+                stream.reconfigure(errors="hipcheck.escape")  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):  # not a TextIOWrapper, or closed
+                pass
+
+
+def knowledge() -> "KnowledgeBase":
+    from hipcheck.knowledge.loader import ContentError, load_content
+
+    try:
+        return load_content(state.content_dir, use_cache=True)
+    except ContentError as exc:
+        first = exc.problems[0] if exc.problems else ""
+        fail(
+            f"content is invalid ({len(exc.problems)} problem(s)), first: {first}; "
+            "run `hipcheck content check` to list them all",
+            Exit.ERROR,
+        )
+
+
+def emit_json(model: "Out") -> None:
+    sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+
+
+def json_views() -> dict:
+    """The `--json` texts of list, explain and questions: from the cache when it holds this content
+    (no TOML, no pydantic), else from a full load (which reports invalid content as before)."""
+    from hipcheck.knowledge.cache import cached_views
+    from hipcheck.knowledge.files import default_content_dir
+
+    views = cached_views(state.content_dir or default_content_dir())
+    if views is not None:
+        return views
+    from hipcheck.knowledge.catalog import build_views  # only on a miss: it imports the models
+
+    return build_views(knowledge())
+
+
+def console(stderr: bool = False) -> "Console":
+    from hipcheck.screens.console import make_console
+
+    return make_console(stderr=stderr, no_color=state.no_color)
+
+
+def quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the flush at exit neither fails nor prints."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,626 @@
+"""The decision engine: pure functions of the knowledge base and the answers. No I/O.
+
+- `validate_answers` checks raw answers (from a file or the interview) against the question bank.
+- `next_question` walks the interview tree: the first unanswered question whose tests hold.
+- `decide` scores causes (naive Bayes over likelihood ratios), sets the urgency from the fired rules,
+  unscreened warning signs and many "Not sure" answers (never from the ranking), and selects tips from
+  the answers; `assess` returns that decision as a `TriageResult` (`result_json` writes the same
+  decision as JSON text).
+
+Batch scoring runs this for every line of a file, so the hot path reads tables compiled once per
+knowledge base (`compiled`, `Triggered.clauses`) rather than walking the content records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+from typing import Any, NamedTuple
+
+from hipcheck.engine import compiled
+from hipcheck.engine.compiled import Tables
+from hipcheck.knowledge.loader import KnowledgeBase
+from hipcheck.knowledge.models import (
+    NOT_SURE,
+    AnswerValue,
+    Atom,
+    Evidence,
+    Level,
+    LevelResult,
+    Plan,
+    Question,
+    RankedCause,
+    Reason,
+    Tip,
+    TipResult,
+    TriageResult,
+    Triggered,
+)
+from hipcheck.knowledge.text import echo, echo_value
+
+Answers = dict[str, AnswerValue]
+
+
+MEMO_LIMIT = 50_000  # entries in a knowledge base's text and evidence cache before it is emptied
+
+
+class AnswerError(ValueError):
+    """An answer does not fit the question bank. The message is one line and names the problem."""
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _choices(q: Question) -> str:
+    if q.kind == "scale":
+        return f'a whole number {q.scale_min}-{q.scale_max} or "{NOT_SURE}"'
+    return ", ".join(q.option_ids)
+
+
+def validate_answers(kb: KnowledgeBase, raw: Any) -> Answers:
+    """Check raw answers (question id → option id, list of ids, or number); return them normalised."""
+    if not isinstance(raw, Mapping):
+        raise AnswerError("answers must be a JSON object mapping question ids to answers")
+    out: Answers = {}
+    for qid, value in raw.items():
+        q = kb.question_by_id.get(qid)
+        if q is None:
+            import difflib
+
+            close = difflib.get_close_matches(str(qid)[:100], list(kb.question_by_id), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise AnswerError(f"unknown question id '{echo(qid)}'{hint}; see `hipcheck questions`")
+        out[qid] = _validate_one(q, value)
+    return out
+
+
+def _validate_one(q: Question, value: Any) -> AnswerValue:
+    if q.kind == "scale":
+        if value == NOT_SURE:
+            return NOT_SURE
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not (math.isfinite(value) and value.is_integer()))
+        ):
+            raise AnswerError(f"{q.id}: expected {_choices(q)}, got {echo_value(value)}")
+        if not q.scale_min <= value <= q.scale_max:
+            raise AnswerError(f"{q.id}: {echo_value(value)} is out of range; expected {_choices(q)}")
+        return int(value)
+    index = q.option_index
+    if q.kind == "single":
+        if not isinstance(value, str) or value not in index:
+            raise AnswerError(f"{q.id}: unknown option {echo_value(value)}; valid: {_choices(q)}")
+        return value
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise AnswerError(f"{q.id}: expected a list of option ids from: {_choices(q)}")
+    for v in values:
+        if v not in index:
+            raise AnswerError(f"{q.id}: unknown option {echo_value(v)}; valid: {_choices(q)}")
+    exclusive = {NOT_SURE, q.none_option} - {None}
+    if len(values) > 1 and exclusive & set(values):
+        raise AnswerError(
+            f"{q.id}: '{'/'.join(sorted(exclusive & set(values)))}' cannot be combined with other options"
+        )
+    # canonical order, so a file and the interview give identical results
+    return sorted(set(values), key=index.__getitem__)
+
+
+# --------------------------------------------------------------------------- tests on answers
+
+
+def facts(answers: Mapping[str, AnswerValue]) -> set:
+    """What the answers establish, in the form compiled tests look up (`Triggered.clauses`): the question
+    id of every question answered (not "Not sure"), and (question id, option id) for every option chosen,
+    "not_sure" included."""
+    out: set = set()
+    for qid, value in answers.items():
+        _add_facts(out, qid, value)
+    return out
+
+
+def _add_facts(out: set, qid: str, value: AnswerValue) -> None:
+    if value is None:
+        return
+    if value == NOT_SURE or value == [NOT_SURE]:
+        out.add((qid, NOT_SURE))  # `question:not_sure` holds; `question:*` (answered) does not
+        return
+    out.add(qid)
+    if isinstance(value, str):
+        out.add((qid, value))
+    elif isinstance(value, list):
+        out.update([(qid, v) for v in value])
+
+
+def _number_holds(test: tuple[str, bool, int], answers: Mapping[str, AnswerValue]) -> bool:
+    qid, at_least, n = test
+    value = answers.get(qid)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return value >= n if at_least else value <= n
+
+
+def _clause_holds(plan: Plan, known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    keys, numbers = plan
+    if not known.isdisjoint(keys):
+        return True
+    for test in numbers:
+        if _number_holds(test, answers):
+            return True
+    return False
+
+
+def _any_holds(plans: tuple[Plan, ...], known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    for plan in plans:
+        if _clause_holds(plan, known, answers):
+            return True
+    return False
+
+
+def _applies(rec: Triggered, known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    # Plain loops rather than all()/any(): this runs about a hundred times for every answer set scored.
+    all_, any_, unless = rec.clauses
+    for plan in all_:
+        if not _clause_holds(plan, known, answers):
+            return False
+    if any_:
+        for plan in any_:
+            if _clause_holds(plan, known, answers):
+                break
+        else:
+            return False
+    for plan in unless:
+        if _clause_holds(plan, known, answers):
+            return False
+    return True
+
+
+def applies(rec: Triggered, answers: Mapping[str, AnswerValue]) -> bool:
+    """True when every when_all entry, at least one when_any entry (if any) and no unless entry holds."""
+    return _applies(rec, facts(answers), answers)
+
+
+def holds(atom: Atom, answers: Mapping[str, AnswerValue]) -> bool:
+    """One test on the answers (`question:option`, `question:*`, `question>=N`, `question<=N`)."""
+    return _atom_holds(atom, facts(answers), answers)
+
+
+def _atom_holds(atom: Atom, known: set, answers: Mapping[str, AnswerValue]) -> bool:
+    if atom.op in (">=", "<="):
+        return _number_holds((atom.question, atom.op == ">=", atom.number), answers)  # type: ignore[arg-type]
+    return atom.fact in known
+
+
+def matched(rec: Triggered, answers: Mapping[str, AnswerValue], known: set | None = None) -> list[Atom]:
+    """The positive tests that hold (for explaining why a tip or rule was chosen)."""
+    known = facts(answers) if known is None else known
+    all_, any_, _ = rec.tests
+    return [a for clause in (*all_, *any_) for a in clause if _atom_holds(a, known, answers)]
+
+
+# --------------------------------------------------------------------------- the interview tree
+
+
+def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Answers:
+    """The answers the interview would have used: answers to questions that would not be asked are dropped."""
+    return _effective(kb, answers)[0]
+
+
+def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[Answers, set]:
+    out: Answers = {}
+    known: set = set()
+    stops = _fixed(kb).stops
+    for q in kb.questions:
+        if stops and any(_applies(r, known, out) for r in stops):
+            break  # the interview ends here: later answers are not used
+        value = answers.get(q.id)
+        if value is not None and _applies(q, known, out):
+            out[q.id] = value
+            _add_facts(known, q.id, value)
+    return out, known
+
+
+def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Question | None:
+    """The next question to ask, or None when the interview is over (the tree has ended, or a rule
+    with `ends_interview` fired: hipcheck cannot assess this person)."""
+    known = facts(answers)
+    for r in _fixed(kb).stops:
+        if _applies(r, known, answers):
+            return None
+    for q in kb.questions:
+        if q.id not in answers and _applies(q, known, answers):
+            return q
+    return None
+
+
+def planned_questions(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Question]:
+    """The questions asked so far plus those that would still be asked (for 'question 4 of about 12')."""
+    known = facts(answers)
+    return [q for q in kb.questions if q.id in answers or _applies(q, known, answers)]
+
+
+def fired_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
+    known = facts(answers)
+    return [r for r in kb.rules if _applies(r, known, answers)]
+
+
+def settled_rules(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list:
+    """The fired rules that no question still to come can switch off: every question an `unless` of the
+    rule names has been answered or will not be asked. The interview tells of these at once; a rule
+    whose exemption is still to be asked (a strain felt at one moment) waits for that answer."""
+    ahead = {q.id for q in planned_questions(kb, answers) if q.id not in answers}
+    return [
+        r
+        for r in fired_rules(kb, answers)
+        if not any(a.question in ahead for clause in r.tests[2] for a in clause)
+    ]
+
+
+# --------------------------------------------------------------------------- words
+
+
+def describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
+    """An answer in words, e.g. 'Where it hurts: Outside of the hip, over the bony point'."""
+    key = ("describe", qid, tuple(value) if isinstance(value, list) else value)
+    text = kb.memo.get(key)
+    if text is None:
+        if len(kb.memo) > MEMO_LIMIT:
+            kb.memo.clear()
+        text = kb.memo[key] = _describe(kb, qid, value)
+    return text
+
+
+def _describe(kb: KnowledgeBase, qid: str, value: AnswerValue) -> str:
+    q = kb.question_by_id[qid]
+    if isinstance(value, list):
+        words = "; ".join(q.label_of(v) for v in value)
+    elif isinstance(value, int):
+        words = f"{value} out of {q.scale_max}"
+    else:
+        words = q.label_of(value)
+    return f"{q.short}: {words}"
+
+
+def describe_test(kb: KnowledgeBase, atom: Atom, answers: Mapping[str, AnswerValue]) -> str:
+    """The part of an answer that a test matched, e.g. 'Before it started: I ran a lot more ...'."""
+    q = kb.question_by_id[atom.question]
+    if atom.op == "has" and atom.option is not None:
+        return f"{q.short}: {q.label_of(atom.option)}"
+    return describe(kb, atom.question, answers[atom.question])
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def tables(kb: KnowledgeBase) -> Tables:
+    """The knowledge base's weights as lookup tables (built on first use)."""
+    t = kb.derived.get("tables")
+    if t is None:
+        t = kb.derived["tables"] = compiled.build(kb)
+    return t
+
+
+@dataclass(frozen=True)
+class Scores:
+    ranked: list[tuple[int, float]]
+    """(condition index, relative likelihood), most likely first; the likelihoods sum to 1"""
+    evidence: list[int]
+    """the ranks (`Tables.evidence`) of the evidence the answers gave, in the order results list it"""
+    other: dict[int, list[str]]
+    """evidence rank → the answer, for "other" weights (a multi answer naming none of the condition's)"""
+
+    def grouped(self, t: Tables) -> dict[int, list[int]]:
+        """The evidence ranks by list (`Tables.group_of`): 2i is condition i's supporting evidence and
+        2i + 1 its conflicting evidence, each strongest first; a list with no evidence is absent."""
+        return {k: list(g) for k, g in groupby(self.evidence, t.group_of.__getitem__)}
+
+
+def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
+    t = tables(kb)
+    weights_of = t.weights
+    columns = [t.log_priors]
+    ranks: list[int] = []
+    other: dict[int, list[str]] = {}
+    for qid, value in answers.items():
+        found = weights_of(qid, value)
+        if found is not None:
+            columns.append(found.log_ratios)
+            ranks += found.ranks
+            if found.other_ranks:
+                ranks += found.other_ranks
+                other.update(dict.fromkeys(found.other_ranks, value))
+    # Each condition's score: its log prior plus its log ratios, added in question order.
+    logs = list(map(sum, zip(*columns, strict=True)))
+    # Most likely first. Scores equal to 9 places are a tie: the same odds reached through different
+    # ratios (4 x 2.5 x 0.7 and 7) differ only in the last bits, which must not decide the order. A
+    # stable sort keeps ties in index order: the more serious cause first, then by id.
+    order = sorted(range(len(logs)), key=[round(x, 9) for x in logs].__getitem__, reverse=True)
+    top = logs[order[0]]
+    weights = [math.exp(x - top) for x in logs]
+    total = sum(weights)
+    ranked = [(i, weights[i] / total) for i in order]
+    ranks.sort()
+    return Scores(ranked, ranks, other)
+
+
+def score(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, float]]:
+    """Rank conditions: (id, relative likelihood), most likely first; likelihoods sum to 1."""
+    ids = tables(kb).condition_ids
+    return [(ids[i], likelihood) for i, likelihood in _scores(kb, answers).ranked]
+
+
+def evidence_model(kb: KnowledgeBase, rank: int, other: Mapping[int, list[str]]) -> Evidence:
+    """One piece of evidence. Evidence is immutable and depends only on its inputs, so each distinct
+    one is built once per knowledge base and shared."""
+    key = ("evidence", rank, tuple(other[rank]) if rank in other else None)
+    item = kb.memo.get(key)
+    if item is None:
+        if len(kb.memo) > MEMO_LIMIT:  # bounded: memory must not grow with the number of cases
+            kb.memo.clear()
+        _, _, qid, value, w = tables(kb).evidence[rank]
+        value = other[rank] if value is None else value
+        item = kb.memo[key] = Evidence.model_construct(  # built from validated content: no re-validation
+            question=qid,
+            answer=",".join(value) if isinstance(value, list) else str(value),
+            text=describe(kb, qid, value),
+            ratio=compiled.ratio(w),
+        )
+    return item
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+class Why(NamedTuple):
+    """A reason for the level (the fields of `Reason`; plain, as the batch hot path builds many)."""
+
+    source: str
+    id: str
+    text: str
+    level: Level
+    points_to: Sequence[str] = ()
+    advice: Sequence[str] = ()
+    advice_max_level: Level = Level.emergency
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything `assess` decided, before it is dressed as a `TriageResult` (or written as JSON by
+    `result_json`, which gives the same text as the model would)."""
+
+    answers: Answers
+    ignored: list[str]
+    unscreened: list[str]
+    level: Level
+    advice: list[str]
+    reasons: list[Why]
+    scores: Scores
+    likelihoods: list[float]  # of scores.ranked, rounded as results show them
+    tips: list[tuple[Tip, list[str]]]
+    not_ruled_out: list[str]  # causes the rules at the level (urgent or above) point to
+
+
+def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[str]:
+    """Red-flag questions left unanswered or answered 'Not sure'."""
+    return [
+        q.id
+        for q in kb.red_flag_questions
+        if answers.get(q.id) in (None, NOT_SURE) or answers.get(q.id) == [NOT_SURE]
+    ]
+
+
+def decide(
+    kb: KnowledgeBase,
+    answers: Mapping[str, AnswerValue],
+    extra_reasons: Sequence[Reason] = (),
+) -> Decision:
+    """The whole decision for these answers: the effective answers, scores, level with its reasons and
+    advice, and tips. `extra_reasons` raise the level (e.g. from history). `assess` presents it as a
+    `TriageResult`, `result_json.dumps` as the same JSON text."""
+    used, known = _effective(kb, answers)
+    scores = _scores(kb, used)
+    meta = kb.meta
+    fired = [r for r in kb.rules if _applies(r, known, used)]
+
+    # The level comes from rules on the answers themselves, never from the ranking of causes: a
+    # competing explanation must not lower it, and a rule tests only worrying answers, so one more
+    # warning sign can only add reasons (`checks` enforces this on the content; see docs/safety.md).
+    reasons = [Why("rule", r.id, r.reason, r.level, r.points_to, r.advice, r.advice_max_level) for r in fired]
+    stopped = any(r.ends_interview for r in fired)
+    missing = [] if stopped else unscreened(kb, used)
+    if missing:
+        named = ", ".join(kb.question_by_id[q].short.lower() for q in missing)
+        text = meta.unscreened_reason.format(questions=named)
+        reasons.append(Why("unscreened", "red_flags_not_screened", text, meta.unscreened_level))
+    vague = [q for q, v in used.items() if v == NOT_SURE or v == [NOT_SURE]]
+    if len(vague) >= meta.vague_count:
+        text = meta.vague_reason.format(count=len(vague))
+        reasons.append(Why("vague", "many_not_sure", text, meta.vague_level))
+    reasons += [
+        Why(r.source, r.id, r.text, r.level, r.points_to, r.advice, r.advice_max_level) for r in extra_reasons
+    ]
+    reasons.sort(key=lambda r: -r.level.rank)  # stable: rules keep content order within a level
+    level = reasons[0].level if reasons else Level.self_care
+    if not reasons:
+        reasons.append(Why("default", "no_warning_signs", meta.default_reason, level))
+
+    # The level's advice, then every fired rule's and finding's own advice, most urgent first (unless
+    # the level is above the advice's max level: a more urgent level's own advice says it already).
+    advice = list(meta.levels[level].advice)
+    extra_advice = [(r.level, a) for r in reasons if level.rank <= r.advice_max_level.rank for a in r.advice]
+    for _, a in sorted(extra_advice, key=lambda la: -la[0].rank):
+        if not any(_same_advice(a, b) for b in advice):
+            advice.append(a)
+
+    likelihoods = [round(likelihood, 4) for _, likelihood in scores.ranked]
+    # Causes the answers point to through red-flag rules count as possible even when they score low.
+    flagged = [c for r in fired for c in r.points_to]
+    urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
+    ids = tables(kb).condition_ids
+    shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
+    tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
+    serious_rules = sorted(
+        (r for r in fired if r.level.rank >= Level.urgent.rank), key=lambda r: -r.level.rank
+    )
+    not_ruled_out = list(dict.fromkeys(c for r in serious_rules for c in r.points_to))
+    return Decision(
+        answers=used,
+        ignored=[q for q in answers if q not in used],
+        unscreened=missing,
+        level=level,
+        advice=advice,
+        reasons=reasons,
+        scores=scores,
+        likelihoods=likelihoods,
+        tips=tips,
+        not_ruled_out=not_ruled_out,
+    )
+
+
+def assess(
+    kb: KnowledgeBase,
+    answers: Mapping[str, AnswerValue],
+    extra_reasons: Sequence[Reason] = (),
+) -> TriageResult:
+    """Score the answers and decide the urgency. `extra_reasons` raise the level (e.g. from history)."""
+    d = decide(kb, answers, extra_reasons)
+    t = tables(kb)
+    info = kb.meta.levels[d.level]
+    causes = []
+    conditions = t.conditions
+    groups = d.scores.grouped(t)
+    for (i, _), likelihood in zip(d.scores.ranked, d.likelihoods, strict=True):
+        cond = conditions[i]
+        causes.append(
+            RankedCause.model_construct(
+                id=cond.id,
+                name=cond.name,
+                likelihood=likelihood,
+                supporting=[evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i, ())],
+                conflicting=[evidence_model(kb, r, d.scores.other) for r in groups.get(2 * i + 1, ())],
+            )
+        )
+    return TriageResult(
+        content_version=kb.meta.content_version,
+        answers=dict(d.answers),
+        ignored=d.ignored,
+        red_flags_screened=not d.unscreened,
+        unscreened=d.unscreened,
+        level=LevelResult(
+            id=d.level,
+            label=info.label,
+            time_frame=info.time_frame,
+            advice=d.advice,
+            reasons=[Reason(**{**r._asdict(), "points_to": list(r.points_to)}) for r in d.reasons],
+            not_ruled_out=d.not_ruled_out,
+        ),
+        causes=causes,
+        tips=[
+            TipResult.model_construct(id=tip.id, kind=tip.kind, text=tip.text, because=because)
+            for tip, because in d.tips
+        ],
+        disclaimer=kb.meta.disclaimer,
+    )
+
+
+def _same_advice(a: str, b: str) -> bool:
+    """True when one piece of advice says what the other already does (one contains the other)."""
+    a, b = _plain(a), _plain(b)
+    return a in b or b in a
+
+
+@lru_cache(maxsize=1024)
+def _plain(text: str) -> str:
+    return " ".join(text.lower().rstrip(".").split())
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """Facts about the content the decision looks up for every answer set, worked out once."""
+
+    serious: frozenset[str]  # causes with min_level urgent or above
+    stops: tuple  # rules that end the interview
+    tips: tuple[tuple[Tip, int, frozenset[str], bool, int, frozenset[str]], ...]
+    """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is
+    for, the causes it is for)"""
+
+
+def _fixed(kb: KnowledgeBase) -> _Fixed:
+    fixed = kb.derived.get("fixed")
+    if fixed is None:
+        fixed = kb.derived["fixed"] = _Fixed(
+            serious=frozenset(c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank),
+            stops=tuple(r for r in kb.rules if r.ends_interview),
+            tips=tuple(
+                (
+                    tip,
+                    tip.max_level.rank,
+                    frozenset(tip.not_for_causes),
+                    bool(tip.when_all or tip.when_any),
+                    len(tip.for_causes) or len(kb.conditions),
+                    frozenset(tip.for_causes),
+                )
+                for tip in kb.tips
+            ),
+        )
+    return fixed
+
+
+def _select_tips(
+    kb: KnowledgeBase,
+    answers: Answers,
+    known: set,
+    level: Level,
+    causes: Sequence[tuple[str, float]],
+    flagged: Sequence[str] = (),
+    urgent_flags: Sequence[str] = (),
+    unscreened: bool = False,
+) -> list[tuple[Tip, list[str]]]:
+    """Tips chosen by the answers or by likely causes, most specific first, "now" before "prevention".
+
+    A tip is withheld above its max_level, or when a cause it is not for is possible: among the top
+    causes at any likelihood, pointed to by a fired red-flag rule, or any serious cause when red flags
+    were not screened (safety first). A cause selects tips when it is among the top causes with at
+    least `tip_cause_share`, or when an urgent or emergency rule points to it."""
+    top = kb.meta.top_causes
+    fixed = _fixed(kb)
+    possible = {cid for cid, _ in causes[:top]} | set(flagged)
+    likely = {cid: i for i, (cid, share) in enumerate(causes[:top]) if share >= kb.meta.tip_cause_share}
+    if unscreened:  # serious causes cannot be ruled out: treat every one as possible
+        possible |= fixed.serious
+    for cid in urgent_flags:
+        likely.setdefault(cid, 0)
+    level_rank = level.rank
+    by_rank = sorted((i, cid) for cid, i in likely.items())
+    ranked: list[tuple[tuple, Tip, list[str]]] = []
+    for tip, max_rank, not_for, by_answers, breadth, for_causes in fixed.tips:
+        if (
+            level_rank > max_rank
+            or not possible.isdisjoint(not_for)
+            or _any_holds(tip.clauses[2], known, answers)
+        ):
+            continue  # above its level, a cause it is not for is possible, or one of its `unless` holds
+        said: list[str] = []
+        if by_answers and _applies(tip, known, answers):
+            said = [f"you said: {describe_test(kb, a, answers)}" for a in matched(tip, answers, known)]
+        causes_hit = [(i, cid) for i, cid in by_rank if cid in for_causes]
+        if not (said or causes_hit):
+            continue
+        because = said + [f"possible cause: {kb.condition_by_id[c].name}" for _, c in causes_hit]
+        # Safety tips first, then those selected by the user's own answers, then by the likeliest cause;
+        # among equals the more specific tip (written for fewer causes) before the general one.
+        key = (
+            tip.kind != "now",
+            -tip.priority,
+            not said,
+            causes_hit[0][0] if causes_hit else top,
+            breadth,
+            -len(said),
+        )
+        ranked.append((key, tip, list(dict.fromkeys(because))))
+    ranked.sort(key=lambda kt: kt[0])
+    return [(tip, because) for _, tip, because in ranked]

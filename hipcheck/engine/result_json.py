@@ -1,0 +1,111 @@
+"""An engine `Decision` written as compact JSON: the same text, byte for byte, as
+`engine.assess(...).model_dump_json()`, for batch scoring, where building the result models and then
+serialising them costs most of the time.
+
+Every piece that depends only on the content (a condition's id and name, each piece of evidence, each
+tip) is serialised once per knowledge base and reused; a case only joins the pieces its answers chose.
+`tests/test_batch.py` checks the text against the models' own on many answer sets, so a field added to
+`TriageResult` and not here fails the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING
+
+from hipcheck.engine import decide
+from hipcheck.knowledge.models import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from hipcheck.engine.decide import Decision
+    from hipcheck.knowledge.loader import KnowledgeBase
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_str = encode_basestring  # a str as a JSON string, non-ASCII kept as is (as pydantic writes it)
+
+
+class _Parts:
+    """The content's pieces of result JSON, serialised once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        meta = kb.meta
+        t = decide.tables(kb)
+        version = _encode(meta.content_version)
+        self.head = f'{{"schema_version":{_encode(SCHEMA_VERSION)},"content_version":{version}'
+        self.tail = f',"disclaimer":{_encode(meta.disclaimer)}}}'
+        self.levels = {
+            level: f'{{"id":{_encode(level.value)},"label":{_encode(info.label)},'
+            f'"time_frame":{_encode(info.time_frame)},"advice":'
+            for level, info in meta.levels.items()
+        }
+        self.causes = [  # by index in the engine's tables
+            f'{{"id":{_encode(c.id)},"name":{_encode(c.name)},"likelihood":' for c in t.conditions
+        ]
+        self.tips = {
+            tip.id: f'{{"id":{_encode(tip.id)},"kind":"{tip.kind}","text":{_encode(tip.text)},"because":'
+            for tip in kb.tips
+        }
+        # Each piece of evidence is the model's own JSON (an "other" weight's depends on the case).
+        self.evidence = [
+            None if value is None else decide.evidence_model(kb, rank, {}).model_dump_json()
+            for rank, (_, _, _, value, _) in enumerate(t.evidence)
+        ]
+
+
+def _other_evidence(kb: KnowledgeBase, rank: int, answer: list[str]) -> str:
+    """An "other" weight's evidence, whose answer is the case's own multi answer (kept in the memo)."""
+    key = ("evidence_json", rank, tuple(answer))
+    text = kb.memo.get(key)
+    if text is None:
+        if len(kb.memo) > decide.MEMO_LIMIT:
+            kb.memo.clear()
+        text = kb.memo[key] = decide.evidence_model(kb, rank, {rank: answer}).model_dump_json()
+    return text
+
+
+def _parts(kb: KnowledgeBase) -> _Parts:
+    parts = kb.derived.get("json")
+    if parts is None:
+        parts = kb.derived["json"] = _Parts(kb)
+    return parts
+
+
+def dumps(kb: KnowledgeBase, d: Decision) -> str:
+    """The decision as `TriageResult` JSON (compact, one line).
+
+    Floats are written with repr(), which matches pydantic only from 1e-4 up (repr gives 1e-05 where
+    pydantic gives 0.00001): safe because likelihoods are rounded to 4 places and ratios to 2."""
+    p = _parts(kb)
+    scores = d.scores
+    fragments = p.evidence
+    if scores.other:  # evidence whose answer is the case's own (an "other" weight on a multi answer)
+        fragments = fragments.copy()
+        for r, answer in scores.other.items():
+            fragments[r] = _other_evidence(kb, r, answer)
+    lists = {
+        k: ",".join(map(fragments.__getitem__, ranks))
+        for k, ranks in scores.grouped(decide.tables(kb)).items()
+    }
+    causes = ",".join(
+        [
+            f'{p.causes[i]}{likelihood!r},"supporting":[{lists.get(2 * i, "")}],'
+            f'"conflicting":[{lists.get(2 * i + 1, "")}]}}'
+            for (i, _), likelihood in zip(scores.ranked, d.likelihoods, strict=True)
+        ]
+    )
+    reasons = ",".join(
+        [
+            f'{{"source":"{r.source}","id":{_str(r.id)},"text":{_str(r.text)},"level":"{r.level.value}",'
+            f'"points_to":{_encode(list(r.points_to))}}}'
+            for r in d.reasons
+        ]
+    )
+    tips = ",".join([f"{p.tips[tip.id]}{_encode(because)}}}" for tip, because in d.tips])
+    return (
+        f'{p.head},"answers":{_encode(d.answers)},"ignored":{_encode(d.ignored)},'
+        f'"red_flags_screened":{"false" if d.unscreened else "true"},"unscreened":{_encode(d.unscreened)},'
+        f'"level":{p.levels[d.level]}{_encode(d.advice)},"reasons":[{reasons}],'
+        f'"not_ruled_out":{_encode(d.not_ruled_out)}}},'
+        f'"causes":[{causes}],"tips":[{tips}]{p.tail}'
+    )

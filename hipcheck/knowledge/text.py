@@ -1,0 +1,46 @@
+"""Showing text from anyone safely: user input, file names, content and history records may hold control
+characters (ESC, newlines, bidirectional overrides) that a terminal would act on or that would fake extra
+lines of output. `escape` shows each as an escape (`\\x1b`, `\\n`, `\\u202e`); `echo` also shortens.
+One escaper for the whole program. Standard library only, cheap to import.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ECHO_CHARS = 80  # characters of the input shown in an error message
+
+# C0 and C1 controls, DEL, the Arabic letter mark, left-to-right and right-to-left marks, line and paragraph
+# separators, the bidirectional embeddings, overrides and isolates, and lone surrogates (from a file name),
+# which no output encoding can write.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_one(match: re.Match) -> str:
+    c = match.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def escape(text: str) -> str:
+    """`text` with every control character shown as an escape (`\\x1b`, `\\n`, `\\u202e`). Escaping
+    twice changes nothing more, so a message can be escaped again on its way out."""
+    return _CONTROL.sub(_escape_one, text)
+
+
+def echo(text: object, limit: int = ECHO_CHARS) -> str:
+    """A piece of the input as an error message may show it: escaped, at most `limit` characters."""
+    text = str(text)
+    shown = escape(text[: limit + 1])
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def echo_value(value: Any, limit: int = ECHO_CHARS) -> str:
+    """An answer as an error message may show it: its repr (strings quoted), shortened."""
+    if isinstance(value, str):
+        value = value[: limit + 1]  # repr escapes control characters; the cut keeps it short
+    try:
+        return echo(repr(value), limit)
+    except ValueError:  # an int past Python's digit limit (not from a parsed file: see MAX_DIGITS)
+        return "a very long number"

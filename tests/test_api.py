@@ -1,0 +1,178 @@
+"""The public Python API (`from hipcheck import ...`): the same knowledge, engine and JSON as the CLI.
+
+Also runs the README's Python examples (the code blocks under "## Python API"), so they cannot go stale,
+and checks that `--jobs N` and `triage_many(..., jobs=N)` give the same results, in the same order, as
+one process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, all_clear
+
+import hipcheck
+from hipcheck.engine import decide
+
+VIGNETTES = sorted((ROOT / "tests" / "vignettes" / "dev").glob("*.toml"))
+
+
+def _answers(path: Path) -> dict:
+    return tomllib.loads(path.read_text())["answers"]
+
+
+@pytest.fixture(scope="module")
+def knowledge():
+    return hipcheck.load_knowledge()
+
+
+def test_the_api_names_are_exported_and_typed():
+    assert set(hipcheck.__all__) >= {"load_knowledge", "triage", "triage_many", "questions", "conditions"}
+    for name in hipcheck.__all__:
+        assert getattr(hipcheck, name) is not None
+    with pytest.raises(AttributeError):
+        hipcheck.no_such_name  # noqa: B018
+
+
+def test_importing_hipcheck_loads_no_engine_until_an_api_name_is_used():
+    code = "import sys, hipcheck; print('hipcheck.engine.decide' in sys.modules, 'pydantic' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["False", "False"]
+
+
+def test_triage_gives_the_json_the_cli_prints(knowledge, cli, tmp_path):
+    for path in VIGNETTES[:10]:
+        answers = _answers(path)
+        result = hipcheck.triage(answers, knowledge)
+        file = tmp_path / "a.json"
+        file.write_text(json.dumps(answers))
+        printed = cli("triage", "--answers", str(file), "--json")
+        assert printed.exit_code == 0, printed.stderr
+        assert result.model_dump_json(indent=2) + "\n" == printed.stdout
+
+
+def test_triage_without_knowledge_loads_the_shipped_content_once(knowledge):
+    a = hipcheck.triage(all_clear(knowledge))
+    b = hipcheck.triage(all_clear(knowledge), knowledge)
+    assert a.model_dump() == b.model_dump()
+
+
+def test_a_bad_answer_set_raises_answer_error_with_one_line(knowledge):
+    with pytest.raises(hipcheck.AnswerError, match="unknown question id 'pian'") as exc:
+        hipcheck.triage({"pian": 3}, knowledge)
+    assert "\n" not in str(exc.value)
+    assert isinstance(exc.value, ValueError)  # callers catching ValueError keep working
+
+
+def test_triage_many_keeps_input_order_and_can_return_errors(knowledge):
+    sets = [_answers(p) for p in VIGNETTES[:6]]
+    sets.insert(2, {"injury": "maybe"})
+    with pytest.raises(hipcheck.AnswerError):
+        list(hipcheck.triage_many(sets, knowledge))
+    out = list(hipcheck.triage_many(sets, knowledge, errors="return"))
+    assert isinstance(out[2], hipcheck.AnswerError)
+    good = [r for r in out if not isinstance(r, Exception)]
+    assert [r.model_dump() for r in good] == [
+        hipcheck.triage(s, knowledge).model_dump() for s in sets if s != sets[2]
+    ]
+
+
+def test_triage_many_on_two_processes_matches_one(knowledge):
+    sets = [_answers(p) for p in VIGNETTES] * 2
+    sets.insert(5, {"injury": "maybe"})
+    one = list(hipcheck.triage_many(sets, knowledge, errors="return"))
+    two = list(hipcheck.triage_many(sets, knowledge, jobs=2, errors="return"))
+    assert [str(r) if isinstance(r, Exception) else r.model_dump_json() for r in one] == [
+        str(r) if isinstance(r, Exception) else r.model_dump_json() for r in two
+    ]
+
+
+def test_triage_many_refuses_nonsense_settings(knowledge):
+    with pytest.raises(ValueError, match="jobs"):
+        next(hipcheck.triage_many([{}], knowledge, jobs=0))
+    with pytest.raises(ValueError, match="errors"):
+        next(hipcheck.triage_many([{}], knowledge, errors="ignore"))  # type: ignore[call-overload]
+
+
+def test_question_and_condition_views_are_the_cli_views(knowledge, cli):
+    assert hipcheck.questions(knowledge).model_dump_json(indent=2) + "\n" == cli("questions", "--json").stdout
+    assert hipcheck.conditions(knowledge).model_dump_json(indent=2) + "\n" == cli("list", "--json").stdout
+    page = hipcheck.condition("bursitis", knowledge)
+    assert page.model_dump_json(indent=2) + "\n" == cli("explain", "bursitis", "--json").stdout
+    with pytest.raises(LookupError, match="no condition called"):
+        hipcheck.condition("no such thing at all", knowledge)
+
+
+def test_load_knowledge_reports_invalid_content(tmp_path):
+    (tmp_path / "meta.toml").write_text("not = [valid")
+    with pytest.raises(hipcheck.ContentError) as exc:
+        hipcheck.load_knowledge(tmp_path)
+    assert exc.value.problems
+
+
+def test_the_api_result_schema_is_the_cli_schema(cli):
+    printed = json.loads(cli("schema", "triage").stdout)
+    printed.pop("$schema", None)  # the printed document names its JSON Schema dialect
+    assert printed == hipcheck.TriageResult.model_json_schema(mode="serialization")
+
+
+# --------------------------------------------------------------------------- --jobs
+
+
+def test_jobs_2_gives_the_same_lines_in_the_same_order_as_jobs_1(cli, tmp_path):
+    lines = [json.dumps(_answers(p)) for p in VIGNETTES] * 3
+    lines[7] = '{"injury": "maybe"}'
+    lines[20] = "{not json"
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(lines) + "\n")
+    one = cli("triage", "--answers", str(cases), "--json", "--jobs", "1")
+    two = cli("triage", "--answers", str(cases), "--json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 2  # two bad lines
+    assert one.stdout == two.stdout
+    assert one.stderr == two.stderr
+    assert len(two.stdout.splitlines()) == len(lines) - 2
+    assert [json.loads(line)["line"] for line in two.stdout.splitlines()][:8] == [1, 2, 3, 4, 5, 6, 7, 9]
+
+
+def test_jobs_is_refused_where_there_is_nothing_to_share_out(cli, tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"injury": "no"}))
+    r = cli("triage", "--answers", str(one), "--json", "--jobs", "2")
+    assert r.exit_code == 2 and r.stderr.startswith(
+        "hipcheck: error: --jobs is for a file of many answer sets"
+    )
+    r = cli("triage", "--answers", str(one), "--jobs", "0")
+    assert r.exit_code == 2
+
+
+# --------------------------------------------------------------------------- the README's examples
+
+
+def _readme_python_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_readme_python_examples_run(tmp_path, monkeypatch):
+    blocks = _readme_python_blocks()
+    assert len(blocks) >= 3
+    monkeypatch.chdir(ROOT)
+    for block in blocks:
+        script = tmp_path / "example.py"
+        script.write_text(block)
+        r = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300
+        )
+        assert r.returncode == 0, block + "\n" + r.stderr
+
+
+def test_the_engine_is_what_the_api_runs(knowledge):
+    answers = _answers(VIGNETTES[0])
+    assert hipcheck.triage(answers, knowledge).model_dump() == decide.assess(knowledge, answers).model_dump()
