@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from hipcheck.knowledge.files import PLAN_BOOKS
-from hipcheck.knowledge.models import Id, Record, Source, Text
+from hipcheck.knowledge.models import Id, Level, Out, Record, Source, Text
 
 EXERCISES_FILE, PLANS_FILE = PLAN_BOOKS
 
@@ -166,3 +168,133 @@ def coverage_problems(content: PlanContent, conditions: Iterable[str], rootname:
         for cid in conditions
         if cid not in covered
     ]
+
+
+# ----------------------------------------------------------------- what `hipcheck plan --json` prints
+
+PLAN_SCHEMA_VERSION = "1.0"
+
+Verdict = Literal["start", "stay", "move_on", "step_back", "wait_for_clearance", "stop", "complete"]
+
+
+class PlanExercise(Out):
+    id: str
+    name: str
+    dose: str = Field(description="the dose in words, e.g. '3 sets of 10, 3 times a week'")
+    sets: int
+    reps: int | None = Field(description="null for a hold")
+    hold_seconds: int = Field(description="0 for a movement")
+    rest_seconds: int
+    per_week: int = Field(description="sessions a week (7 = daily)")
+    how: str
+    effort: str
+    progress: str
+    easier: str
+    basis: str
+    sources: list[Source]
+
+
+class PlanStep(Out):
+    number: int = Field(description="1 for the first step")
+    id: str
+    name: str
+    weeks: str
+    given: bool = Field(
+        description="false while the step waits for a clinician's clearance (or a triage): then only its "
+        "name is given, and goal, entry, exercises and running are empty"
+    )
+    needs_clearance: bool = Field(description="the step waits for a clinician's clearance")
+    cleared: bool = Field(description="a clearance for this step is recorded in the history")
+    goal: str | None
+    entry: list[str] = Field(description="criteria to meet before starting the step")
+    advance_sessions: int
+    advance_days: int
+    avoid: list[str]
+    exercises: list[PlanExercise]
+    withheld: list[str] = Field(
+        description="ids of the step's exercises left out because a possible cause is among their never_with"
+    )
+    running: str | None
+    run_minutes: int
+    runs_per_week: int
+
+
+class PlanCheckIn(Out):
+    """A check-in the standing cites."""
+
+    id: int
+    day: date
+    during: int | None
+    morning: int | None
+    over: list[str] = Field(description="the limits it went over, in words; empty when within them")
+
+
+class PlanEvent(Out):
+    kind: Literal["start", "move_on", "step_back", "cleared", "stop"]
+    day: date
+    step: int = Field(description="the step number after the event")
+    checkins: list[int] = Field(description="ids of the check-ins that caused it")
+
+
+class PlanStanding(Out):
+    verdict: Verdict = Field(
+        description="start: no session logged yet; stay: keep going; move_on: start the next step; "
+        "step_back: go back one step; wait_for_clearance: ready, but the next step needs a clinician's "
+        "clearance (`hipcheck plan --cleared`); stop: a warning sign was logged, run `hipcheck triage`; "
+        "complete: the last step is done"
+    )
+    step: int = Field(description="the current step number")
+    since: date = Field(description="when the current step began")
+    days_on_step: int
+    sessions_within: list[PlanCheckIn] = Field(
+        description="sessions within the limits that count on this step"
+    )
+    over_limits: list[PlanCheckIn] = Field(description="check-ins over a limit on this step")
+    waiting: PlanCheckIn | None = Field(description="a session still waiting for its next-morning check-in")
+    stopped_by: PlanCheckIn | None = Field(
+        description="the check-in with a warning sign that stopped the plan"
+    )
+    reasons: list[str] = Field(description="why, in words")
+    events: list[PlanEvent]
+
+
+class PlanLimits(Out):
+    pain_during_max: int
+    pain_morning_max: int
+    step_back_after: int
+
+
+class PlanTriage(Out):
+    id: int | None = Field(description="the saved triage's id; null for --answers")
+    day: date
+    level: Level
+    top_cause: str | None
+
+
+class PlanResult(Out):
+    """`hipcheck plan --json`."""
+
+    schema_version: str = PLAN_SCHEMA_VERSION
+    content_version: str
+    today: date
+    status: Literal["plan", "get_seen", "no_plan"] = Field(
+        description="plan: a plan follows; get_seen: the triage calls for a doctor first (same_day or "
+        "emergency), so there is no plan; no_plan: the cause has no home plan (see no_plan_reason)"
+    )
+    triage: PlanTriage | None = Field(
+        description="the triage the plan follows; null with --cause and no triage"
+    )
+    cause: str | None = Field(description="id of the cause the plan is for")
+    cause_name: str | None
+    notices: list[str] = Field(description="what limits the plan, and why, in words")
+    no_plan_reason: str | None
+    get_seen: list[str] = Field(description="with status get_seen: the level's advice")
+    plan_id: str | None
+    plan_name: str | None
+    summary: str | None
+    limits: PlanLimits | None
+    steps: list[PlanStep]
+    standing: PlanStanding | None
+    basis: str | None
+    sources: list[Source]
+    disclaimer: str
