@@ -11,8 +11,8 @@ from pathlib import Path
 
 from hipcheck.engine import decide
 from hipcheck.knowledge.loader import ContentError, KnowledgeBase, _problem_line, load_content, plan_content
-from hipcheck.knowledge.plans import coverage_problems
 from hipcheck.knowledge.models import NOT_SURE, Atom, Level, Question, Triggered
+from hipcheck.knowledge.plans import coverage_problems
 
 
 def _candidates(q: Question) -> list[decide.AnswerValue]:
