@@ -407,7 +407,13 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
         verdict = "start" if r.last_checkin is None and not r.good else "stay"
         need_s = max(0, phase.advance_sessions - len(r.good))
         need_d = max(0, phase.advance_days - days)
-        if r.step == total - 1:
+        if verdict == "start":
+            reasons.append(
+                f"Start with step {number} below and log each session. Move on after "
+                f"{phase.advance_sessions} sessions within the limits and at least {phase.advance_days} days "
+                "on this step."
+            )
+        elif r.step == total - 1:
             reasons.append(
                 f"Stay on the last step: {len(r.good)} of {phase.advance_sessions} sessions within the "
                 f"limits, {days} of {phase.advance_days} days."

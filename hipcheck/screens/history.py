@@ -517,6 +517,7 @@ def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
             "Your next `hipcheck triage` takes this into account.",
         ]
     out.append(
-        f"See the trend with: hipcheck history (this is check-in #{entry.id}; undo it with hipcheck log --undo)"
+        f"See the trend with: hipcheck history (this is check-in #{entry.id}; "
+        "undo it with hipcheck log --undo)"
     )
     return "\n".join(out) + "\n"
