@@ -367,7 +367,8 @@ def history(
     results = [r for r in all_results if since_day is None or r.day >= since_day]
 
     if as_json:
-        sys.stdout.write(view.history_json(today, since_day, checkins, results, summary))
+        clearances = [c for c in _stored_clearances() if since_day is None or c.day >= since_day]
+        sys.stdout.write(view.history_json(today, since_day, checkins, results, summary, clearances))
         return
     if as_csv:
         sys.stdout.write(view.history_csv(checkins, results, history_rules))
@@ -381,6 +382,11 @@ def history(
 
         con.print(Text(view.no_history_text(db_path())))
         return
+    from hipcheck.commands.plan import history_rows
+
+    plan_rows = [
+        row for row in history_rows(all_checkins, all_results) if since_day is None or row[0] >= since_day
+    ]
     for part in view.history_view(
         checkins,
         results,
@@ -392,8 +398,25 @@ def history(
         db_path(),
         content_dir=state.content_dir,
         all_results=all_results,
+        plan_rows=plan_rows,
     ):
         con.print(part)
+
+
+def _stored_clearances() -> list:
+    """The clearances recorded with `hipcheck plan --cleared` (none when there is no history)."""
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.history.store import StoreError, exists, load_clearances
+
+    if not exists():
+        return []
+    conn = open_history(create=False)
+    try:
+        return load_clearances(conn)
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
 
 
 def remove_checkin_command(checkin_id: int | None) -> None:

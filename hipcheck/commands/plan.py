@@ -309,6 +309,50 @@ def _save(view, result, path: Path, today: date) -> None:
     note(f"Plan saved to {escape(str(path))}")
 
 
+def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
+    """The plan's steps as rows for `hipcheck history`: (day, recorded_at, text) for the start, each
+    move on, step back, clearance and stop. Empty when there is no plan (or the content has none, or
+    is invalid: the history must show whatever the plans say)."""
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import exists
+    from hipcheck.knowledge.loader import ContentError, load_content, plan_content
+
+    try:
+        kb = load_content(state.content_dir, use_cache=True)
+        content_plans = plan_content(kb)
+    except ContentError:
+        return []
+    triage = _from_history(kb, all_results)
+    if triage is None or not content_plans.plans:
+        return []
+    clearances = _clearances() if exists() else []
+    result = engine.build(
+        kb,
+        content_plans,
+        triage,
+        today=_today(),
+        checkins=[_session(c) for c in all_checkins],
+        clearances=clearances,
+    )
+    if result.standing is None:
+        return []
+    words = {
+        "start": "started at step {n}",
+        "move_on": "moved on to step {n}",
+        "step_back": "back to step {n}",
+        "cleared": "a clinician's clearance recorded",
+        "stop": "stopped by a warning sign: triage again",
+    }
+    names = {s.number: s.name for s in result.steps}
+    rows = []
+    for e in result.standing.events:
+        text = "Plan: " + words[e.kind].format(n=e.step)
+        if e.kind in ("start", "move_on", "step_back"):
+            text += f" ({names.get(e.step, '')})"
+        rows.append((e.day, "~", text))  # "~" sorts after every timestamp of the day
+    return rows
+
+
 def register(app: typer.Typer) -> None:
     """Add `plan` to the hipcheck app."""
     app.command(

@@ -3,6 +3,7 @@ which of its steps are given, which exercises may be shown, and where the runner
 
 How a plan is chosen (`select`):
 - a triage at `same_day` or `emergency`: no plan, only the instruction to get seen;
+- a cause the triage could not rule out that has no home plan (it is in `no_plan`): no plan;
 - otherwise the plan for the most likely cause (or the cause asked for), except that a cause whose plan
   needs a clinician's clearance (a suspected bone stress injury) that the triage could not rule out
   takes its place: the most cautious plan wins;
@@ -121,6 +122,15 @@ def select(
     in_play = {target}
     if triage is not None:
         in_play |= set(triage.causes[:top_causes]) | set(triage.not_ruled_out)
+        # A cause the triage could not rule out that has no home plan (a broken hip, a slipped growth
+        # plate, new leg weakness): no plan at all until a clinician has seen the runner.
+        unsafe = next((c for c in triage.not_ruled_out if content.plan_for(c) is None), None)
+        if unsafe is not None:
+            notices.append(
+                f"Your triage could not rule out {names.get(unsafe, unsafe)}, which has no home plan: "
+                "follow your triage's advice and get seen first."
+            )
+            return Selection("no_plan", unsafe, None, True, frozenset(in_play), tuple(notices))
         cautious = next(
             (c for c in triage.not_ruled_out if (p := content.plan_for(c)) is not None and p.needs_clearance),
             None,
@@ -273,15 +283,17 @@ def replay(
         ph = plan.phase[s.step]
         return len(s.good) >= ph.advance_sessions and (day - s.since).days >= ph.advance_days
 
-    def try_advance(day: date) -> None:
+    def try_advance(day: date) -> bool:
         if (
             s.step < last
             and ready(day)
             and gate_open(plan, s.step + 1, first_step_only, s.cleared, s.any_clearance)
         ):
             ids = tuple(g.id for g in s.good)
-            s.step, s.since, s.good, s.over = s.step + 1, day, [], []
+            s.step, s.since, s.good, s.over, s.pending = s.step + 1, day, [], [], None
             events.append(("move_on", day, s.step, ids))
+            return True
+        return False
 
     for day, _, kind, _, item in items:
         if kind == 1:
@@ -307,12 +319,14 @@ def replay(
                 s.cleared = {i for i in s.cleared if i < left}  # going back needs a new clearance
                 events.append(("step_back", day, s.step, ids))
             continue
+        advanced = False
         if c.morning is not None and s.pending is not None and s.pending.day < c.day:
             if s.pending.during is not None:
                 s.good.append(s.pending)
             s.pending = None
-            try_advance(day)
-        if c.session or c.during is not None:
+            advanced = try_advance(day)
+        # A session logged on the day of a move was the old step's: it does not count on the new one.
+        if (c.session or c.during is not None) and not advanced:
             s.pending = c
     if stopped is None:
         try_advance(today)
@@ -383,7 +397,7 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
             f"Step {number + 1} waits for a clinician's clearance: once you have it, run "
             "`hipcheck plan --cleared`."
         )
-    elif moves and (r.last_checkin is None or moves[-1][1] >= r.last_checkin):
+    elif moves and not r.good and not r.over:  # no session rated on the new step yet
         kind, day, _, ids = moves[-1]
         verdict = kind
         if kind == "move_on":

@@ -127,9 +127,11 @@ def history_view(
     path: Path,
     content_dir: Path | None = None,
     all_results: Sequence[PastResult] | None = None,
+    plan_rows: Sequence[tuple[date, str, str]] = (),
 ) -> list[RenderableType]:
     """The `hipcheck history` screen, top to bottom: status, findings and their advice, the trend, the
-    chart, a table of every record, and where the history is kept (`path`)."""
+    chart, a table of every record (with the plan's steps as marked rows: `plan_rows`, (day, sort key,
+    text)), and where the history is kept (`path`)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -200,6 +202,8 @@ def history_view(
                 ["", when(r.day), "" if pain is None else str(pain), "", detail],
             )
         )
+    for day, key, text in plan_rows:
+        rows.append((day, key, ["", when(day), "", "", f"» {text}"]))
     rows.sort(key=lambda row: (row[0], row[1]))
     for _, _, cells in rows:
         table.add_row(*(Text(cell) for cell in cells))  # text, never markup
@@ -433,11 +437,14 @@ def history_json(
     checkins: Sequence[CheckIn],
     results: Sequence[PastResult],
     summary: TrendSummary,
+    clearances: Sequence = (),
 ) -> str:
     """`hipcheck history --json`: the listed records and the trend of the whole history."""
     from hipcheck.history.models import HistoryExport
 
-    export = HistoryExport(today=today, since=since, checkins=checkins, results=results, trend=summary)
+    export = HistoryExport(
+        today=today, since=since, checkins=checkins, results=results, clearances=clearances, trend=summary
+    )
     return export.model_dump_json(indent=2) + "\n"
 
 
