@@ -349,7 +349,8 @@ def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
         text = "Plan: " + words[e.kind].format(n=e.step)
         if e.kind in ("start", "move_on", "step_back"):
             text += f" ({names.get(e.step, '')})"
-        rows.append((e.day, "~", text))  # "~" sorts after every timestamp of the day
+        # "~" sorts after every timestamp of the day; the start comes right after its triage.
+        rows.append((e.day, triage.recorded_at + "~" if e.kind == "start" else "~", text))
     return rows
 
 

@@ -60,6 +60,10 @@ def plan_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     return None
 
 
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def current_step(result: PlanResult) -> PlanStep | None:
     if result.standing is None or not result.steps:
         return None
@@ -137,8 +141,7 @@ def plan_view(result: PlanResult) -> list[RenderableType]:
             [
                 f"During a session: at most {lim.pain_during_max} out of 10 at the sore spot.",
                 f"The next morning: at most {lim.pain_morning_max} out of 10.",
-                f"Over a limit {lim.step_back_after} time{'s' if lim.step_back_after != 1 else ''} "
-                "on a step: go back one step.",
+                f"Over a limit {times(lim.step_back_after)} on a step: go back one step.",
             ]
         )
     )
@@ -290,7 +293,7 @@ def plan_markdown(result: PlanResult) -> str:
     lines += [
         f"- During a session: at most {lim.pain_during_max} out of 10.",
         f"- The next morning: at most {lim.pain_morning_max} out of 10.",
-        f"- Over a limit {lim.step_back_after} time(s) on a step: go back one step.",
+        f"- Over a limit {times(lim.step_back_after)} on a step: go back one step.",
         "",
         f"## Where you stand: {VERDICT_WORDS[st.verdict]}, step {st.step} of {len(result.steps)}",
         "",
@@ -366,7 +369,7 @@ def plan_html(result: PlanResult) -> str:
     out += [
         f"<li>During a session: at most {lim.pain_during_max} out of 10.</li>",
         f"<li>The next morning: at most {lim.pain_morning_max} out of 10.</li>",
-        f"<li>Over a limit {lim.step_back_after} time(s) on a step: go back one step.</li></ul>",
+        f"<li>Over a limit {times(lim.step_back_after)} on a step: go back one step.</li></ul>",
         f"<h2>Where you stand: {VERDICT_WORDS[st.verdict]}, step {st.step} of {len(result.steps)}</h2><ul>",
     ]
     out += [f"<li>{h(r)}</li>" for r in st.reasons]
