@@ -1,4 +1,5 @@
-"""Regenerate the example result in README.md from the real program, so it never goes stale.
+"""Regenerate the example result and the example plan in README.md from the real program, so they never
+go stale.
 
 python tools/readme_example.py          # rewrite the block in README.md
 python tools/readme_example.py --check  # exit 1 if README.md is out of date (used by the tests)
@@ -16,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 EXAMPLE = "docs/examples/outer-hip.json"
 START, END = "<!-- example:start -->", "<!-- example:end -->"
+PLAN_START, PLAN_END = "<!-- plan-example:start -->", "<!-- plan-example:end -->"
 
 
-def render() -> str:
+def render(command: str = "triage", start: str = START, end: str = END) -> str:
     with tempfile.TemporaryDirectory() as home:  # no history: the example must not depend on past runs
         env = {
             **os.environ,
@@ -30,7 +32,7 @@ def render() -> str:
         }
         env.pop("HIPCHECK_CONTENT", None)
         out = subprocess.run(
-            [sys.executable, "-m", "hipcheck", "triage", "--answers", EXAMPLE],
+            [sys.executable, "-m", "hipcheck", command, "--answers", EXAMPLE],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -38,14 +40,19 @@ def render() -> str:
             check=True,
         ).stdout
     body = "\n".join(line.rstrip() for line in out.splitlines())
-    return f"{START}\n```console\n$ hipcheck triage --answers {EXAMPLE}\n{body}\n```\n{END}"
+    return f"{start}\n```console\n$ hipcheck {command} --answers {EXAMPLE}\n{body}\n```\n{end}"
+
+
+def _replace(text: str, start: str, end: str, block: str) -> str:
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return head + block + tail
 
 
 def main() -> int:
     text = README.read_text(encoding="utf-8")
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    new = head + render() + tail
+    new = _replace(text, START, END, render())
+    new = _replace(new, PLAN_START, PLAN_END, render("plan", PLAN_START, PLAN_END))
     if "--check" in sys.argv:
         if new != text:
             print("README.md example is stale: run python tools/readme_example.py", file=sys.stderr)

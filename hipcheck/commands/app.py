@@ -16,6 +16,7 @@ import typer
 
 from hipcheck import __version__
 from hipcheck.commands import history as history_commands
+from hipcheck.commands import plan as plan_command
 from hipcheck.commands.common import (
     Exit,
     console,
@@ -388,7 +389,7 @@ def questions(
     console().print(question_list_view(question_list(knowledge())))
 
 
-SCHEMAS = ("triage", "explain", "list", "questions")
+SCHEMAS = ("triage", "explain", "list", "questions", "plan")
 
 
 @app.command(epilog=examples("hipcheck schema triage > triage.schema.json"))
@@ -401,12 +402,14 @@ def schema(
     import json
 
     from hipcheck.knowledge import models
+    from hipcheck.knowledge import plans as plan_models
 
     model = {
         "triage": models.TriageResult,
         "explain": models.ConditionPage,
         "list": models.ConditionList,
         "questions": models.QuestionList,
+        "plan": plan_models.PlanResult,
     }.get(name)
     if model is None:
         fail(f"unknown schema '{name}'; choose one of: {', '.join(SCHEMAS)}")
@@ -465,6 +468,7 @@ def content_accuracy(
 
 
 history_commands.register(app)  # the log and history commands
+plan_command.register(app)  # the back-to-running plan
 
 
 def main() -> None:

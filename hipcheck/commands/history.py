@@ -29,8 +29,10 @@ from hipcheck.commands.history_options import (
     is_pain_score,
     parse_day,
     parse_distance,
+    parse_id,
     parse_km,
     parse_pain,
+    parse_score,
     parse_side,
 )
 
@@ -166,6 +168,26 @@ def log(
             help="The day this is about: YYYY-MM-DD, or yesterday (default today).",
         ),
     ] = None,
+    session: Annotated[
+        bool | None,
+        typer.Option("--session/--no-session", help="You did (or did not do) today's session of your plan."),
+    ] = None,
+    during: Annotated[
+        str | None,
+        typer.Option(
+            "--during", metavar="0-10", help="Pain during today's plan session (implies --session)."
+        ),
+    ] = None,
+    morning: Annotated[
+        str | None,
+        typer.Option(
+            "--morning", metavar="0-10", help="Pain on waking this morning, after the last session."
+        ),
+    ] = None,
+    undo: Annotated[
+        bool,
+        typer.Option("--undo", help="Remove the check-in you logged last (and show how to log it again)."),
+    ] = False,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; fail if --pain is missing.")
     ] = False,
@@ -176,7 +198,11 @@ def log(
     pain at rest or at night.
 
     Without --pain, on a terminal, it asks for each (Enter accepts the default). Kept privately on
-    this machine; `hipcheck history` shows the trend."""
+    this machine; `hipcheck history` shows the trend.
+
+    Following a plan (`hipcheck plan`)? After a session add --during N (its pain, 0-10); the next
+    morning add --morning N. `hipcheck plan` reads them to say whether to stay, move on or step back.
+    A wrong check-in: `--undo` removes the last one, `hipcheck history --remove ID` any one."""
     from hipcheck.commands.history_data import damaged_words, last_side, open_history, rules, warn
     from hipcheck.history.store import (
         Damaged,
@@ -189,8 +215,18 @@ def log(
     from hipcheck.history.trend import escalation_reasons, short_date
     from hipcheck.screens.history import logged_text
 
+    if undo:
+        given = (pain, ran, note, side, rest, night, day, session, during, morning)
+        if any(v is not None for v in given):
+            fail("--undo removes the last check-in; it takes no other option")
+        remove_checkin_command(None)
+        return
     today = _today()
     the_day = parse_day(day, "--date", today) if day is not None else today
+    during_score = parse_score(during, "--during") if during is not None else None
+    morning_score = parse_score(morning, "--morning") if morning is not None else None
+    if session is False and during_score is not None:
+        fail("--during is the pain during today's session; it cannot go with --no-session")
     score = parse_pain(pain) if pain is not None else None
     km = parse_km(ran) if ran is not None else None
     side = parse_side(side) if side is not None else None
@@ -234,6 +270,9 @@ def log(
                 rest=bool(rest),
                 night=bool(night),
                 note=note,
+                session=session,
+                during=during_score,
+                morning=morning_score,
             )
         except InputError as exc:
             fail(str(exc))
@@ -276,6 +315,10 @@ def history(
             "--repair", help="Rebuild a damaged history from what can be read, after keeping a copy of it."
         ),
     ] = False,
+    remove: Annotated[
+        str | None,
+        typer.Option("--remove", metavar="ID", help="Remove one check-in, by the id the table shows (#12)."),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --forget: do not ask.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
     content: AfterContent = None,
@@ -283,6 +326,11 @@ def history(
 ) -> None:
     """Show your check-ins and past triage results: a chart of pain over time, a table, and whether
     the history says you should see someone."""
+    if remove is not None:
+        if repair or forget or as_json or as_csv or since or yes:
+            fail("--remove cannot be combined with --repair, --forget, --yes, --json, --csv or --since")
+        remove_checkin_command(parse_id(remove, "--remove"))
+        return
     if repair:
         if forget or as_json or as_csv or since or yes:
             fail("--repair cannot be combined with --forget, --yes, --json, --csv or --since")
@@ -319,7 +367,8 @@ def history(
     results = [r for r in all_results if since_day is None or r.day >= since_day]
 
     if as_json:
-        sys.stdout.write(view.history_json(today, since_day, checkins, results, summary))
+        clearances = [c for c in _stored_clearances() if since_day is None or c.day >= since_day]
+        sys.stdout.write(view.history_json(today, since_day, checkins, results, summary, clearances))
         return
     if as_csv:
         sys.stdout.write(view.history_csv(checkins, results, history_rules))
@@ -333,6 +382,11 @@ def history(
 
         con.print(Text(view.no_history_text(db_path())))
         return
+    from hipcheck.commands.plan import history_rows
+
+    plan_rows = [
+        row for row in history_rows(all_checkins, all_results) if since_day is None or row[0] >= since_day
+    ]
     for part in view.history_view(
         checkins,
         results,
@@ -344,8 +398,53 @@ def history(
         db_path(),
         content_dir=state.content_dir,
         all_results=all_results,
+        plan_rows=plan_rows,
     ):
         con.print(part)
+
+
+def _stored_clearances() -> list:
+    """The clearances recorded with `hipcheck plan --cleared` (none when there is no history)."""
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.history.store import StoreError, exists, load_clearances
+
+    if not exists():
+        return []
+    conn = open_history(create=False)
+    try:
+        return load_clearances(conn)
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
+
+
+def remove_checkin_command(checkin_id: int | None) -> None:
+    """`hipcheck log --undo` (the last check-in) and `hipcheck history --remove ID`: delete one check-in,
+    keep everything else, and print it with the command that logs it again."""
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.history.store import StoreError, exists, get_checkin, latest_checkin, remove_checkin
+    from hipcheck.screens.history import removed_text
+
+    if not exists():
+        fail("there is no history yet, so there is no check-in to remove")
+    conn = open_history(create=False)
+    try:
+        try:
+            entry = latest_checkin(conn) if checkin_id is None else get_checkin(conn, checkin_id)
+            if entry is None:
+                fail(
+                    "there is no check-in to remove"
+                    if checkin_id is None
+                    else f"there is no check-in #{checkin_id}; `hipcheck history` shows each one's id"
+                )
+            if not remove_checkin(conn, entry.id):
+                fail(f"check-in #{entry.id} was removed meanwhile; nothing changed")
+        except StoreError as exc:
+            fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
+    sys.stdout.write(removed_text(entry))
 
 
 def repair_history() -> None:
@@ -382,6 +481,9 @@ def register(app: typer.Typer) -> None:
             "hipcheck log --pain 3 --ran 8",
             "hipcheck log -p 5 --side left --night --note 'woke at 3am'",
             "hipcheck log --pain 2 --date yesterday",
+            "hipcheck log --pain 2 --ran 3 --during 2",
+            "hipcheck log --pain 1 --morning 1",
+            "hipcheck log --undo",
         ),
     )(log)
     app.command(
@@ -390,6 +492,7 @@ def register(app: typer.Typer) -> None:
             "hipcheck history",
             "hipcheck history --since 3w",
             "hipcheck history --csv > hip.csv",
+            "hipcheck history --remove 12",
             "hipcheck history --forget",
             "hipcheck history --repair",
         ),

@@ -118,6 +118,21 @@ def parse_pain(text: str) -> int:
     return int(text.strip())
 
 
+def parse_score(text: str, option: str) -> int:
+    """A 0-10 pain score given to `option` (--during, --morning)."""
+    if not is_pain_score(text):
+        fail(f"{option} must be a whole number from 0 to 10, got '{shown(text)}'")
+    return int(text.strip())
+
+
+def parse_id(text: str, option: str) -> int:
+    """A record id as `hipcheck history` shows it (12 or #12)."""
+    t = text.strip().removeprefix("#")
+    if not _digits(t) or len(t) > 18:
+        fail(f"{option} takes a check-in id as `hipcheck history` shows it (such as 12), got '{shown(text)}'")
+    return int(t)
+
+
 def parse_km(text: str) -> float:
     import math
 

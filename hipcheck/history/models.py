@@ -29,7 +29,7 @@ from hipcheck.knowledge.models import (
 )
 
 HISTORY_FILE = "history.toml"
-HISTORY_SCHEMA_VERSION = "1.0"
+HISTORY_SCHEMA_VERSION = "1.1"  # 1.1: session, during, morning; clearances
 Side = Literal["left", "right", "both"]
 SIDES: tuple[str, ...] = ("left", "right", "both")
 EARLIEST_DAY = date(1900, 1, 1)  # a check-in, --date or --since before this is a typo, not a record
@@ -190,6 +190,22 @@ class CheckIn(Out):
     rest: bool = Field(default=False, description="pain at rest, sitting or lying still")
     night: bool = Field(default=False, description="pain at night, enough to wake")
     note: str | None = None
+    session: bool | None = Field(
+        default=None,
+        description="the plan's session of the day was done (true) or not (false); null: not said",
+    )
+    during: int | None = Field(default=None, ge=0, le=10, description="pain during that session, 0-10")
+    morning: int | None = Field(default=None, ge=0, le=10, description="pain on waking that morning, 0-10")
+
+
+class Clearance(Out):
+    """A clinician's clearance for a step of a plan, as the runner recorded it (`hipcheck plan --cleared`)."""
+
+    id: int
+    day: date
+    recorded_at: datetime
+    plan: str = Field(description="the plan's id")
+    phase: str = Field(description="the id of the step the runner was cleared for")
 
 
 class PastResult(Out):
@@ -251,4 +267,5 @@ class HistoryExport(Out):
     since: date | None
     checkins: list[CheckIn]
     results: list[PastResult]
+    clearances: list[Clearance] = Field(default=[], description="clearances recorded for plan steps")
     trend: TrendSummary

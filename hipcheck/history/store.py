@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hipcheck.history.models import EARLIEST_DAY, SIDES, CheckIn, PastResult
+from hipcheck.history.models import EARLIEST_DAY, SIDES, CheckIn, Clearance, PastResult
 from hipcheck.knowledge.text import escape
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ APP_NAME = "hipcheck"
 DB_NAME = "history.db"
 BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write to finish
 MAX_NOTE = 500
-MAX_KM = 1000.0
+MAX_KM = 320.0  # km in one day: a little above the 24-hour world record (319.6 km, 2022)
 
 # Each migration takes the database from version i to i + 1 (index i). Never edit a released one:
 # add a new one, and a test that opens a file at the old version.
@@ -76,6 +76,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE checkin ADD COLUMN night INTEGER NOT NULL DEFAULT 0 CHECK (night IN (0, 1))",
         "CREATE INDEX checkin_day ON checkin (day)",
         "CREATE INDEX result_day ON result (day)",
+    ),
+    # 2 → 3: the back-to-running plan (issue 11): the session of the day and its pain scores, and the
+    # clearances a runner records for the plan's steps.
+    (
+        "ALTER TABLE checkin ADD COLUMN session INTEGER CHECK (session IS NULL OR session IN (0, 1))",
+        "ALTER TABLE checkin ADD COLUMN during INTEGER CHECK (during IS NULL OR during BETWEEN 0 AND 10)",
+        "ALTER TABLE checkin ADD COLUMN morning INTEGER CHECK (morning IS NULL OR morning BETWEEN 0 AND 10)",
+        """CREATE TABLE clearance (
+            id          INTEGER PRIMARY KEY,
+            day         TEXT NOT NULL,                       -- local date, YYYY-MM-DD
+            recorded_at TEXT NOT NULL,                       -- UTC, ISO 8601
+            plan        TEXT NOT NULL,                       -- the plan's id in content/plans.toml
+            phase       TEXT NOT NULL                        -- the step cleared for
+        )""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -416,10 +430,17 @@ def validate_checkin(
     km: Any = None,
     side: str | None = None,
     note: str | None = None,
+    during: Any = None,
+    morning: Any = None,
 ) -> None:
     """Raise InputError (one line, naming the option) for a value hipcheck will not store."""
     if isinstance(pain, bool) or not isinstance(pain, int) or not 0 <= pain <= 10:
         raise InputError(f"--pain must be a whole number from 0 to 10, got {pain!r}")
+    for option, score in (("--during", during), ("--morning", morning)):
+        if score is not None and (
+            isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10
+        ):
+            raise InputError(f"{option} must be a whole number from 0 to 10, got {score!r}")
     if km is not None:
         if isinstance(km, bool) or not isinstance(km, (int, float)) or not math.isfinite(km):
             raise InputError(f"--ran must be a distance in km, got {km!r}")
@@ -460,18 +481,39 @@ def add_checkin(
     night: bool = False,
     note: str | None = None,
     now: datetime | None = None,
+    session: bool | None = None,
+    during: int | None = None,
+    morning: int | None = None,
 ) -> CheckIn:
-    """Validate and store one check-in in one transaction; return it with its id."""
-    validate_checkin(pain=pain, day=day, today=today, km=km, side=side, note=note)
+    """Validate and store one check-in in one transaction; return it with its id. `session`: the
+    plan's session of the day was done (True) or not (False); `during`: pain during it (implies
+    done); `morning`: pain on waking that morning."""
+    validate_checkin(
+        pain=pain, day=day, today=today, km=km, side=side, note=note, during=during, morning=morning
+    )
     note = (note or "").strip() or None
     recorded = _utc(now)
+    if during is not None and session is None:
+        session = True
 
     def write() -> int:
         with transaction(conn):
             cur = conn.execute(
-                "INSERT INTO checkin (day, recorded_at, pain, km, note, side, rest, night)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (day.isoformat(), recorded.isoformat(), pain, km, note, side, int(rest), int(night)),
+                "INSERT INTO checkin (day, recorded_at, pain, km, note, side, rest, night, session, during,"
+                " morning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    day.isoformat(),
+                    recorded.isoformat(),
+                    pain,
+                    km,
+                    note,
+                    side,
+                    int(rest),
+                    int(night),
+                    None if session is None else int(session),
+                    during,
+                    morning,
+                ),
             )
             return int(cur.lastrowid or 0)
 
@@ -486,6 +528,9 @@ def add_checkin(
         rest=rest,
         night=night,
         note=note,
+        session=session,
+        during=during,
+        morning=morning,
     )  # type: ignore[arg-type]
 
 
@@ -497,8 +542,8 @@ def load_checkins(
     rows = _guard(
         conn,
         lambda: conn.execute(
-            "SELECT id, day, recorded_at, pain, km, side, rest, night, note FROM checkin"
-            " WHERE day >= ? ORDER BY day, recorded_at, id",
+            "SELECT id, day, recorded_at, pain, km, side, rest, night, note, session, during, morning"
+            " FROM checkin WHERE day >= ? ORDER BY day, recorded_at, id",
             ((since or date.min).isoformat(),),
         ).fetchall(),
     )
@@ -516,6 +561,9 @@ def load_checkins(
                     rest=bool(r[6]),
                     night=bool(r[7]),
                     note=r[8],
+                    session=None if r[9] is None else bool(r[9]),
+                    during=r[10],
+                    morning=r[11],
                 )
             )
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
@@ -532,6 +580,72 @@ def _problem(exc: Exception) -> str:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return escape(f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", "")))[:120]
     return escape(str(exc) or type(exc).__name__)[:120]
+
+
+def latest_checkin(conn: HistoryConnection) -> CheckIn | None:
+    """The check-in written last (by when it was written, whatever day it is about), or None."""
+    rows = _guard(
+        conn,
+        lambda: conn.execute("SELECT id FROM checkin ORDER BY recorded_at DESC, id DESC LIMIT 1").fetchall(),
+    )
+    if not rows:
+        return None
+    return get_checkin(conn, int(rows[0][0]))
+
+
+def get_checkin(conn: HistoryConnection, checkin_id: int) -> CheckIn | None:
+    """One check-in by id (None when there is none, or it cannot be read)."""
+    found = [c for c in load_checkins(conn) if c.id == checkin_id]
+    return found[0] if found else None
+
+
+def remove_checkin(conn: HistoryConnection, checkin_id: int) -> bool:
+    """Delete one check-in, in one transaction; every other record stays. False when there was none."""
+
+    def delete() -> bool:
+        with transaction(conn):
+            return conn.execute("DELETE FROM checkin WHERE id = ?", (checkin_id,)).rowcount == 1
+
+    return _guard(conn, delete)
+
+
+# --------------------------------------------------------------------------- clearances
+
+
+def add_clearance(
+    conn: HistoryConnection, *, plan: str, phase: str, day: date, now: datetime | None = None
+) -> Clearance:
+    """Record that a clinician cleared the runner for a step of a plan; return it with its id."""
+    recorded = _utc(now)
+
+    def write() -> int:
+        with transaction(conn):
+            cur = conn.execute(
+                "INSERT INTO clearance (day, recorded_at, plan, phase) VALUES (?, ?, ?, ?)",
+                (day.isoformat(), recorded.isoformat(), plan, phase),
+            )
+            return int(cur.lastrowid or 0)
+
+    rowid = _guard(conn, write)
+    return Clearance(id=rowid, day=day, recorded_at=recorded, plan=plan, phase=phase)
+
+
+def load_clearances(conn: HistoryConnection, damaged: list[Damaged] | None = None) -> list[Clearance]:
+    """Every recorded clearance, oldest first; an unreadable one is left out (and added to `damaged`)."""
+    rows = _guard(
+        conn,
+        lambda: conn.execute(
+            "SELECT id, day, recorded_at, plan, phase FROM clearance ORDER BY day, recorded_at, id"
+        ).fetchall(),
+    )
+    out = []
+    for r in rows:
+        try:
+            out.append(Clearance(id=r[0], day=r[1], recorded_at=r[2], plan=r[3], phase=r[4]))
+        except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
+            if damaged is not None:
+                damaged.append(Damaged("clearance", int(r[0]), _problem(exc)))
+    return out
 
 
 # --------------------------------------------------------------------------- triage results
@@ -659,8 +773,22 @@ def forget() -> list[Path]:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The columns kept by a repair, at the current schema (an older file lacks some: they get defaults).
 _COLUMNS = {
-    "checkin": ("id", "day", "recorded_at", "pain", "km", "note", "side", "rest", "night"),
+    "checkin": (
+        "id",
+        "day",
+        "recorded_at",
+        "pain",
+        "km",
+        "note",
+        "side",
+        "rest",
+        "night",
+        "session",
+        "during",
+        "morning",
+    ),
     "result": ("id", "day", "recorded_at", "level", "content_version", "result_json"),
+    "clearance": ("id", "day", "recorded_at", "plan", "phase"),
 }
 MAX_PROBE = 1_000_000  # rowids tried one by one between the readable ends of a damaged table
 
@@ -779,7 +907,7 @@ def _rebuild(src: Path, dst: Path) -> tuple[int, int, int]:
         if head != SQLITE_MAGIC and os.fstat(fh.fileno()).st_size >= 512:
             fh.seek(0)
             fh.write(SQLITE_MAGIC)
-    found: dict[str, list[dict[str, Any]]] = {"checkin": [], "result": []}
+    found: dict[str, list[dict[str, Any]]] = {"checkin": [], "result": [], "clearance": []}
     unreadable = 0
     try:
         old = sqlite3.connect(src, isolation_level=None)
@@ -799,7 +927,7 @@ def _rebuild(src: Path, dst: Path) -> tuple[int, int, int]:
     fd = os.open(dst, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
     os.close(fd)
     new = sqlite3.connect(dst, isolation_level=None)
-    kept = {"checkin": 0, "result": 0}
+    kept = {"checkin": 0, "result": 0, "clearance": 0}
     try:
         with transaction(new):
             for step in MIGRATIONS:

@@ -40,7 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from hipcheck import __version__
-from hipcheck.knowledge.files import BOOKS, MAX_CONDITION_FILES, ContentFileError, content_files, read_files
+from hipcheck.knowledge.files import (
+    BOOKS,
+    MAX_CONDITION_FILES,
+    PLAN_BOOKS,
+    ContentFileError,
+    content_files,
+    read_files,
+)
 
 ENV_VAR = "HIPCHECK_CACHE"
 FORMAT = 2  # 1 was marshal; 2 is JSON in two sections
@@ -100,7 +107,7 @@ def fingerprint(
     `blobs`: the files as `read_files` returned them, when the caller has read them already."""
     try:
         files = files if files is not None else content_files(root)
-        if len(files) > len(BOOKS) + MAX_CONDITION_FILES:
+        if len(files) > len(BOOKS) + len(PLAN_BOOKS) + MAX_CONDITION_FILES:
             return None
         blobs = blobs if blobs is not None else read_files(files)
         h = hashlib.sha256(_code())

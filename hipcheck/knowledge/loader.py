@@ -27,7 +27,6 @@ from pydantic import BaseModel, ValidationError
 from hipcheck.knowledge import cache
 from hipcheck.knowledge.catalog import build_views
 from hipcheck.knowledge.files import (
-    BOOKS,
     MAX_CONDITION_FILES,
     ContentFileError,
     content_files,
@@ -49,9 +48,17 @@ from hipcheck.knowledge.models import (
     Triggered,
 )
 from hipcheck.knowledge.names import normalise_name, resolve_name
+from hipcheck.knowledge.plans import (
+    EXERCISES_FILE,
+    PLANS_FILE,
+    ExerciseBook,
+    PlanBook,
+    PlanContent,
+    cross_check,
+)
 from hipcheck.knowledge.text import escape
 
-__all__ = ["ContentError", "KnowledgeBase", "find_condition", "load_content"]
+__all__ = ["ContentError", "KnowledgeBase", "find_condition", "load_content", "plan_content"]
 
 
 MAX_DEPTH = 12  # levels of nesting in a content file (the shipped content uses 5)
@@ -109,6 +116,8 @@ class KnowledgeBase:
     condition_by_id: dict[str, Condition] = field(repr=False)
     log_prior: dict[str, float] = field(repr=False)
     log_evidence: dict[str, dict[str, EvidenceRow]] = field(repr=False)
+    # The back-to-running plans and their exercises (empty for a folder without plans.toml).
+    plan_raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # Caches of this knowledge base only (never passed in, so a copy made with dataclasses.replace
     # starts empty): `memo` holds the engine's texts and evidence, emptied when it grows too large;
     # `derived` holds structures worked out once from the content (lookup tables, the JSON writer's
@@ -400,7 +409,7 @@ def _load_records(
 
     conditions: list[Condition] = []
     cdir = root / "conditions"
-    cond_files = files[len(BOOKS) :]  # content_files(): the four books, then conditions/*.toml sorted
+    cond_files = [p for p in files if p.parent == cdir]  # content_files(): conditions/*.toml, sorted
     if not cond_files:
         problems.append(f"{_rel(cdir, root)}: no condition files found")
     if len(cond_files) > MAX_CONDITION_FILES:
@@ -417,6 +426,59 @@ def _load_records(
             problems.append(f"{_rel(path, root)} → id: '{cond.id}' must match the file name '{path.stem}'")
         conditions.append(cond)
     return meta, questions, conditions, rules, tips
+
+
+def _read_plans(root: Path, problems: list[str], files: list[Path], read: Reader) -> dict[str, Any]:
+    """exercises.toml and plans.toml as parsed TOML (None for a file that could not be parsed), when the
+    folder has either; validated on first use by `plan_content`."""
+    raw: dict[str, Any] = {}
+    for name in (EXERCISES_FILE, PLANS_FILE):
+        path = root / name
+        if path in files:
+            raw[name] = read(path, root, problems)
+    return raw
+
+
+def plan_content(kb: KnowledgeBase) -> PlanContent:
+    """The plans and exercises of `kb`, validated on first use (they are read with the rest of the
+    content, but only `plan`, `history` and `content check` need them, so triage does not pay for
+    their validation); raise ContentError listing every problem."""
+    done = kb.derived.get("plan_content")
+    if done is not None:
+        return done
+    raw = kb.plan_raw
+    root = kb.root
+    problems: list[str] = []
+    content = PlanContent()
+    if raw:
+        books: list[Any] = []
+        for name, model in ((EXERCISES_FILE, ExerciseBook), (PLANS_FILE, PlanBook)):
+            where = _rel(root / name, root)
+            if name not in raw:
+                problems.append(
+                    f"{where}: file is missing (plans need both {EXERCISES_FILE} and {PLANS_FILE})"
+                )
+                books.append(None)
+            else:
+                books.append(None if raw[name] is None else _validate(model, raw[name], where, problems))
+        exercises, plans = books
+        if isinstance(exercises, ExerciseBook) and isinstance(plans, PlanBook):
+            _unique(
+                "exercise", [e.id for e in exercises.exercise], _rel(root / EXERCISES_FILE, root), problems
+            )
+            _unique("plan", [p.id for p in plans.plan], _rel(root / PLANS_FILE, root), problems)
+            content = PlanContent(
+                exercises={e.id: e for e in exercises.exercise},
+                plans=tuple(plans.plan),
+                no_plan=dict(plans.no_plan),
+            )
+            cross_check(content, kb.condition_by_id, root.name, _suggest, problems)
+        elif not problems:
+            problems.append(f"{root.name}: the plans could not be read")
+    if problems:
+        raise ContentError(problems)
+    kb.derived["plan_content"] = content
+    return content
 
 
 def _unique(kind: str, ids: list[str], where: str, problems: list[str]) -> None:
@@ -464,6 +526,7 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
 def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
     problems: list[str] = []
     meta, questions, conditions, rules, tips = _load_records(root, problems, files, read)
+    plan_raw = _read_plans(root, problems, files, read)
     rootname = root.name
     _unique("question", [q.id for q in questions], f"{rootname}/questions.toml", problems)
     _unique("condition", [c.id for c in conditions], f"{rootname}/conditions", problems)
@@ -527,6 +590,7 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
         condition_by_id=cmap,
         log_prior={c.id: math.log(c.prior / total) for c in conditions},
         log_evidence=log_evidence,
+        plan_raw=plan_raw,
     )
 
 

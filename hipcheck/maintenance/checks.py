@@ -10,8 +10,9 @@ import math
 from pathlib import Path
 
 from hipcheck.engine import decide
-from hipcheck.knowledge.loader import ContentError, KnowledgeBase, _problem_line, load_content
+from hipcheck.knowledge.loader import ContentError, KnowledgeBase, _problem_line, load_content, plan_content
 from hipcheck.knowledge.models import NOT_SURE, Atom, Level, Question, Triggered
+from hipcheck.knowledge.plans import coverage_problems
 
 
 def _candidates(q: Question) -> list[decide.AnswerValue]:
@@ -224,8 +225,16 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
     ]
     problems += monotone_problems(kb)
     problems += [_problem_line(p) for p in _history_problems(kb, directory)]  # one short line each
+    try:
+        plans = plan_content(kb)
+    except ContentError as exc:
+        problems += exc.problems
+        plans = None
+    if plans is not None:
+        problems += coverage_problems(plans, kb.condition_by_id, kb.root.name)
     summary = (
         f"{len(kb.questions)} questions, {len(kb.conditions)} conditions, {len(kb.rules)} rules, "
-        f"{len(kb.tips)} tips (content {kb.meta.content_version})"
+        f"{len(kb.tips)} tips, {len(plans.plans) if plans else 0} plans, "
+        f"{len(plans.exercises) if plans else 0} exercises (content {kb.meta.content_version})"
     )
     return problems, summary

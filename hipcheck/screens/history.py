@@ -127,9 +127,11 @@ def history_view(
     path: Path,
     content_dir: Path | None = None,
     all_results: Sequence[PastResult] | None = None,
+    plan_rows: Sequence[tuple[date, str, str]] = (),
 ) -> list[RenderableType]:
     """The `hipcheck history` screen, top to bottom: status, findings and their advice, the trend, the
-    chart, a table of every record, and where the history is kept (`path`)."""
+    chart, a table of every record (with the plan's steps as marked rows: `plan_rows`, (day, sort key,
+    text)), and where the history is kept (`path`)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -170,6 +172,7 @@ def history_view(
         return short_date(d) if same_year else d.isoformat()
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Pain", justify="right", no_wrap=True)
     table.add_column("Km", justify="right", no_wrap=True)
@@ -178,7 +181,11 @@ def history_view(
     for c in checkins:
         km = f"{c.km:g}" if c.km is not None else ""
         rows.append(
-            (c.day, c.recorded_at.isoformat(), [when(c.day), str(c.pain), km, ", ".join(checkin_bits(c))])
+            (
+                c.day,
+                c.recorded_at.isoformat(),
+                [str(c.id), when(c.day), str(c.pain), km, ", ".join(checkin_bits(c))],
+            )
         )
     for r in results:
         pain = result_pain(r, rules)
@@ -189,8 +196,14 @@ def history_view(
         if r.top_cause_name:
             detail += f"; likeliest: {escape(r.top_cause_name)}"
         rows.append(
-            (r.day, r.recorded_at.isoformat(), [when(r.day), "" if pain is None else str(pain), "", detail])
+            (
+                r.day,
+                r.recorded_at.isoformat(),
+                ["", when(r.day), "" if pain is None else str(pain), "", detail],
+            )
         )
+    for day, key, text in plan_rows:
+        rows.append((day, key, ["", when(day), "", "", f"» {text}"]))
     rows.sort(key=lambda row: (row[0], row[1]))
     for _, _, cells in rows:
         table.add_row(*(Text(cell) for cell in cells))  # text, never markup
@@ -229,7 +242,7 @@ def symptom_bits(side: str | None, rest: bool | None, night: bool | None) -> lis
 
 
 def checkin_bits(c: CheckIn) -> list[str]:
-    bits = symptom_bits(c.side, c.rest, c.night)
+    bits = symptom_bits(c.side, c.rest, c.night) + session_bits(c)
     if c.note:
         bits.append(f'"{escape(c.note)}"')
     return bits
@@ -349,6 +362,9 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
             "note",
             "level",
             "top_cause",
+            "session",
+            "during",
+            "morning",
         ]
     )
     rows = []
@@ -367,6 +383,9 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
                 c.note or "",
                 "",
                 "",
+                "" if c.session is None else int(c.session),
+                "" if c.during is None else c.during,
+                "" if c.morning is None else c.morning,
             ]
         )
     for r in results:
@@ -385,6 +404,9 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
                 "",
                 r.level.value,
                 r.top_cause or "",
+                "",
+                "",
+                "",
             ]
         )
     rows.sort(key=lambda row: (row[2], row[3]))
@@ -415,11 +437,14 @@ def history_json(
     checkins: Sequence[CheckIn],
     results: Sequence[PastResult],
     summary: TrendSummary,
+    clearances: Sequence = (),
 ) -> str:
     """`hipcheck history --json`: the listed records and the trend of the whole history."""
     from hipcheck.history.models import HistoryExport
 
-    export = HistoryExport(today=today, since=since, checkins=checkins, results=results, trend=summary)
+    export = HistoryExport(
+        today=today, since=since, checkins=checkins, results=results, clearances=clearances, trend=summary
+    )
     return export.model_dump_json(indent=2) + "\n"
 
 
@@ -432,15 +457,65 @@ def no_history_text(path: Path) -> str:
     )
 
 
-def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
-    """What `hipcheck log` prints after saving a check-in, with any escalation the history now shows."""
+def relog_command(entry: CheckIn) -> str:
+    """The `hipcheck log` command that records `entry` again (for --undo and --remove)."""
+    import shlex
+
+    parts = ["hipcheck log", f"--pain {entry.pain}"]
+    if entry.km is not None:
+        parts.append(f"--ran {entry.km:g}")
+    if entry.side:
+        parts.append(f"--side {entry.side}")
+    parts += [flag for flag, on in (("--rest", entry.rest), ("--night", entry.night)) if on]
+    if entry.during is not None:
+        parts.append(f"--during {entry.during}")
+    elif entry.session is not None:
+        parts.append("--session" if entry.session else "--no-session")
+    if entry.morning is not None:
+        parts.append(f"--morning {entry.morning}")
+    if entry.note:
+        parts.append(f"--note {shlex.quote(escape(entry.note))}")
+    parts.append(f"--date {entry.day.isoformat()}")
+    return " ".join(parts)
+
+
+def removed_text(entry: CheckIn) -> str:
+    """What `hipcheck log --undo` and `history --remove` print after removing a check-in."""
     from hipcheck.history.trend import short_date
 
+    return (
+        f"Removed check-in #{entry.id} of {short_date(entry.day)}: {', '.join(checkin_words(entry))}.\n"
+        "Nothing else was changed. To log it again (corrected), run:\n"
+        f"  {relog_command(entry)}\n"
+    )
+
+
+def checkin_words(entry: CheckIn) -> list[str]:
+    """pain 3/10, ran 8 km, left side, session: pain during 2/10, morning 1/10."""
     parts = [f"pain {entry.pain}/10"]
     if entry.km is not None:
         parts.append(f"ran {entry.km:g} km")
     parts += symptom_bits(entry.side, entry.rest, entry.night)
-    out = [f"Logged {short_date(entry.day)}: {', '.join(parts)}."]
+    parts += session_bits(entry)
+    return parts
+
+
+def session_bits(entry: CheckIn) -> list[str]:
+    bits = []
+    if entry.during is not None:
+        bits.append(f"session done, pain during {entry.during}/10")
+    elif entry.session is not None:
+        bits.append("session done" if entry.session else "no session")
+    if entry.morning is not None:
+        bits.append(f"on waking {entry.morning}/10")
+    return bits
+
+
+def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
+    """What `hipcheck log` prints after saving a check-in, with any escalation the history now shows."""
+    from hipcheck.history.trend import short_date
+
+    out = [f"Logged {short_date(entry.day)}: {', '.join(checkin_words(entry))}."]
     if findings:
         out += [
             "",
@@ -448,5 +523,8 @@ def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
             "",
             "Your next `hipcheck triage` takes this into account.",
         ]
-    out.append("See the trend with: hipcheck history")
+    out.append(
+        f"See the trend with: hipcheck history (this is check-in #{entry.id}; "
+        "undo it with hipcheck log --undo)"
+    )
     return "\n".join(out) + "\n"

@@ -1,0 +1,369 @@
+"""`hipcheck plan`: the back-to-running plan for the latest triage (or a cause, or an answers file),
+where the runner stands from their check-ins, and the clinician's clearance (`--cleared`).
+
+The decisions are in engine/plan.py; the handout, Markdown, HTML and calendar in screens/plan.py.
+Heavy modules are imported inside the function, so other commands start as fast as before.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hipcheck.commands.common import Exit, console, emit_json, fail, knowledge, note, state
+from hipcheck.commands.help import examples
+from hipcheck.commands.history_options import AfterContent, AfterNoColor
+from hipcheck.knowledge.text import escape
+
+if TYPE_CHECKING:
+    from hipcheck.engine.plan import TriageSummary
+    from hipcheck.knowledge.loader import KnowledgeBase
+
+
+def _today() -> date:
+    """Today's local date (tests replace this)."""
+    return date.today()
+
+
+def _summary_of(kb: KnowledgeBase, result, rid: int | None, day: date, recorded_at: str) -> TriageSummary:
+    from hipcheck.engine.plan import TriageSummary
+
+    return TriageSummary(
+        id=rid,
+        day=day,
+        recorded_at=recorded_at,
+        level=result.level.id,
+        causes=tuple(c.id for c in result.causes),
+        not_ruled_out=tuple(result.level.not_ruled_out),
+    )
+
+
+def _from_answers(kb: KnowledgeBase, source: str) -> TriageSummary:
+    """Triage an answers file (as `hipcheck triage --answers FILE` does, without the history)."""
+    import json
+
+    from hipcheck.engine.answer_input import InputError, loads, open_source, read_document
+    from hipcheck.engine.decide import AnswerError, assess, validate_answers
+
+    try:
+        text = read_document([], open_source(source)).decode("utf-8")
+    except FileNotFoundError:
+        fail(f"answers file not found: {source}")
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        fail(f"answers file {source} is not valid UTF-8")
+    except InputError as exc:
+        fail(f"answers file {source} {exc}")
+    try:
+        given = validate_answers(kb, loads(text))
+    except json.JSONDecodeError as exc:
+        fail(f"answers are not valid JSON ({source}, line {exc.lineno} column {exc.colno}): {exc.msg}")
+    except (InputError, AnswerError) as exc:
+        fail(f"answers in {source}: {exc}")
+    today = _today()
+    return _summary_of(kb, assess(kb, given), None, today, "")
+
+
+def _from_history(kb: KnowledgeBase, results) -> TriageSummary | None:
+    """The latest saved triage, ranked again with the current content; its level is the higher of
+    the saved one and the new one (a plan never follows a lower level than the triage gave)."""
+    from hipcheck.engine.decide import AnswerError, assess, validate_answers
+    from hipcheck.engine.plan import TriageSummary
+    from hipcheck.knowledge.models import Level
+
+    past = [r for r in results if r.day <= _today()]
+    if not past:
+        return None
+    last = max(past, key=lambda r: (r.day, r.recorded_at, r.id))
+    try:
+        again = assess(kb, validate_answers(kb, dict(last.answers)))
+    except (AnswerError, ValueError):
+        causes = (last.top_cause,) if last.top_cause else ()
+        return TriageSummary(last.id, last.day, last.recorded_at.isoformat(), last.level, causes, ())
+    level = max(Level(last.level), again.level.id, key=lambda lv: lv.rank)
+    return TriageSummary(
+        id=last.id,
+        day=last.day,
+        recorded_at=last.recorded_at.isoformat(),
+        level=level,
+        causes=tuple(c.id for c in again.causes),
+        not_ruled_out=tuple(again.level.not_ruled_out),
+    )
+
+
+def plan(
+    cause: Annotated[
+        str | None,
+        typer.Option(
+            "--cause", metavar="NAME", help="The plan for this cause (an id, name or alias, as for explain)."
+        ),
+    ] = None,
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers", "-a", metavar="FILE", help="Triage this answers file and plan in one step."
+        ),
+    ] = None,
+    cleared: Annotated[
+        bool,
+        typer.Option("--cleared", help="Record that a clinician has cleared you for the plan's next step."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON on stdout.")] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            "--save", metavar="FILE", help="Also save the plan: .md, .html, or .ics (this step's sessions)."
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With --save: replace FILE if it exists.")
+    ] = False,
+    content: AfterContent = None,
+    no_color: AfterNoColor = False,
+) -> None:
+    """Your back-to-running plan: steps with entry criteria, exercises with their doses, and running
+    that comes back in stages within pain limits.
+
+    It follows your latest saved triage (run `hipcheck triage` first), and your check-ins since: log
+    each session's pain with `hipcheck log --during N`, and the next morning's with --morning N, and
+    the plan says whether to stay, move on or step back, and why. A same-day or emergency triage gives
+    no plan, only the instruction to get seen; an urgent one, or a suspected bone stress injury, gives
+    the first step only until a clinician clears you (--cleared). Pain at rest or at night stops the
+    plan: triage again."""
+    from hipcheck.commands.history_data import load_existing, rules
+    from hipcheck.engine import plan as engine
+    from hipcheck.knowledge.loader import ContentError, find_condition, plan_content
+    from hipcheck.screens import plan as view
+
+    if save is not None:
+        if problem := view.plan_path_problem(save, overwrite=overwrite):
+            fail(problem)
+    elif overwrite:
+        fail("--overwrite only goes with --save FILE")
+    if cleared and answers is not None:
+        fail(
+            "--cleared is recorded in your history, for the plan of your saved triage; "
+            "it cannot go with --answers"
+        )
+    kb = knowledge()
+    try:
+        content_plans = plan_content(kb)
+    except ContentError as exc:
+        first = exc.problems[0] if exc.problems else ""
+        fail(
+            f"content is invalid ({len(exc.problems)} problem(s)), first: {first}; "
+            "run `hipcheck content check` to list them all",
+            Exit.ERROR,
+        )
+    if not content_plans.plans:
+        fail("this content folder has no plans (no plans.toml)", Exit.ERROR)
+    cause_id = None
+    if cause is not None:
+        found, suggestions = find_condition(kb, cause)
+        if found is None:
+            hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+            fail(f"no condition called '{cause}'.{hint} See `hipcheck list`.")
+        cause_id = found.id
+
+    today = _today()
+    checkins, clearances, findings = [], [], []
+    if answers is not None:
+        triage = _from_answers(kb, answers)
+    else:
+        all_checkins, results = load_existing()
+        triage = _from_history(kb, results)
+        if triage is not None:
+            from hipcheck.history.store import exists
+
+            checkins = [_session(c) for c in all_checkins]
+            if exists():
+                clearances = _clearances()
+            from hipcheck.history.trend import escalation_reasons
+
+            findings = escalation_reasons(all_checkins, results, today, rules(state.content_dir))
+    if triage is None and cause_id is None:
+        fail(
+            "no saved triage to plan from: run `hipcheck triage` first, "
+            "or give --cause NAME or --answers FILE"
+        )
+
+    result = engine.build(
+        kb, content_plans, triage, today=today, cause=cause_id, checkins=checkins, clearances=clearances
+    )
+
+    if cleared:
+        result = _record_clearance(kb, content_plans, triage, result, cause_id, checkins, clearances, today)
+    if findings and result.status == "plan":
+        result = result.model_copy(
+            update={"notices": [*result.notices, *(f"Your history: {r.text}" for r in findings)]}
+        )
+
+    if as_json:
+        emit_json(result)
+    else:
+        con = console()
+        for part in view.plan_view(result):
+            con.print(part)
+    if save is not None:
+        _save(view, result, save, today)
+
+
+def _session(c):
+    from hipcheck.engine.plan import SessionLog
+
+    return SessionLog(
+        id=c.id,
+        day=c.day,
+        recorded_at=c.recorded_at.isoformat(),
+        session=bool(c.session) or c.during is not None,
+        during=c.during,
+        morning=c.morning,
+        rest=c.rest,
+        night=c.night,
+    )
+
+
+def _clearances():
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.engine.plan import ClearanceLog
+    from hipcheck.history.store import StoreError, load_clearances
+
+    conn = open_history(create=False)
+    try:
+        return [
+            ClearanceLog(
+                id=c.id, day=c.day, recorded_at=c.recorded_at.isoformat(), plan=c.plan, phase=c.phase
+            )
+            for c in load_clearances(conn)
+        ]
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
+
+
+def _record_clearance(kb, content_plans, triage, result, cause_id, checkins, clearances, today):
+    """`--cleared`: record the clearance for the step after the current one, then plan again."""
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import StoreError, add_clearance
+
+    if triage is None or triage.id is None:
+        fail("a clearance belongs to the plan of a saved triage: run `hipcheck triage` first")
+    if result.status != "plan" or result.standing is None:
+        fail("there is no plan to clear you for: follow your triage's advice")
+    steps = result.steps
+    current = result.standing.step  # 1-based: the next step's index is `current`
+    if current >= len(steps):
+        fail("you are on the plan's last step: there is no next step to clear")
+    nxt = steps[current]
+    if not nxt.needs_clearance:
+        fail(f"step {nxt.number} of this plan does not wait for a clearance; nothing recorded")
+    if nxt.cleared:
+        note(f"A clearance for step {nxt.number} ({nxt.name}) is already recorded.")
+        return result
+    conn = open_history(create=True)
+    try:
+        rec = add_clearance(conn, plan=result.plan_id, phase=nxt.id, day=today)
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
+    note(
+        f"Recorded: a clinician cleared you for step {nxt.number} ({escape(nxt.name)}) "
+        f"on {today.isoformat()}."
+    )
+    from hipcheck.engine.plan import ClearanceLog
+
+    clearances = [
+        *clearances,
+        ClearanceLog(rec.id, rec.day, rec.recorded_at.isoformat(), rec.plan, rec.phase),
+    ]
+    return engine.build(
+        kb, content_plans, triage, today=today, cause=cause_id, checkins=checkins, clearances=clearances
+    )
+
+
+def _save(view, result, path: Path, today: date) -> None:
+    import os
+    from datetime import UTC, datetime
+
+    suffix = path.suffix.lower()
+    if suffix == ".ics":
+        data = view.plan_ics(result, today, datetime.now(UTC))
+    elif suffix == ".html":
+        data = view.plan_html(result).encode("utf-8")
+    else:
+        data = view.plan_markdown(result).encode("utf-8")
+    try:
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        fail(f"could not save the plan to {escape(str(path))}: {exc.strerror or exc}", Exit.ERROR)
+    note(f"Plan saved to {escape(str(path))}")
+
+
+def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
+    """The plan's steps as rows for `hipcheck history`: (day, recorded_at, text) for the start, each
+    move on, step back, clearance and stop. Empty when there is no plan (or the content has none, or
+    is invalid: the history must show whatever the plans say)."""
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import exists
+    from hipcheck.knowledge.loader import ContentError, load_content, plan_content
+
+    try:
+        kb = load_content(state.content_dir, use_cache=True)
+        content_plans = plan_content(kb)
+    except ContentError:
+        return []
+    triage = _from_history(kb, all_results)
+    if triage is None or not content_plans.plans:
+        return []
+    clearances = _clearances() if exists() else []
+    result = engine.build(
+        kb,
+        content_plans,
+        triage,
+        today=_today(),
+        checkins=[_session(c) for c in all_checkins],
+        clearances=clearances,
+    )
+    if result.standing is None:
+        return []
+    words = {
+        "start": "started at step {n}",
+        "move_on": "moved on to step {n}",
+        "step_back": "back to step {n}",
+        "cleared": "a clinician's clearance recorded",
+        "stop": "stopped by a warning sign: triage again",
+    }
+    names = {s.number: s.name for s in result.steps}
+    rows = []
+    for e in result.standing.events:
+        text = "Plan: " + words[e.kind].format(n=e.step)
+        if e.kind in ("start", "move_on", "step_back"):
+            text += f" ({names.get(e.step, '')})"
+        # "~" sorts after every timestamp of the day; the start comes right after its triage.
+        rows.append((e.day, triage.recorded_at + "~" if e.kind == "start" else "~", text))
+    return rows
+
+
+def register(app: typer.Typer) -> None:
+    """Add `plan` to the hipcheck app."""
+    app.command(
+        "plan",
+        epilog=examples(
+            "hipcheck plan",
+            "hipcheck plan --cause 'IT band'",
+            "hipcheck plan --answers docs/examples/outer-hip.json",
+            "hipcheck plan --cleared",
+            "hipcheck plan --save plan.ics",
+            "hipcheck plan --json | jq .standing.verdict",
+        ),
+    )(plan)
