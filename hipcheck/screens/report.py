@@ -58,7 +58,9 @@ def report_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     return None
 
 
-def _answers_table(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Table:
+def answers_table(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Table:
+    """Every answer, present and absent, as the reports word them (questions the content no longer
+    has come last, by id)."""
     table = Table(title="Answers", title_justify="left", expand=True)
     table.add_column("Question", style="bold", ratio=1)
     table.add_column("Answer", ratio=3)
@@ -72,7 +74,7 @@ def _part_text(part: doc.Part) -> str:
     return f"{part.label}: {part.text}" if part.label else part.text
 
 
-def _tips_text(report: doc.ReportDoc) -> RenderableType:
+def tips_view(report: doc.ReportDoc) -> RenderableType:
     """Every tip with why it was given, in sentences (the screen's own block shows only some)."""
     parts: list[RenderableType] = []
     for heading, tips in report.tips:
@@ -96,11 +98,11 @@ def _rich_report(kb: KnowledgeBase, result: TriageResult, report: doc.ReportDoc)
         Text(""),
         level_panel(result),
         Text(""),
-        _answers_table(kb, result.answers),
+        answers_table(kb, result.answers),
         Text(""),
         causes_table(result),
         Text(""),
-        _tips_text(report),
+        tips_view(report),
         Text(result.disclaimer, style="italic"),
     )
     con.print(body)
@@ -123,7 +125,7 @@ def md(text: object) -> str:
 
 
 def _md_parts(parts: tuple[doc.Part, ...]) -> str:
-    return ". ".join(f"**{md(p.label)}**: {md(p.text)}" if p.label else md(p.text) for p in parts)
+    return " ".join(f"**{md(p.label)}**: {md(p.text)}" if p.label else md(p.text) for p in parts)
 
 
 def _with_ratio(items: tuple[doc.EvidenceItem, ...], write=md) -> str:
@@ -282,7 +284,9 @@ def render(
         from hipcheck.screens.report_html import html_report
 
         return html_report(doc.build(kb, result, day, saved_as=saved_as, made_on=made_on))
-    return _rich_report(kb, result, doc.build(kb, result, day, saved_as=saved_as, made_on=made_on))
+    # Rich draws text as given: the result's text has its control characters escaped first.
+    safe = TriageResult.model_validate(doc.escape_all(result.model_dump(mode="json")))
+    return _rich_report(kb, safe, doc.build(kb, safe, day, saved_as=saved_as, made_on=made_on))
 
 
 def save_report(

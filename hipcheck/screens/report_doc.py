@@ -17,9 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.models import NOT_SURE, AnswerValue, Question, Source, TriageResult
+from hipcheck.knowledge.text import escape
+
+if TYPE_CHECKING:
+    from hipcheck.knowledge.loader import KnowledgeBase
 
 TITLE = "hipcheck report"
 MAX_CAUSES = 5
@@ -166,6 +170,18 @@ def why_tip(because: Sequence[str]) -> str:
     return "Suggested because " + ", and because ".join(parts) + "."
 
 
+def escape_all(value: Any) -> Any:
+    """Every string in plain data (a result's JSON form) with its control characters shown as escapes:
+    for text from a stored result, which a damaged or edited history file may hold."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, list):
+        return [escape_all(v) for v in value]
+    if isinstance(value, dict):
+        return {escape_all(k): escape_all(v) for k, v in value.items()}
+    return value
+
+
 def _label(q: Question | None, option: str) -> str:
     return q.label_of(option) if q is not None else option
 
@@ -191,7 +207,12 @@ def answer_parts(q: Question | None, value: AnswerValue) -> tuple[Part, ...]:
     parts = [Part("Present", "; ".join(present))] if present else [Part("", "None reported")]
     if absent:
         parts.append(Part("Absent", "; ".join(absent)))
+        parts = [Part(p.label, _full_stop(p.text)) for p in parts]  # two sentences
     return tuple(parts)
+
+
+def _full_stop(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def answer_rows(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[AnswerRow]:

@@ -100,7 +100,7 @@ def _parts(parts: tuple[doc.Part, ...]) -> str:
         cls = ' class="absent"' if p.label == "Absent" else ""
         label = f"<strong>{h(p.label)}:</strong> " if p.label else ""
         out.append(f"<p{cls}>{label}{h(p.text)}</p>")
-    return "".join(out)
+    return "\n".join(out)
 
 
 def _evidence(word: str, items: tuple[doc.EvidenceItem, ...]) -> str:
@@ -146,7 +146,9 @@ def html_report(r: doc.ReportDoc) -> str:
         "<main>",
         "<header>",
         f"<h1>{h(r.title)}</h1>",
-        '<dl class="facts">' + "".join(f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in r.facts) + "</dl>",
+        '<dl class="facts">',
+        *(f"<dt>{h(k)}</dt>\n<dd>{h(v)}</dd>" for k, v in r.facts),
+        "</dl>",
         "</header>",
     ]
 
@@ -172,7 +174,7 @@ def html_report(r: doc.ReportDoc) -> str:
         '<thead><tr><th scope="col">Question</th><th scope="col">Answer</th></tr></thead>',
         "<tbody>",
         *(
-            f'<tr><th scope="row">{h(row.question)}</th><td>{_parts(row.parts)}</td></tr>'
+            f'<tr><th scope="row">{h(row.question)}</th>\n<td>{_parts(row.parts)}</td></tr>'
             for row in r.answers
         ),
         "</tbody>",
