@@ -208,8 +208,13 @@ def text_report(
             or [first.rstrip()]
         )
 
+    def gap() -> None:  # one blank line, never two
+        if out and out[-1]:
+            out.append("")
+
     def heading(text: str, underline: str) -> None:
-        out.extend(["", escape(text), underline * min(len(text), REPORT_WIDTH), ""])
+        gap()
+        out.extend([escape(text), underline * min(len(text), REPORT_WIDTH), ""])
 
     out += [escape(r.title), "=" * len(r.title), ""]
     for k, v in r.facts:
@@ -217,11 +222,13 @@ def text_report(
     heading(r.urgency_heading, "-")
     for title, items in (("Why", r.why), ("Also noted", r.also), ("What to do", r.advice)):
         if items:
-            out += ["", title]
+            gap()
+            out.append(title)
             for t in items:
                 para(t, "  - ", "    ")
     if r.not_ruled_out:
-        out += ["", "Not ruled out"]
+        gap()
+        out.append("Not ruled out")
         para(doc.NOT_RULED_OUT)
         for name in r.not_ruled_out:
             para(name, "  - ", "    ")
@@ -260,7 +267,8 @@ def text_report(
     heading(doc.SOURCES, "-")
     para(doc.SOURCES_NOTE)
     for title, items in r.sources:
-        out += ["", escape(title)]
+        gap()
+        out.append(escape(title))
         for s in items:
             para(s.full, "  - ", "    ")
     return "\n".join(out) + "\n"
