@@ -515,9 +515,9 @@ def test_triage_rows_carry_side_rest_and_night_in_csv_json_and_table(kb):
     assert got_json == [("left", False, True), ("right", True, False), (None, None, None), (None, None, None)]
 
     flat = " ".join(run("history").stdout.split())
-    assert "Triage: Emergency; left side, at night;" in flat
+    assert "Triage #1: Emergency; left side, at night;" in flat
     assert "right side, at rest;" in flat
-    assert "Triage: Self-care;" not in flat or "Self-care; likeliest" in flat
+    assert ": Self-care;" not in flat or "Self-care; likeliest" in flat
 
 
 # --------------------------------------------------------------------------- the chart

@@ -144,6 +144,6 @@ def test_answer_labels_in_a_report_are_text_never_markup(kb):
 
     result = assess(kb, {**all_clear(kb), "location": ["lateral"]})
     out = io.StringIO()
-    table = report._answers_table(kb, result.answers)
+    table = report.answers_table(kb, result.answers)
     Console(file=out, width=120).print(table)
     assert all(type(c).__name__ == "Text" for col in table.columns for c in col._cells)

@@ -17,6 +17,7 @@ import typer
 from hipcheck import __version__
 from hipcheck.commands import history as history_commands
 from hipcheck.commands import plan as plan_command
+from hipcheck.commands import report as report_command
 from hipcheck.commands.common import (
     Exit,
     console,
@@ -267,7 +268,10 @@ def triage(
             fail(f"could not save the report to {where}: {exc.strerror or exc}{kept}", Exit.ERROR)
         note(f"Report saved to {escape(str(save))}")
     if in_history:
-        note("Saved to your private history: see it with hipcheck history (--no-save skips this).")
+        note(
+            "Saved to your private history (--no-save skips this): see it again in full, or save it as a "
+            "report, with hipcheck report; your history with hipcheck history."
+        )
 
 
 def _batch(
@@ -469,6 +473,7 @@ def content_accuracy(
 
 history_commands.register(app)  # the log and history commands
 plan_command.register(app)  # the back-to-running plan
+report_command.register(app)  # a saved result again, in full or as a report
 
 
 def main() -> None:

@@ -735,6 +735,19 @@ def load_results(
     return out
 
 
+def load_result_json(conn: HistoryConnection, result_id: int) -> str | None:
+    """Saved result `result_id` in full, as it was stored (the TriageResult's --json text), or None
+    when there is no such record. ValueError when what is stored is not text."""
+    row = _guard(
+        conn, lambda: conn.execute("SELECT result_json FROM result WHERE id = ?", (result_id,)).fetchone()
+    )
+    if row is None:
+        return None
+    if not isinstance(row[0], str):
+        raise ValueError("the saved result is not text")
+    return row[0]
+
+
 def counts(conn: HistoryConnection) -> tuple[int, int]:
     """(check-ins, saved results)."""
 

@@ -189,7 +189,7 @@ def history_view(
         )
     for r in results:
         pain = result_pain(r, rules)
-        detail = f"Triage: {escape(r.level_label)}"
+        detail = f"Triage #{r.id}: {escape(r.level_label)}"  # the number `hipcheck report N` takes
         bits = symptom_bits(r.side, r.rest, r.night)
         if bits:
             detail += f"; {', '.join(bits)}"

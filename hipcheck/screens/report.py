@@ -1,10 +1,13 @@
-"""Reports to bring to a physio or GP (`triage --save FILE`): .txt, .md, .html or .svg by extension.
+"""Reports to bring to a physio or GP (`triage --save FILE`, `report --save FILE`): .txt, .md, .html
+or .svg by extension.
 
-Text, HTML and SVG come from Rich's own export of the same view the terminal shows; Markdown is
-written directly. The file is written to a temporary name and renamed, so a crash never leaves half
-a report. `report_path_problem` checks the path before the interview starts: a known type, an
-existing folder, and no existing file unless the user asked to replace it (which keeps its mode).
-Content text goes into the answers table as `Text`, never as Rich markup.
+Markdown, plain text and HTML (report_html.py) are written from one document (report_doc.py), so they
+say the same things in the same order; SVG is a picture of the terminal view, from Rich's export.
+The file is written to a temporary name and renamed, so a crash never leaves half a report.
+`report_path_problem` checks the path before the interview starts: a known type, an existing folder,
+and no existing file unless the user asked to replace it (which keeps its mode). Content and user text
+is escaped for each format: Markdown by `md`, plain text by `escape`, HTML in report_html.py; in the
+SVG it goes in as Rich `Text`, never as markup.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ import stat
 import tempfile
 from pathlib import Path
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from hipcheck.engine.decide import describe
 from hipcheck.knowledge.loader import KnowledgeBase
-from hipcheck.knowledge.models import NOT_SURE, AnswerValue, Question, TriageResult
-from hipcheck.screens.result import causes_table, level_panel, tips_block
+from hipcheck.knowledge.models import AnswerValue, TriageResult
+from hipcheck.knowledge.text import escape
+from hipcheck.screens import report_doc as doc
+from hipcheck.screens.result import causes_table, level_panel
 
 REPORT_WIDTH = 88
 REPORT_TYPES = (".txt", ".md", ".html", ".svg")
@@ -34,8 +38,6 @@ REPORT_TYPES = (".txt", ".md", ".html", ".svg")
 def report_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     """Why `--save PATH` cannot be written, in one line, or None: checked before the first question,
     so a typo never costs the whole interview."""
-    from hipcheck.knowledge.text import escape
-
     shown = escape(str(path))
     suffix = path.suffix.lower()
     if not suffix and path.name.lower() in REPORT_TYPES:  # `--save .md`: a type, but no name
@@ -56,62 +58,55 @@ def report_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     return None
 
 
-def answer_rows(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> list[tuple[str, str, str]]:
-    """(question, what is present, what is absent) for each answer: a clinician reads both."""
-    rows = []
-    for q in kb.questions:
-        if q.id not in answers:
-            continue
-        value = answers[q.id]
-        if value == NOT_SURE or value == [NOT_SURE]:
-            rows.append((q.short, "not sure", ""))
-        elif isinstance(value, list):
-            rows.append((q.short, *_present_absent(q, value)))
-        else:
-            rows.append((q.short, describe(kb, q.id, value).split(": ", 1)[1], ""))
-    return rows
-
-
-def _present_absent(q: Question, ticked: list[str]) -> tuple[str, str]:
-    others = [o.label for o in q.options if o.id not in ticked and o.id != q.none_option]
-    present = [q.label_of(v) for v in ticked if v != q.none_option]
-    return "; ".join(present) or "none", "; ".join(others)
-
-
-def _answers_table(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Table:
+def answers_table(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Table:
+    """Every answer, present and absent, as the reports word them (questions the content no longer
+    has come last, by id)."""
     table = Table(title="Answers", title_justify="left", expand=True)
-    table.add_column("question", style="bold", ratio=1)
-    table.add_column("yes / answer", ratio=2)
-    table.add_column("no", ratio=2, style="dim")
-    for row in answer_rows(kb, answers):
-        table.add_row(*(Text(cell) for cell in row))  # content text, never Rich markup
+    table.add_column("Question", style="bold", ratio=1)
+    table.add_column("Answer", ratio=3)
+    for row in doc.answer_rows(kb, answers):
+        # content text, never Rich markup
+        table.add_row(Text(row.question), Text("\n".join(_part_text(p) for p in row.parts)))
     return table
 
 
-def _heading(today: dt.date) -> Text:
-    return Text(f"hipcheck report, {today.isoformat()}", style="bold")
+def _part_text(part: doc.Part) -> str:
+    return f"{part.label}: {part.text}" if part.label else part.text
 
 
-def _rich_report(kb: KnowledgeBase, result: TriageResult, suffix: str, today: dt.date) -> str:
-    con = Console(record=True, width=REPORT_WIDTH, file=io.StringIO(), force_terminal=suffix != ".txt")
+def tips_view(report: doc.ReportDoc) -> RenderableType:
+    """Every tip with why it was given, in sentences (the screen's own block shows only some)."""
+    parts: list[RenderableType] = []
+    for heading, tips in report.tips:
+        parts.append(Text(heading, style="bold underline"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        for t in tips:
+            grid.add_row("•", Group(Text(t.text), Text(t.why, style="dim italic")))
+        parts += [grid, Text("")]
+    return Group(*parts)
+
+
+def _rich_report(kb: KnowledgeBase, result: TriageResult, report: doc.ReportDoc) -> str:
+    """The .svg report: a picture of the terminal view, with every tip and the answers."""
+    con = Console(record=True, width=REPORT_WIDTH, file=io.StringIO(), force_terminal=True)
+    facts = "; ".join(f"{k}: {v}" for k, v in report.facts)
     body = Group(
-        _heading(today),
-        Text(""),
-        _answers_table(kb, result.answers),
+        Text(report.title, style="bold"),
+        Text(facts, style="dim"),
         Text(""),
         level_panel(result),
         Text(""),
+        answers_table(kb, result.answers),
+        Text(""),
         causes_table(result),
         Text(""),
-        tips_block(result, limits={}),  # a report carries every tip
+        tips_view(report),
         Text(result.disclaimer, style="italic"),
     )
     con.print(body)
-    if suffix == ".html":
-        return con.export_html()
-    if suffix == ".svg":
-        return con.export_svg(title="hipcheck report")
-    return con.export_text()
+    return con.export_svg(title=report.title)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -129,32 +124,177 @@ def md(text: object) -> str:
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
 
 
-def markdown_report(kb: KnowledgeBase, result: TriageResult, today: dt.date) -> str:
+def _md_parts(parts: tuple[doc.Part, ...]) -> str:
+    return " ".join(f"**{md(p.label)}**: {md(p.text)}" if p.label else md(p.text) for p in parts)
+
+
+def _with_ratio(items: tuple[doc.EvidenceItem, ...], write=md) -> str:
+    return "; ".join(f"{write(e.text)} ({doc.ratio(e.ratio)})" for e in items)
+
+
+def markdown_report(
+    kb: KnowledgeBase,
+    result: TriageResult,
+    today: dt.date,
+    *,
+    saved_as: str | None = None,
+    made_on: dt.date | None = None,
+) -> str:
     """The report as Markdown. Every piece of content or user text goes through `md`."""
-    lv = result.level
-    lines = [f"# hipcheck report, {today.isoformat()}", "", "## Answers", ""]
-    for short, present, absent in answer_rows(kb, result.answers):
-        lines.append(f"- **{md(short)}**: {md(present)}" + (f" (no: {md(absent)})" if absent else ""))
-    if result.unscreened:
-        unchecked = ", ".join(md(kb.question_by_id[q].short.lower()) for q in result.unscreened)
-        lines.append(f"- **Not checked (skipped or not sure)**: {unchecked}")
-    lines += ["", f"## Urgency: {md(lv.label)} ({md(lv.time_frame)})", ""]
-    lines += [f"- {md(r.text)}" for r in lv.reasons]
-    lines += ["", "**What to do**", ""] + [f"- {md(a)}" for a in lv.advice]
-    if lv.not_ruled_out:
-        names = {c.id: c.name for c in result.causes}
-        lines += ["", "## Not ruled out", "", "The answers fit these; a doctor needs to check for them:", ""]
-        lines += [f"- **{md(names.get(cid, cid))}**" for cid in lv.not_ruled_out]
-    lines += ["", "## Likely causes", ""]
-    for i, c in enumerate(result.causes[:5], 1):
-        lines.append(f"{i}. **{md(c.name)}**: {c.likelihood:.0%}")
-        lines += [f"   - for: {md(e.text)} (×{e.ratio})" for e in c.supporting[:4]]
-        lines += [f"   - against: {md(e.text)} (×{e.ratio})" for e in c.conflicting[:3]]
-    if result.tips:
-        lines += ["", "## Advice", ""]
-        lines += [f"- {md(t.text)} _(because {md(t.because[0])})_" for t in result.tips]
-    lines += ["", f"_{md(result.disclaimer)}_", ""]
+    r = doc.build(kb, result, today, saved_as=saved_as, made_on=made_on)
+    lines = [f"# {md(r.title)}", ""]
+    lines += [f"- **{md(k)}**: {md(v)}" for k, v in r.facts]
+    lines += ["", f"## {md(r.urgency_heading)}", ""]
+    for heading, items in (("Why", r.why), ("Also noted", r.also), ("What to do", r.advice)):
+        if items:
+            lines += [f"### {heading}", ""] + [f"- {md(t)}" for t in items] + [""]
+    if r.not_ruled_out:
+        lines += ["### Not ruled out", "", doc.NOT_RULED_OUT, ""]
+        lines += [f"- **{md(name)}**" for name in r.not_ruled_out] + [""]
+    lines += [f"## {doc.ANSWERS}", ""]
+    if r.not_checked:
+        lines += [f"{doc.NOT_CHECKED}: {md(doc.join_and(r.not_checked))}.", ""]
+    if r.not_used:
+        lines += [f"{doc.NOT_USED}: {md(doc.join_and(r.not_used))}.", ""]
+    lines += ["| Question | Answer |", "| --- | --- |"]
+    lines += [f"| {md(row.question)} | {_md_parts(row.parts)} |" for row in r.answers]
+    lines += ["", f"## {doc.CAUSES}", ""]
+    for c in r.causes:
+        lines.append(f"{c.rank}. **{md(c.name)}**: {c.share}")
+        if c.supporting:
+            lines.append(f"   - For: {_with_ratio(c.supporting)}.")
+        if c.conflicting:
+            lines.append(f"   - Against: {_with_ratio(c.conflicting)}.")
+    lines += ["", f"{doc.SHARE_NOTE} {doc.LR_NOTE}"]
+    if r.few_answers is not None:
+        lines += ["", f"**{doc.few_answers_sentence(r.few_answers)}**"]
+    if r.tips:
+        lines += ["", f"## {doc.ADVICE}"]
+        for heading, tips in r.tips:
+            lines += ["", f"### {md(heading)}", ""]
+            lines += [f"- {md(t.text)}" + (f" _{md(t.why)}_" if t.why else "") for t in tips]
+    lines += ["", f"_{md(r.disclaimer)}_"]
+    lines += ["", f"## {doc.SOURCES}", "", doc.SOURCES_NOTE]
+    for heading, items in r.sources:
+        lines += ["", f"### {md(heading)}", ""] + [f"- {md(s.full)}" for s in items]
+    lines.append("")
     return "\n".join(lines)
+
+
+def text_report(
+    kb: KnowledgeBase,
+    result: TriageResult,
+    today: dt.date,
+    *,
+    saved_as: str | None = None,
+    made_on: dt.date | None = None,
+) -> str:
+    """The report as plain text, wrapped at REPORT_WIDTH: the same document as the Markdown, without
+    markup. Control characters in content or user text are shown as escapes."""
+    import textwrap
+
+    r = doc.build(kb, result, today, saved_as=saved_as, made_on=made_on)
+    out: list[str] = []
+
+    def para(text: str, first: str = "", rest: str = "") -> None:
+        out.extend(
+            textwrap.wrap(
+                escape(text),
+                REPORT_WIDTH,
+                initial_indent=first,
+                subsequent_indent=rest,
+                break_long_words=False,
+            )
+            or [first.rstrip()]
+        )
+
+    def gap() -> None:  # one blank line, never two
+        if out and out[-1]:
+            out.append("")
+
+    def heading(text: str, underline: str) -> None:
+        gap()
+        out.extend([escape(text), underline * min(len(text), REPORT_WIDTH), ""])
+
+    out += [escape(r.title), "=" * len(r.title), ""]
+    for k, v in r.facts:
+        para(f"{k}: {v}", rest="    ")
+    heading(r.urgency_heading, "-")
+    for title, items in (("Why", r.why), ("Also noted", r.also), ("What to do", r.advice)):
+        if items:
+            gap()
+            out.append(title)
+            for t in items:
+                para(t, "  - ", "    ")
+    if r.not_ruled_out:
+        gap()
+        out.append("Not ruled out")
+        para(doc.NOT_RULED_OUT)
+        for name in r.not_ruled_out:
+            para(name, "  - ", "    ")
+    heading(doc.ANSWERS, "-")
+    if r.not_checked:
+        para(f"{doc.NOT_CHECKED}: {doc.join_and(r.not_checked)}.")
+        out.append("")
+    if r.not_used:
+        para(f"{doc.NOT_USED}: {doc.join_and(r.not_used)}.")
+        out.append("")
+    for row in r.answers:
+        para(f"{row.question}: {_part_text(row.parts[0])}", "", "    ")
+        for p in row.parts[1:]:
+            para(_part_text(p), "    ", "    ")
+    heading(doc.CAUSES, "-")
+    for c in r.causes:
+        para(f"{c.rank}. {c.name}: {c.share}", "", "   ")
+        if c.supporting:
+            para(f"For: {_with_ratio(c.supporting, str)}.", "   ", "   ")
+        if c.conflicting:
+            para(f"Against: {_with_ratio(c.conflicting, str)}.", "   ", "   ")
+    out.append("")
+    para(f"{doc.SHARE_NOTE} {doc.LR_NOTE}")
+    if r.few_answers is not None:
+        para(doc.few_answers_sentence(r.few_answers))
+    if r.tips:
+        heading(doc.ADVICE, "-")
+        for title, tips in r.tips:
+            out.append(escape(title))
+            for t in tips:
+                para(t.text, "  - ", "    ")
+                if t.why:
+                    para(t.why, "    ", "    ")
+            out.append("")
+    para(r.disclaimer)
+    heading(doc.SOURCES, "-")
+    para(doc.SOURCES_NOTE)
+    for title, items in r.sources:
+        gap()
+        out.append(escape(title))
+        for s in items:
+            para(s.full, "  - ", "    ")
+    return "\n".join(out) + "\n"
+
+
+def render(
+    kb: KnowledgeBase,
+    result: TriageResult,
+    suffix: str,
+    day: dt.date,
+    *,
+    saved_as: str | None = None,
+    made_on: dt.date | None = None,
+) -> str:
+    """The report of `result` (a triage made on `day`) in the format of `suffix`."""
+    if suffix == ".md":
+        return markdown_report(kb, result, day, saved_as=saved_as, made_on=made_on)
+    if suffix == ".txt":
+        return text_report(kb, result, day, saved_as=saved_as, made_on=made_on)
+    if suffix == ".html":
+        from hipcheck.screens.report_html import html_report
+
+        return html_report(doc.build(kb, result, day, saved_as=saved_as, made_on=made_on))
+    # Rich draws text as given: the result's text has its control characters escaped first.
+    safe = TriageResult.model_validate(doc.escape_all(result.model_dump(mode="json")))
+    return _rich_report(kb, safe, doc.build(kb, safe, day, saved_as=saved_as, made_on=made_on))
 
 
 def save_report(
@@ -164,12 +304,15 @@ def save_report(
     today: dt.date | None = None,
     *,
     overwrite: bool = False,
+    saved_as: str | None = None,
+    made_on: dt.date | None = None,
 ) -> None:
-    """Write the report. A new file is private (0600); an existing one is replaced only with
-    `overwrite` (else FileExistsError), keeping its mode. A symbolic link is replaced, not followed."""
+    """Write the report of `result`, a triage made on `today` (a saved one: on its own day, with
+    `saved_as` naming it and `made_on` today). A new file is private (0600); an existing one is
+    replaced only with `overwrite` (else FileExistsError), keeping its mode. A symbolic link is
+    replaced, not followed."""
     today = today or dt.date.today()
-    suffix = path.suffix.lower()
-    text = markdown_report(kb, result, today) if suffix == ".md" else _rich_report(kb, result, suffix, today)
+    text = render(kb, result, path.suffix.lower(), today, saved_as=saved_as, made_on=made_on)
     folder = Path(os.path.abspath(path)).parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
