@@ -35,6 +35,7 @@ from hipcheck.knowledge.text import escape
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.loader import KnowledgeBase
+    from hipcheck.knowledge.models import TriageResult
 
 MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
 
@@ -168,6 +169,14 @@ def triage(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="With --save: replace FILE if it exists (keeping its mode).")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Show the whole result: every reason, the evidence for each cause and every tip (paged "
+            "on a terminal).",
+        ),
+    ] = False,
     no_save: Annotated[
         bool,
         typer.Option(
@@ -250,10 +259,15 @@ def triage(
     result = assess(kb, given, extra_reasons=history_reasons)
     if as_json:
         emit_json(result)
+    elif full:
+        from hipcheck.screens.pager import page
+        from hipcheck.screens.result import full_view
+
+        page(console(), full_view(result, kb))
     else:
         from hipcheck.screens.result import result_view
 
-        console().print(result_view(result))
+        console().print(result_view(result, kb, in_history=use_history))
     in_history = keep_in_history(result)  # first: a report that fails must not lose the result
     if save is not None:
         from hipcheck.screens.report import save_report
@@ -267,6 +281,45 @@ def triage(
         note(f"Report saved to {escape(str(save))}")
     if in_history:
         note("Saved to your private history: see it with hipcheck history (--no-save skips this).")
+    if answers is None and not as_json and sys.stdout.isatty() and sys.stdin.isatty():
+        _what_next(kb, result, full_shown=full)
+
+
+def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool) -> None:
+    """After an interview's result on a terminal: show everything, save a report, or done (highlighted).
+    The result is on screen and in the history already, so Ctrl-C or the end of input here just ends."""
+    import datetime as dt
+
+    from hipcheck.screens.interview import DONE, EVERYTHING, ask_report_name, terminal_session, what_next
+    from hipcheck.screens.pager import page
+    from hipcheck.screens.report import report_path_problem, save_report
+    from hipcheck.screens.result import full_view
+
+    def problem(name: str) -> str | None:
+        path = Path(name)
+        found = report_path_problem(path, overwrite=True)
+        if found is None and (path.exists() or path.is_symlink()):
+            found = f"{escape(name)} already exists; choose another name"
+        return found
+
+    try:
+        with terminal_session(no_color=state.no_color):
+            while (choice := what_next(everything=not full_shown)) != DONE:
+                if choice == EVERYTHING:
+                    page(console(), full_view(result, kb))
+                    full_shown = True
+                    continue
+                name = ask_report_name(f"hipcheck-{dt.date.today().isoformat()}.md", problem)
+                if name is None:
+                    continue
+                try:
+                    save_report(kb, result, Path(name))
+                except OSError as exc:
+                    note(f"could not save the report to {escape(name)}: {exc.strerror or exc}")
+                else:
+                    note(f"Report saved to {escape(name)}")
+    except (KeyboardInterrupt, EOFError):
+        sys.stderr.write("\n")
 
 
 def _batch(
