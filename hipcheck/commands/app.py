@@ -280,7 +280,7 @@ def triage(
             fail(f"could not save the report to {where}: {exc.strerror or exc}{kept}", Exit.ERROR)
         note(f"Report saved to {escape(str(save))}")
     if in_history:
-        note("Saved to your private history: see it with hipcheck history (--no-save skips this).")
+        note("Saved to your private history (hipcheck history; --no-save skips this).")
     if answers is None and not as_json and sys.stdout.isatty() and sys.stdin.isatty():
         _what_next(kb, result, full_shown=full)
 
@@ -296,11 +296,18 @@ def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool)
     from hipcheck.screens.result import full_view
 
     def problem(name: str) -> str | None:
+        """What is wrong with a file name typed here (the --save checks, in words for this prompt)."""
         path = Path(name)
         found = report_path_problem(path, overwrite=True)
         if found is None and (path.exists() or path.is_symlink()):
             found = f"{escape(name)} already exists; choose another name"
-        return found
+        return found.removeprefix("--save: ").removeprefix("--save ") if found else None
+
+    def suggested() -> str:
+        """A name for the report that is not taken yet: hipcheck-DATE.md, then hipcheck-DATE-2.md, ..."""
+        stem = f"hipcheck-{dt.date.today().isoformat()}"
+        names = (f"{stem}{'' if n == 1 else f'-{n}'}.md" for n in range(1, 100))
+        return next((n for n in names if not Path(n).exists()), f"{stem}.md")
 
     try:
         with terminal_session(no_color=state.no_color):
@@ -309,7 +316,7 @@ def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool)
                     page(console(), full_view(result, kb))
                     full_shown = True
                     continue
-                name = ask_report_name(f"hipcheck-{dt.date.today().isoformat()}.md", problem)
+                name = ask_report_name(suggested(), problem)
                 if name is None:
                     continue
                 try:

@@ -518,7 +518,7 @@ def ask_report_name(suggested: str, problem: Callable[[str], str | None]) -> str
 
     short = "Save the report as"
     question = questionary.text(
-        f"{short} (.md, .html, .txt or .svg; empty to go back):",
+        "Report file (.md .html .txt .svg; empty to go back):",
         default=suggested,
         qmark="»",
         validate=check,

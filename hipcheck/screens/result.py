@@ -86,16 +86,25 @@ def level_panel(result: TriageResult, *, brief: bool = False) -> Panel:
     why, why_more = _one_per_concern(at_level)
     serious_below = [r for r in below if r.level.rank >= Level.urgent.rank]
     also, also_more = _one_per_concern(serious_below)
-    hidden = why_more + also_more + len(below) - len(serious_below)
+    same, less = why_more + also_more, len(below) - len(serious_below)
     rows: list[RenderableType] = []
     if len(why) == 1 and not also:
         rows.append(Text.assemble(("Why: ", "bold"), why[0]))
     else:
         rows += [Text("Why", style="bold"), bullets(why + also)]
-    if hidden:
-        rows.append(Text(f"{hidden} more reason{'s' * (hidden > 1)} in the full result.", style="dim"))
+    if same or less:
+        rows.append(Text(_more_reasons(same, less), style="dim"))
     rows += [Text("What to do", style="bold"), bullets(lv.advice)]
     return Panel(Group(*rows), title=title, title_align="left", border_style=border, padding=(0, 1))
+
+
+def _more_reasons(same: int, less: int) -> str:
+    """The reasons the first screen leaves to the full result, counted."""
+    point = f"{same} more of your answers point{'s' * (same == 1)} the same way"
+    finding = f"{less} less urgent finding{'s' * (less > 1)}"
+    if same and less:
+        return f"{point}, and {finding}: all in the full result."
+    return f"{point} (all in the full result)." if same else f"{finding} in the full result."
 
 
 def level_notice(kb: KnowledgeBase, rules: list[Rule], level: Level) -> Panel:
@@ -266,9 +275,7 @@ def _first_steps_block(
             bullets(steps.steps[:limit]),
         ]
     if result.level.not_ruled_out:
-        cid = result.level.not_ruled_out[0]
-        name = next((c.name for c in result.causes if c.id == cid), cid)
-        return [Text.assemble((f"More about {_short_name(name)}: ", "dim"), f"hipcheck explain {cid}")]
+        return [Text.assemble(("More: ", "dim"), f"hipcheck explain {result.level.not_ruled_out[0]}")]
     return []
 
 
@@ -284,7 +291,7 @@ def _everything(result: TriageResult, in_history: bool) -> Text:
     """What to type for the full result: `hipcheck report --last` when the result is in the history,
     else --full; --save for a file."""
     n = len(result.tips)
-    what = f"More (evidence, {n} tip{'s' * (n != 1)}): " if n else "More (the evidence): "
+    what = f"The full result ({n} tip{'s' * (n != 1)}): " if n else "The full result: "
     how = "hipcheck report --last, or --full / --save report.md"
     if not in_history:
         how = "run again with --full, or --save report.md"
