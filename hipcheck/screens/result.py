@@ -181,15 +181,29 @@ def causes_table(result: TriageResult) -> RenderableType:
     return Group(*rows, *_few_answers(result))
 
 
+class _SaidThenCommand:
+    """A heading or words, then a command to type: on one line when they fit, else the words on one line
+    and the command on the next (after `lead`, capitalised: "More: hipcheck explain gtps"), so that a
+    command is not broken in two at the end of a line when it need not be."""
+
+    def __init__(self, words: Text, command: str | Text, lead: str = " ") -> None:
+        self.words, self.command, self.lead = words, command, lead
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = Text.assemble(self.words, (self.lead, "dim"), self.command)
+        if line.cell_len <= options.max_width:
+            yield line
+            return
+        yield self.words
+        lead = self.lead.strip()
+        yield Text.assemble((lead[:1].upper() + lead[1:] + " " if lead else "", "dim"), self.command)
+
+
 def causes_brief(result: TriageResult) -> RenderableType:
     """The first screen's causes: those not ruled out (all of them), then the top three, a line each."""
     rows: list[RenderableType] = _not_ruled_out(result)
-    rows.append(
-        Text.assemble(
-            ("Likely causes", "bold underline"),
-            ("  (compared with the causes hipcheck knows; not certainties)", "dim"),
-        )
-    )
+    note = Text("(compared with the causes hipcheck knows; not certainties)", style="dim")
+    rows.append(_SaidThenCommand(Text("Likely causes", style="bold underline"), note, lead="  "))
     for i, cause in enumerate(result.causes[:3], 1):
         rows.append(_cause_line(i, cause.name, _share(cause.likelihood)))
     return Group(*rows, *_few_answers(result))
@@ -265,17 +279,14 @@ def _first_steps_block(
     to read: a stress fracture's page says to stop running)."""
     steps = first_steps(kb, result) if kb is not None else None
     if steps is not None:
+        title = Text(f"First steps for {_short_name(steps.name)}", style="bold underline")
         return [
-            Text.assemble(
-                (f"First steps for {_short_name(steps.name)}", "bold underline"),
-                ("  (more: ", "dim"),
-                f"hipcheck explain {steps.cause}",
-                (")", "dim"),
-            ),
+            _SaidThenCommand(title, f"hipcheck explain {steps.cause}", lead="  more: "),
             bullets(steps.steps[:limit]),
         ]
     if result.level.not_ruled_out:
-        return [Text.assemble(("More: ", "dim"), f"hipcheck explain {result.level.not_ruled_out[0]}")]
+        command = f"hipcheck explain {result.level.not_ruled_out[0]}"
+        return [_SaidThenCommand(Text("More:", style="dim"), command)]
     return []
 
 
@@ -287,15 +298,15 @@ def _safety_tips(kb: KnowledgeBase | None, result: TriageResult) -> list[TipResu
     return [t for t in result.tips if t.kind == "now" and priority.get(t.id, 0) > 0]
 
 
-def _everything(result: TriageResult, in_history: bool) -> Text:
+def _everything(result: TriageResult, in_history: bool) -> _SaidThenCommand:
     """What to type for the full result: `hipcheck report --last` when the result is in the history,
     else --full; --save for a file."""
     n = len(result.tips)
-    what = f"The full result ({n} tip{'s' * (n != 1)}): " if n else "The full result: "
-    how = "hipcheck report --last, or --full / --save report.md"
+    what = f"The full result ({n} tip{'s' * (n != 1)}):" if n else "The full result:"
+    how = "hipcheck report --last (or --full, --save report.md)"
     if not in_history:
-        how = "run again with --full, or --save report.md"
-    return Text.assemble((what, "dim"), how)
+        how = "run again with --full (or --save report.md)"
+    return _SaidThenCommand(Text(what, style="dim"), how)
 
 
 FIRST_SCREEN_ROWS = 24  # what the first screen aims to fit in, at the width it is drawn
