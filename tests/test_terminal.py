@@ -395,6 +395,27 @@ def test_after_the_result_done_is_highlighted_and_the_result_is_kept(tmp_path):
     assert [r["level"] for r in history_results(tmp_path)] == ["routine"]
 
 
+def test_the_level_is_said_again_above_the_question_when_the_result_has_scrolled_away(tmp_path):
+    """On a 24-row terminal the question after the result pushes the top of the first screen (the
+    level) off the screen: the level comes again, in one line, just above the question."""
+    child = spawn("triage", tmp_path, cols=80, rows=24)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact("Result: ! SEE A PROFESSIONAL: WITHIN 1 TO 2 WEEKS (scroll up for all of it)")
+    done(child)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    tall = spawn("triage", tmp_path, rows=50)  # room for all of it: no need to say it again
+    tall.logfile_read = seen = io.StringIO()
+    outer_hip_runner(tall)
+    pick(tall, "Is this right")
+    done(tall)
+    tall.expect(pexpect.EOF)
+    tall.close()
+    assert "scroll up" not in seen.getvalue()
+
+
 def test_ctrl_c_after_the_result_keeps_it(tmp_path):
     child = spawn("triage", tmp_path)
     child.logfile_read = seen = io.StringIO()

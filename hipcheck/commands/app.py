@@ -257,6 +257,7 @@ def triage(
         save=use_history, content_dir=state.content_dir
     )
     result = assess(kb, given, extra_reasons=history_reasons)
+    first = None  # the first screen, when it is what was shown
     if as_json:
         emit_json(result)
     elif full:
@@ -267,7 +268,8 @@ def triage(
     else:
         from hipcheck.screens.result import result_view
 
-        console().print(result_view(result, kb, in_history=use_history))
+        first = result_view(result, kb, in_history=use_history)
+        console().print(first)
     in_history = keep_in_history(result)  # first: a report that fails must not lose the result
     if save is not None:
         from hipcheck.screens.report import save_report
@@ -282,18 +284,23 @@ def triage(
     if in_history:
         note("Saved to your private history (hipcheck history; --no-save skips this).")
     if answers is None and not as_json and sys.stdout.isatty() and sys.stdin.isatty():
-        _what_next(kb, result, full_shown=full)
+        # The question after the result takes a few lines: if they push the top of the first screen off
+        # the terminal, the question repeats the level in one line.
+        screen = console()
+        tall = first is not None and len(screen.render_lines(first, pad=False)) + 6 > screen.size.height
+        _what_next(kb, result, full_shown=full, remind=tall)
 
 
-def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool) -> None:
+def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool, remind: bool) -> None:
     """After an interview's result on a terminal: show everything, save a report, or done (highlighted).
-    The result is on screen and in the history already, so Ctrl-C or the end of input here just ends."""
+    The result is on screen and in the history already, so Ctrl-C or the end of input here just ends.
+    `remind`: the level's line goes above the question (the first screen's top has scrolled away)."""
     import datetime as dt
 
     from hipcheck.screens.interview import DONE, EVERYTHING, ask_report_name, terminal_session, what_next
     from hipcheck.screens.pager import page
     from hipcheck.screens.report import report_path_problem, save_report
-    from hipcheck.screens.result import full_view
+    from hipcheck.screens.result import full_view, level_line
 
     def problem(name: str) -> str | None:
         """What is wrong with a file name typed here (the --save checks, in words for this prompt)."""
@@ -311,10 +318,11 @@ def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool)
 
     try:
         with terminal_session(no_color=state.no_color):
-            while (choice := what_next(everything=not full_shown)) != DONE:
+            reminder = level_line(result) if remind else None
+            while (choice := what_next(everything=not full_shown, reminder=reminder)) != DONE:
                 if choice == EVERYTHING:
                     page(console(), full_view(result, kb))
-                    full_shown = True
+                    full_shown, reminder = True, None
                     continue
                 name = ask_report_name(suggested(), problem)
                 if name is None:

@@ -498,9 +498,11 @@ SAVE_REPORT = "__save_report__"
 DONE = "__done__"
 
 
-def what_next(*, everything: bool = True) -> str:
+def what_next(*, everything: bool = True, reminder: str | None = None) -> str:
     """After an interview's result, on a terminal: EVERYTHING (all causes and tips), SAVE_REPORT or
-    DONE. Done is highlighted, so enter alone ends."""
+    DONE. Done is highlighted, so enter alone ends. `reminder` (the level in a line) is said first."""
+    if reminder:
+        _say(reminder, "bold")
     choices = [Choice("Show everything (all causes and tips)", value=EVERYTHING)] if everything else []
     choices += [Choice("Save a report…", value=SAVE_REPORT), Choice("Done", value=DONE)]
     return str(_select("What next?", choices, default=choices[-1]))

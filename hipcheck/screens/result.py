@@ -107,6 +107,15 @@ def _more_reasons(same: int, less: int) -> str:
     return f"{point} (all in the full result)." if same else f"{finding} in the full result."
 
 
+def level_line(result: TriageResult) -> str:
+    """The level in one line of plain text, with its symbol and time frame, for when the panel has
+    scrolled out of sight: 'Result: !! URGENT: WITHIN 1 TO 2 DAYS (scroll up for all of it)'."""
+    lv = result.level
+    mark = LEVEL_STYLE[lv.id][2]
+    when = "" if lv.time_frame.lower() in lv.label.lower() else f": {lv.time_frame}"
+    return f"Result: {mark} {(lv.label + when).upper()} (scroll up for all of it)"
+
+
 def level_notice(kb: KnowledgeBase, rules: list[Rule], level: Level) -> Panel:
     """Shown during the interview the moment answers fire rules at `level` (urgent or above, or a rule
     that ends the interview): the level's label and time frame, the rules' reasons, then what to do.
