@@ -300,3 +300,14 @@ def test_first_steps_are_plain_text_everywhere(kb):
     for cond in kb.conditions:
         for step in cond.first_steps:
             assert not re.search(r"\[/?[a-z]", step), cond.id  # never Rich markup
+
+
+def test_a_markdown_report_names_every_answer_that_chose_a_tip(kb):
+    import datetime as dt
+
+    from hipcheck.screens.report import markdown_report
+
+    answers = {**json.loads(EXAMPLE.read_text()), "background": ["blood_thinners"], "severity": 6}
+    text = markdown_report(kb, decide.assess(kb, answers), dt.date(2026, 11, 30))
+    line = next(x for x in text.splitlines() if "paracetamol" in x.lower() and "because" in x)
+    assert "blood thinners" in line and "Pain at its worst: 6" in line

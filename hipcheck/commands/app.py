@@ -143,6 +143,7 @@ def _read_answers(source: str, head: list, stream: IO[bytes]) -> object:
 @app.command(
     epilog=examples(
         "hipcheck triage",
+        "hipcheck triage --answers answers.json --full",
         "hipcheck triage --json | jq .level",
         'echo \'{"injury": "no", "location": ["lateral"]}\' | hipcheck triage --answers - --json',
         "hipcheck triage --answers cases.jsonl --json > results.jsonl",

@@ -25,7 +25,7 @@ from rich.text import Text
 from hipcheck.engine.decide import describe
 from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.models import NOT_SURE, AnswerValue, Question, TriageResult
-from hipcheck.screens.result import causes_table, level_panel, tips_block
+from hipcheck.screens.result import because_text, causes_table, level_panel, tips_block
 
 REPORT_WIDTH = 88
 REPORT_TYPES = (".txt", ".md", ".html", ".svg")
@@ -152,7 +152,9 @@ def markdown_report(kb: KnowledgeBase, result: TriageResult, today: dt.date) -> 
         lines += [f"   - against: {md(e.text)} (×{e.ratio})" for e in c.conflicting[:3]]
     if result.tips:
         lines += ["", "## Advice", ""]
-        lines += [f"- {md(t.text)} _(because {md(t.because[0])})_" for t in result.tips]
+        for t in result.tips:  # why: every answer and likely cause that chose the tip
+            why = because_text(t)
+            lines.append(f"- {md(t.text)}" + (f" _({md(why)})_" if why else ""))
     lines += ["", f"_{md(result.disclaimer)}_", ""]
     return "\n".join(lines)
 
