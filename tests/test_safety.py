@@ -7,7 +7,8 @@ import re
 import pytest
 from conftest import all_clear
 from hypothesis import given
-from test_properties import KB, SETTINGS, interviews
+from hypothesis import strategies as st
+from test_properties import KB, SETTINGS, answer_for, interviews
 
 from hipcheck.engine import decide
 from hipcheck.knowledge.models import Level
@@ -70,6 +71,51 @@ def test_no_loading_advice_when_a_bone_injury_or_clot_is_possible(answers):
             sorted(possible & set(SERIOUS)),
             [t.id for t in result.tips],
         )
+        # The result screen adds the likely cause's own first steps: never here, whatever they say.
+        assert decide.first_steps(KB, result) is None, sorted(possible & set(SERIOUS))
+
+
+@st.composite
+def calm_interviews(draw) -> dict:
+    """An adult who screens every warning sign as absent, then answers the rest of the interview at
+    random: the results that can carry first steps, which random red-flag answers rarely reach."""
+    answers: dict = {**all_clear(KB), "age": draw(st.sampled_from(["age_18_34", "age_35_49", "age_50_plus"]))}
+    while (q := decide.next_question(KB, answers)) is not None:
+        answers[q.id] = draw(answer_for(q))
+    return answers
+
+
+# The causes whose possibility closes a loading tip (tips.toml's safety convention: every tip that says to
+# run, stretch, strengthen or massage has max_level routine and lists them in not_for_causes), less the
+# causes people manage themselves, which have first steps of their own.
+LOADING_CLOSED = {c for t in KB.tips if t.max_level.rank <= Level.routine.rank for c in t.not_for_causes} - {
+    c.id for c in KB.conditions if c.first_steps
+}
+
+
+@SETTINGS
+@given(st.one_of(calm_interviews(), interviews()))
+def test_first_steps_only_where_loading_advice_would_be_given(answers):
+    """H2 for the result screen: the likely cause's first steps (cut back running, start strengthening)
+    are shown only at self-care or routine, with every warning sign screened, and with no bone injury,
+    clot or other cause that loading tips are closed to among the top causes or pointed to by a rule."""
+    result = decide.assess(KB, answers)
+    steps = decide.first_steps(KB, result)
+    if steps is None:
+        return
+    assert result.level.id in (Level.self_care, Level.routine)
+    assert result.red_flags_screened
+    flagged = {c for r in decide.fired_rules(KB, result.answers) for c in r.points_to}
+    possible = {c.id for c in result.causes[: KB.meta.top_causes]} | flagged
+    assert not possible & (set(SERIOUS) | LOADING_CLOSED), sorted(possible)
+    assert steps.cause == result.causes[0].id
+    assert steps.steps == KB.condition_by_id[steps.cause].first_steps
+
+
+def test_first_steps_are_shown_for_calm_answers_at_all():
+    """The property above is not empty: calm interviews do reach first steps."""
+    result = decide.assess(KB, base(location=["lateral"], lateral_detail=["tender_bone", "lying_side"]))
+    assert decide.first_steps(KB, result) is not None
 
 
 BONE_STRESS = {"femoral_neck_stress_fracture", "pelvic_stress_fracture"}

@@ -5,9 +5,10 @@ The cases use real content, so a content change that alters what users read show
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
-from conftest import all_clear
+from conftest import ROOT, all_clear
 from rich.console import Console
 
 from hipcheck.engine import decide
@@ -66,11 +67,72 @@ def stress_fracture(kb):
     }
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("case", [outer_hip, stress_fracture])
+def readme_example(kb):
+    """Self-care: the README's example answers (an outer hip in a 35-49-year-old, 2 to 6 weeks)."""
+    return json.loads((ROOT / "docs" / "examples" / "outer-hip.json").read_text())
+
+
+def groin_after_a_mileage_jump(kb):
+    """Urgent, with a benign cause ranked first: the stress fractures are named first as not ruled out,
+    and the hip flexor's first steps (cut back, keep running) are withheld."""
+    return {
+        **all_clear(kb),
+        "age": "age_35_49",
+        "sex": "male",
+        "background": ["none"],
+        "location": ["groin"],
+        "side": "right",
+        "onset": "gradual",
+        "duration": "weeks_2",
+        "trend": "same",
+        "timing": ["during", "after"],
+        "severity": 4,
+        "groin_detail": ["lift_leg"],
+        "symptoms": ["stiffness"],
+        "training": ["mileage_jump"],
+        "health": ["none"],
+    }
+
+
+def hard_fall(kb):
+    """Emergency: an older runner who fell hard and cannot stand on the leg."""
+    return {
+        **all_clear(kb),
+        "age": "age_50_plus",
+        "sex": "male",
+        "background": ["none"],
+        "injury": "major",
+        "weight_bearing": "cannot",
+        "location": ["groin"],
+        "side": "left",
+        "onset": "sudden",
+        "duration": "days",
+        "severity": 8,
+        "groin_detail": ["none"],
+        "symptoms": ["none"],
+        "training": ["none"],
+        "health": ["none"],
+    }
+
+
+FIRST_SCREENS = [readme_example, outer_hip, groin_after_a_mileage_jump, stress_fracture, hard_fall]
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("case", FIRST_SCREENS)
 def test_result_view(kb, snapshot, width, case):
-    text = draw(result.result_view(decide.assess(kb, case(kb))), width)
+    """The first screen: self-care, routine (both with the likely cause's first steps), urgent with a
+    benign cause first and with a stress fracture first, and an emergency."""
+    text = draw(result.result_view(decide.assess(kb, case(kb)), kb, in_history=True), width)
     assert max(len(line) for line in text.splitlines()) <= width
+    assert text == snapshot
+
+
+@pytest.mark.parametrize("case", [outer_hip, groin_after_a_mileage_jump])
+def test_full_view(kb, snapshot, case):
+    """`triage --full`: every reason, the evidence for each cause, every tip with what chose it."""
+    text = draw(result.full_view(decide.assess(kb, case(kb)), kb), 80)
+    assert max(len(line) for line in text.splitlines()) <= 80
     assert text == snapshot
 
 

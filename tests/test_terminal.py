@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -20,8 +21,9 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 LAST_CHOICE = "Go back to the previous question"  # drawn last: the whole prompt is up
 
 
-def spawn(args: str, tmp_path: Path, cols: int = 100) -> pexpect.spawn:
+def spawn(args: str, tmp_path: Path, cols: int = 100, rows: int = 50, **more_env: str) -> pexpect.spawn:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "HIPCHECK_HOME": str(tmp_path / "home")}
+    env.update(more_env)
     # This pty never answers prompt_toolkit's cursor-position request; without this, each question
     # waits for the answer before giving up (about a second), and the tests take minutes.
     env["PROMPT_TOOLKIT_NO_CPR"] = "1"
@@ -31,7 +33,7 @@ def spawn(args: str, tmp_path: Path, cols: int = 100) -> pexpect.spawn:
         ["-c", f"{sys.executable} -m hipcheck {args}"],
         env=env,
         cwd=str(tmp_path),
-        dimensions=(50, cols),
+        dimensions=(rows, cols),
         encoding="utf-8",
         timeout=TIMEOUT,
     )
@@ -92,6 +94,17 @@ def outer_hip_runner(child: pexpect.spawn) -> None:
     none(child, "apply to you")  # health
 
 
+WHAT_NEXT = "What next?"
+MENU_LAST = "Done"  # drawn last: the whole question after the result is up
+
+
+def done(child: pexpect.spawn) -> None:
+    """The question after an interview's result: enter alone takes "Done", which is highlighted."""
+    child.expect_exact(WHAT_NEXT)
+    child.expect_exact(MENU_LAST)
+    child.send(ENTER)
+
+
 def test_red_flag_shows_emergency_advice_at_once(tmp_path):
     child = spawn("triage", tmp_path)
     about_you(child)
@@ -104,6 +117,7 @@ def test_red_flag_shows_emergency_advice_at_once(tmp_path):
     child.expect_exact("Stop here and see the result")
     child.send("\r")
     child.expect_exact("Likely causes")
+    done(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -118,6 +132,7 @@ def test_ordinary_path_gives_a_result(tmp_path):
     child.expect_exact("SEE A PROFESSIONAL")
     child.expect_exact("Gluteal tendinopathy")
     child.expect_exact("not a diagnosis")
+    done(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -221,6 +236,7 @@ def test_save_writes_a_report(tmp_path):
     outer_hip_runner(child)
     pick(child, "Is this right")
     child.expect_exact("Report saved to visit.md")
+    done(child)
     child.expect(pexpect.EOF)
     child.close()
     report = (tmp_path / "visit.md").read_text()
@@ -233,6 +249,7 @@ def test_narrow_terminal_still_reads(tmp_path, cols):
     child = spawn("triage", tmp_path, cols=cols)
     outer_hip_runner(child)
     pick(child, "Is this right")
+    done(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -321,3 +338,161 @@ def test_usage_errors_are_one_line_with_exit_2(tmp_path, args, message):
     assert r.stdout == ""
     assert r.stderr.startswith("hipcheck: error: ") and r.stderr.count("\n") == 1
     assert message in r.stderr
+
+
+# --------------------------------------------------------------------------- the result screen (issue 14)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "outer-hip.json"
+
+
+def screen_lines(text: str) -> list[str]:
+    """What a terminal shows, line by line, of a program's output (escape codes and CRs gone)."""
+    return ANSI.sub("", text).replace("\r", "").split("\n")
+
+
+def test_the_readme_result_fits_a_24_row_terminal(tmp_path):
+    """The README's example in an 80x24 terminal: the urgency panel is the first thing on the first
+    screen, and the whole first screen is about a screenful (it was about 90 lines)."""
+    child = spawn(f"triage --answers {EXAMPLE}", tmp_path, cols=80, rows=24)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    lines = screen_lines(child.before).copy()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    title = next(i for i, line in enumerate(lines) if "SELF-CARE" in line)
+    assert title == 0 and lines[0].startswith("╭") and "MANAGE AT HOME FOR NOW" in lines[0]
+    assert len(lines) <= 26, "\n".join(lines)
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "not a diagnosis" in " ".join(lines[-3:])
+
+
+def history_results(tmp_path: Path) -> list:
+    import subprocess
+
+    env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")}
+    r = subprocess.run(
+        [sys.executable, "-m", "hipcheck", "history", "--json"], capture_output=True, text=True, env=env
+    )
+    return json.loads(r.stdout)["results"]
+
+
+def test_after_the_result_done_is_highlighted_and_the_result_is_kept(tmp_path):
+    child = spawn("triage", tmp_path)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact("SEE A PROFESSIONAL")
+    child.expect_exact("Saved to your private history")
+    child.expect_exact(WHAT_NEXT)
+    child.expect_exact("Show everything (all causes and tips)")
+    child.expect_exact("Save a report")
+    child.expect_exact(MENU_LAST)
+    child.send(ENTER)
+    child.expect_exact("Done")  # the echo: the choice that was taken
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert [r["level"] for r in history_results(tmp_path)] == ["routine"]
+
+
+def test_the_level_is_said_again_above_the_question_when_the_result_has_scrolled_away(tmp_path):
+    """On a 24-row terminal the question after the result pushes the top of the first screen (the
+    level) off the screen: the level comes again, in one line, just above the question."""
+    child = spawn("triage", tmp_path, cols=80, rows=24)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact("Result: ! SEE A PROFESSIONAL: WITHIN 1 TO 2 WEEKS (scroll up for all of it)")
+    done(child)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    tall = spawn("triage", tmp_path, rows=50)  # room for all of it: no need to say it again
+    tall.logfile_read = seen = io.StringIO()
+    outer_hip_runner(tall)
+    pick(tall, "Is this right")
+    done(tall)
+    tall.expect(pexpect.EOF)
+    tall.close()
+    assert "scroll up" not in seen.getvalue()
+
+
+def test_ctrl_c_after_the_result_keeps_it(tmp_path):
+    child = spawn("triage", tmp_path)
+    child.logfile_read = seen = io.StringIO()
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact(WHAT_NEXT)
+    child.expect_exact(MENU_LAST)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0  # the result was given: leaving the question is not a failure
+    assert "Interrupted" not in seen.getvalue() and "Traceback" not in seen.getvalue()
+    assert [r["level"] for r in history_results(tmp_path)] == ["routine"]
+
+
+def test_save_a_report_after_the_result(tmp_path):
+    (tmp_path / "taken.md").write_text("keep me")
+    child = spawn("triage", tmp_path)
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact(MENU_LAST)
+    child.send(UP + ENTER)  # "Save a report…"
+    child.expect_exact("Report file")
+    child.send("\x15" + "taken.md" + ENTER)  # ctrl-U clears the suggested name
+    child.expect_exact("already exists; choose another name")
+    child.send("\x15" + "visit.html" + ENTER)
+    child.expect_exact("Report saved to visit.html")
+    done(child)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "taken.md").read_text() == "keep me"
+    assert "Gluteal tendinopathy" in (tmp_path / "visit.html").read_text()
+
+
+def test_show_everything_after_the_result(tmp_path):
+    child = spawn("triage", tmp_path, PAGER="cat")
+    child.logfile_read = seen = io.StringIO()
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact(MENU_LAST)
+    child.send(UP * 2 + ENTER)  # "Show everything"
+    child.expect_exact("To stop it coming back")
+    child.expect_exact(WHAT_NEXT)  # asked again, without "Show everything"
+    child.expect_exact(MENU_LAST)
+    child.send(ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    after = ANSI.sub("", seen.getvalue()).split("» What next? Show everything")[-1]
+    assert "+ for:" in after and "Show everything (all causes and tips)" not in after
+
+
+def test_no_question_after_the_result_when_stdout_is_not_a_terminal(tmp_path):
+    child = spawn("triage > out.txt", tmp_path)
+    child.logfile_read = seen = io.StringIO()
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert WHAT_NEXT not in seen.getvalue()
+    assert "SEE A PROFESSIONAL" in (tmp_path / "out.txt").read_text()
+
+
+@pytest.mark.skipif(shutil.which("less") is None, reason="no less on this machine")
+def test_full_goes_through_a_pager_on_a_terminal(tmp_path):
+    """`--full` on a 24-row terminal: less (as git and gh page), starting at the urgency panel; q quits."""
+    env = {"PAGER": "", "HIPCHECK_PAGER": "less"}
+    child = spawn(f"triage --answers {EXAMPLE} --full", tmp_path, cols=80, rows=24, **env)
+    child.logfile_read = seen = io.StringIO()
+    child.expect_exact("SELF-CARE")
+    child.expect(r"\r?\n:\s*")  # less's prompt: the rest is still to come
+    first = screen_lines(seen.getvalue())
+    assert not any("not a diagnosis" in line for line in first)
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

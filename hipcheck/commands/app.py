@@ -37,6 +37,7 @@ from hipcheck.knowledge.text import escape
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.loader import KnowledgeBase
+    from hipcheck.knowledge.models import TriageResult
 
 MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
 
@@ -144,6 +145,7 @@ def _read_answers(source: str, head: list, stream: IO[bytes]) -> object:
 @app.command(
     epilog=examples(
         "hipcheck triage",
+        "hipcheck triage --answers answers.json --full",
         "hipcheck triage --json | jq .level",
         'echo \'{"injury": "no", "location": ["lateral"]}\' | hipcheck triage --answers - --json',
         "hipcheck triage --answers cases.jsonl --json > results.jsonl",
@@ -169,6 +171,14 @@ def triage(
     ] = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="With --save: replace FILE if it exists (keeping its mode).")
+    ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Show the whole result: every reason, the evidence for each cause and every tip (paged "
+            "on a terminal).",
+        ),
     ] = False,
     no_save: Annotated[
         bool,
@@ -250,12 +260,19 @@ def triage(
         save=use_history, content_dir=state.content_dir
     )
     result = assess(kb, given, extra_reasons=history_reasons)
+    first = None  # the first screen, when it is what was shown
     if as_json:
         emit_json(result)
+    elif full:
+        from hipcheck.screens.pager import page
+        from hipcheck.screens.result import full_view
+
+        page(console(), full_view(result, kb))
     else:
         from hipcheck.screens.result import result_view
 
-        console().print(result_view(result))
+        first = result_view(result, kb, in_history=use_history)
+        console().print(first)
     in_history = keep_in_history(result)  # first: a report that fails must not lose the result
     if save is not None:
         from hipcheck.screens.report import save_report
@@ -272,6 +289,58 @@ def triage(
             "Saved to your private history (--no-save skips this): see it again in full, or save it as a "
             "report, with hipcheck report; your history with hipcheck history."
         )
+    if answers is None and not as_json and sys.stdout.isatty() and sys.stdin.isatty():
+        # The question after the result takes a few lines: if they push the top of the first screen off
+        # the terminal, the question repeats the level in one line.
+        screen = console()
+        tall = first is not None and len(screen.render_lines(first, pad=False)) + 6 > screen.size.height
+        _what_next(kb, result, full_shown=full, remind=tall)
+
+
+def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool, remind: bool) -> None:
+    """After an interview's result on a terminal: show everything, save a report, or done (highlighted).
+    The result is on screen and in the history already, so Ctrl-C or the end of input here just ends.
+    `remind`: the level's line goes above the question (the first screen's top has scrolled away)."""
+    import datetime as dt
+
+    from hipcheck.screens.interview import DONE, EVERYTHING, ask_report_name, terminal_session, what_next
+    from hipcheck.screens.pager import page
+    from hipcheck.screens.report import report_path_problem, save_report
+    from hipcheck.screens.result import full_view, level_line
+
+    def problem(name: str) -> str | None:
+        """What is wrong with a file name typed here (the --save checks, in words for this prompt)."""
+        path = Path(name)
+        found = report_path_problem(path, overwrite=True)
+        if found is None and (path.exists() or path.is_symlink()):
+            found = f"{escape(name)} already exists; choose another name"
+        return found.removeprefix("--save: ").removeprefix("--save ") if found else None
+
+    def suggested() -> str:
+        """A name for the report that is not taken yet: hipcheck-DATE.md, then hipcheck-DATE-2.md, ..."""
+        stem = f"hipcheck-{dt.date.today().isoformat()}"
+        names = (f"{stem}{'' if n == 1 else f'-{n}'}.md" for n in range(1, 100))
+        return next((n for n in names if not Path(n).exists()), f"{stem}.md")
+
+    try:
+        with terminal_session(no_color=state.no_color):
+            reminder = level_line(result) if remind else None
+            while (choice := what_next(everything=not full_shown, reminder=reminder)) != DONE:
+                if choice == EVERYTHING:
+                    page(console(), full_view(result, kb))
+                    full_shown, reminder = True, None
+                    continue
+                name = ask_report_name(suggested(), problem)
+                if name is None:
+                    continue
+                try:
+                    save_report(kb, result, Path(name))
+                except OSError as exc:
+                    note(f"could not save the report to {escape(name)}: {exc.strerror or exc}")
+                else:
+                    note(f"Report saved to {escape(name)}")
+    except (KeyboardInterrupt, EOFError):
+        sys.stderr.write("\n")
 
 
 def _batch(

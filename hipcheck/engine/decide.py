@@ -624,3 +624,56 @@ def _select_tips(
         ranked.append((key, tip, list(dict.fromkeys(because))))
     ranked.sort(key=lambda kt: kt[0])
     return [(tip, because) for _, tip, because in ranked]
+
+
+# --------------------------------------------------------------------------- the likely cause's first steps
+
+
+class FirstSteps(NamedTuple):
+    """What the result screen shows of the likely cause's own page: its id, its name and its first steps."""
+
+    cause: str
+    name: str
+    steps: list[str]
+
+
+def _never_with_first_steps(kb: KnowledgeBase) -> frozenset[str]:
+    """The causes whose possibility withholds every cause's first steps: every serious cause, every cause
+    with min_level urgent or above (bone stress injuries, avulsions), and every cause that a loading tip
+    (max_level routine or lower: the tips that tell you to run, stretch, strengthen or massage) lists in
+    `not_for_causes`, unless that cause has first steps of its own (a tip closed to a tendon problem is
+    about one move, such as a stretch that squeezes the tendon; the tendon's own first steps are written
+    for it)."""
+    found = kb.derived.get("never_with_first_steps")
+    if found is None:
+        own = {c.id for c in kb.conditions if c.first_steps}
+        closed = {c for t in kb.tips if t.max_level.rank <= Level.routine.rank for c in t.not_for_causes}
+        floor = {
+            c.id for c in kb.conditions if c.category == "serious" or c.min_level.rank >= Level.urgent.rank
+        }
+        found = kb.derived["never_with_first_steps"] = frozenset(floor | (closed - own))
+    return found
+
+
+def first_steps(kb: KnowledgeBase, result: TriageResult) -> FirstSteps | None:
+    """The likely cause's own first steps (its `first_steps`, taken word for word from its cited self-care),
+    or None when they must not be shown. They are advice to keep active and start loading the hip, so they
+    follow the rules that withhold loading tips (docs/safety.md, H2), and are shown only when all hold:
+
+    - the level is self_care or routine (the loading tips' max_level): never urgent, same_day or emergency;
+    - every red-flag question was answered (unscreened warning signs leave every serious cause possible);
+    - no cause in `_never_with_first_steps` is possible: among the top causes at any likelihood, or pointed
+      to by any reason for the level (a fired rule, or a history finding);
+    - the top cause has at least `tip_cause_share` (as for a cause to select tips) and has first steps.
+    """
+    if result.level.id.rank > Level.routine.rank or result.unscreened or not result.causes:
+        return None
+    top = result.causes[0]
+    cond = kb.condition_by_id.get(top.id)
+    if cond is None or not cond.first_steps or top.likelihood < kb.meta.tip_cause_share:
+        return None
+    possible = {c.id for c in result.causes[: kb.meta.top_causes]}
+    possible.update(c for r in result.level.reasons for c in r.points_to)
+    if not possible.isdisjoint(_never_with_first_steps(kb)):
+        return None
+    return FirstSteps(cond.id, cond.name, list(cond.first_steps))

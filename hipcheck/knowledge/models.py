@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 SCHEMA_VERSION = "2.0"
 NOT_SURE = "not_sure"
+MAX_FIRST_STEPS = 3  # a condition's first steps on the result screen: a few lines, not its whole page
 
 _ID = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=40)]
@@ -259,11 +260,34 @@ class Condition(Record):
     symptoms: list[Text] = Field(min_length=1)
     why_runners: list[Text] = Field(min_length=1)
     self_care: list[Text] = Field(min_length=1)
+    first_steps: list[Text] = Field(
+        default=[],
+        max_length=MAX_FIRST_STEPS,
+        description="the self_care entries the result shows when this is the likely cause, copied word for "
+        "word from self_care (so they carry its sources); only for a cause people can manage themselves",
+    )
     prevention: list[Text] = []
     see_professional: list[Text] = Field(min_length=1)
     evidence: EvidenceTable = {}
     weights_basis: Text = "Clinical estimates informed by the sources listed."
     sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _first_steps_are_its_own_self_care(self) -> Condition:
+        for i, step in enumerate(self.first_steps):
+            if step not in self.self_care:
+                raise ValueError(
+                    f"first_steps[{i}] is not one of this condition's self_care entries; copy it word for "
+                    "word from self_care (first steps are taken from the cited self-care text)"
+                )
+        if len(set(self.first_steps)) < len(self.first_steps):
+            raise ValueError("first_steps lists the same self_care entry twice")
+        if self.first_steps and (self.category == "serious" or self.min_level.rank > Level.routine.rank):
+            raise ValueError(
+                "first_steps are for causes people can manage themselves; a serious cause, or one with "
+                "min_level above routine, gets none (its page says what to do)"
+            )
+        return self
 
     @field_validator("evidence")
     @classmethod

@@ -489,3 +489,42 @@ def _run(
             shown.difference_update(r.id for r in rules)
         elif after == STOP:
             return answers
+
+
+# --------------------------------------------------------------------------- after the result
+
+EVERYTHING = "__everything__"
+SAVE_REPORT = "__save_report__"
+DONE = "__done__"
+
+
+def what_next(*, everything: bool = True, reminder: str | None = None) -> str:
+    """After an interview's result, on a terminal: EVERYTHING (all causes and tips), SAVE_REPORT or
+    DONE. Done is highlighted, so enter alone ends. `reminder` (the level in a line) is said first."""
+    if reminder:
+        _say(reminder, "bold")
+    choices = [Choice("Show everything (all causes and tips)", value=EVERYTHING)] if everything else []
+    choices += [Choice("Save a report…", value=SAVE_REPORT), Choice("Done", value=DONE)]
+    return str(_select("What next?", choices, default=choices[-1]))
+
+
+def ask_report_name(suggested: str, problem: Callable[[str], str | None]) -> str | None:
+    """A file name for the report, checked before it is accepted (`problem` says what is wrong with a
+    name, or None); None when the user leaves it empty to go back."""
+
+    def check(text: str) -> bool | str:
+        if not text.strip():
+            return True
+        found = problem(text.strip())
+        return _fit(found) if found else True
+
+    short = "Save the report as"
+    question = questionary.text(
+        "Report file (.md .html .txt .svg; empty to go back):",
+        default=suggested,
+        qmark="»",
+        validate=check,
+    )
+    name = str(_ask(_erase_when_done(question), short)).strip()
+    _echo(short, name or "(not saved)", style=ANSWER if name else "italic")
+    return name or None
