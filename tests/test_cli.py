@@ -372,6 +372,19 @@ def test_batch_summary_is_an_error_line_like_the_others(cli, kb, tmp_path):
     assert lines[-1] == "hipcheck: error: 2 of 4 answer sets failed; see the lines above"
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_explain_a_name_several_conditions_share_lists_them(cli, as_json):
+    """"hip flexor" is in the names of four conditions: hipcheck says it could be any of them and
+    lists each, rather than "no condition called 'hip flexor'" (or picking one silently)."""
+    r = cli("explain", "hip flexor", *(["--json"] if as_json else []))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "no condition called" not in r.stderr
+    assert "'hip flexor' could be more than one condition" in r.stderr
+    for cid in ("iliopsoas", "muscle_strain", "muscle_bleed", "psoas_abscess"):
+        assert f"{cid} (" in r.stderr
+    assert cli("explain", "hip flexor tendon pain").exit_code == 0
+
+
 def test_explain_says_when_it_took_a_close_match(cli):
     r = cli("explain", "bursitus")  # a misspelling of an alias
     assert r.exit_code == 0

@@ -108,6 +108,68 @@ def test_every_condition_is_explained_by_its_own_name(kb):
             assert found is c, name
 
 
+def shown_names(name: str) -> list[str]:
+    """Every name a reader sees in a condition's displayed name (a result, `list`, `explain`): the whole
+    name, the name without its brackets, each bracketed name (and each of a bracket's comma-separated
+    names), and the parts around " / " of all of these."""
+    import re
+
+    brackets = re.findall(r"\(([^()]*)\)", name)
+    plain = " ".join(re.sub(r"\([^()]*\)", " ", name).split())
+    parts = [plain, *brackets, *(part for b in brackets for part in b.split(", "))]
+    parts += [part for n in parts for part in n.split(" / ")]
+    return list(dict.fromkeys(n.strip() for n in [name, *parts] if n.strip()))
+
+
+def test_shown_names_splits_brackets_and_slashes():
+    assert shown_names("A b / c d (e f, g) and h (i)") == [
+        "A b / c d (e f, g) and h (i)",
+        "A b / c d and h",
+        "e f, g",
+        "i",
+        "e f",
+        "g",
+        "A b",
+        "c d and h",
+    ]
+
+
+def test_every_name_a_result_shows_resolves_in_explain(kb, cli):
+    """`hipcheck explain "hip flexor tendon pain"` finds the condition a result called "Iliopsoas
+    tendinopathy / iliopsoas bursitis (hip flexor tendon pain)": each name in a displayed name resolves
+    to that condition, through the knowledge base and through the cached `explain --json` alike, with
+    no "closest match" note (the user typed a name hipcheck showed)."""
+    wrong = []
+    for c in kb.conditions:
+        for name in shown_names(c.name):
+            found, suggestions = find_condition(kb, name)
+            if found is not c:
+                wrong.append(f"{c.id}: {name!r} -> {found.id if found else suggestions}")
+    assert not wrong, wrong
+    for name in ("hip flexor tendon pain", "Avascular necrosis of the hip", "iliopsoas bursitis"):
+        r = cli("explain", name, "--json")
+        assert r.exit_code == 0 and "closest match" not in r.stderr, (name, r.stderr)
+        assert r.json()["id"] in {"iliopsoas", "avn"}
+
+
+def test_a_name_shared_by_two_conditions_lists_both():
+    """A bracketed name two conditions share resolves to neither: both are suggested."""
+    from hipcheck.knowledge.names import lookup, resolve_name
+
+    entries = [
+        ("a", ["a", "Broken hip after a fall (fracture)"]),
+        ("b", ["b", "Bone stress in the shin (fracture)"]),
+        ("c", ["c", "Pulled muscle (strain)"]),
+    ]
+    assert resolve_name(entries, "fracture") == (None, ["a", "b"])
+    assert lookup(entries, "fracture").ambiguous
+    assert resolve_name(entries, "strain") == ("c", [])
+    assert resolve_name(entries, "broken hip after a fall") == ("a", [])
+    # A bracketed name that is another condition's alias is shared too: neither wins silently.
+    entries.append(("d", ["d", "Shin splints", "fracture"]))
+    assert resolve_name(entries, "fracture") == (None, ["a", "b", "d"])
+
+
 def test_serious_conditions_are_never_self_care(kb):
     for c in kb.conditions:
         if c.category == "serious":

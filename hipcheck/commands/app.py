@@ -35,6 +35,7 @@ from hipcheck.knowledge.text import escape
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.loader import KnowledgeBase
+    from hipcheck.knowledge.names import NameMatch
 
 MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
 
@@ -318,41 +319,45 @@ def explain(
     no_color: AfterNoColor = False,
 ) -> None:
     """Explain a condition: symptoms, why runners get it, self-care, when to see someone, sources."""
+    from hipcheck.knowledge.names import lookup
+
     if as_json:
-        from hipcheck.knowledge.names import resolve_name
-
         views = json_views()
-        cid, suggestions = resolve_name(views["names"], name)
-        if cid is None:
-            _no_condition(name, suggestions, {c: names[1] for c, names in views["names"]})
-        _note_close_match(name, cid, dict(views["names"])[cid])
-        sys.stdout.write(views["explain"][cid] + "\n")
+        entries = [(cid, names) for cid, names in views["names"]]
+    else:
+        kb = knowledge()
+        entries = [(c.id, [c.id, c.name, *c.aliases]) for c in kb.conditions]
+    found = lookup(entries, name)
+    if found.cid is None:
+        _no_condition(name, found, {cid: names[1] for cid, names in entries})
+    _note_close_match(name, found.cid, dict(entries)[found.cid])
+    if as_json:
+        sys.stdout.write(views["explain"][found.cid] + "\n")
         return
-    from hipcheck.knowledge.loader import find_condition
-
-    kb = knowledge()
-    cond, suggestions = find_condition(kb, name)
-    if cond is None:
-        _no_condition(name, suggestions, {c.id: c.name for c in kb.conditions})
     from hipcheck.screens.pages import condition_view
 
-    _note_close_match(name, cond.id, [cond.id, cond.name, *cond.aliases])
-    console().print(condition_view(cond))
+    console().print(condition_view(kb.condition_by_id[found.cid]))
 
 
 def _note_close_match(asked: str, cid: str, names: list[str]) -> None:
     """When a partial name or a misspelling was taken as meant, say on stderr which page this is.
-    `names`: the condition's id, name and aliases."""
-    from hipcheck.knowledge.names import normalise_name
+    `names`: the condition's id, name and aliases (a part of a displayed name is no close match: the
+    user typed what hipcheck showed)."""
+    from hipcheck.knowledge.names import name_parts, normalise_name
 
-    if normalise_name(asked) not in {normalise_name(n) for n in names}:
+    if normalise_name(asked) not in {normalise_name(n) for n in [*names, *name_parts(names[1])]}:
         note(f"Showing {cid} ({names[1].split(' (')[0]}), the closest match to '{asked}'.")
 
 
-def _no_condition(name: str, suggestions: list[str], names: dict[str, str]) -> NoReturn:
-    """One line: the nearest conditions by id with their names, so the user can pick one."""
-    hint = "; ".join(f"{cid} ({names.get(cid, cid).split(' (')[0]})" for cid in suggestions)
-    hint = f" Did you mean: {hint}?" if suggestions else ""
+def _no_condition(name: str, found: "NameMatch", names: dict[str, str]) -> NoReturn:
+    """One line: the conditions the name could be, or the nearest ones, by id with their names, so the
+    user can pick one."""
+    hint = "; ".join(f"{cid} ({names.get(cid, cid).split(' (')[0]})" for cid in found.suggestions[:5])
+    if found.ambiguous:
+        more = len(found.suggestions) - 5
+        more = f"; and {more} more (see `hipcheck list`)" if more > 0 else ""
+        fail(f"'{name}' could be more than one condition: {hint}{more}. Pick one with `hipcheck explain ID`.")
+    hint = f" Did you mean: {hint}?" if found.suggestions else ""
     fail(f"no condition called '{name}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
 
 
