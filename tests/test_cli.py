@@ -257,6 +257,19 @@ def test_answers_files_ignore_the_history_unless_asked(cli, kb, private_home, tm
     assert any(r["source"] == "history" for r in with_history["level"]["reasons"])
 
 
+@pytest.mark.parametrize("answers", [["--answers", "docs/examples/outer-hip.json"], []])
+def test_history_and_no_save_together_are_refused(cli, answers):
+    """--history reads and saves the history, --no-save leaves it out: the pair was taken silently
+    (--history ignored). One line, exit 2, before any question and with nothing on stdout."""
+    from conftest import ROOT
+
+    args = [a if a.startswith("-") else str(ROOT / a) for a in answers]
+    r = cli("triage", *args, "--history", "--no-save", "--json")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("hipcheck: error: --history and --no-save cannot be used together")
+    assert r.stderr.count("\n") == 1
+
+
 def test_content_check_covers_the_history_rules(cli, tmp_path):
     """A typo in history.toml's answer tests is caught by `content check`, with a suggestion."""
     import shutil
