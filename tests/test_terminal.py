@@ -320,3 +320,19 @@ def test_usage_errors_are_one_line_with_exit_2(tmp_path, args, message):
     assert r.stdout == ""
     assert r.stderr.startswith("hipcheck: error: ") and r.stderr.count("\n") == 1
     assert message in r.stderr
+
+
+@pytest.mark.parametrize("args", ["", "content"])
+def test_a_group_alone_shows_its_help_and_exits_0(tmp_path, args):
+    """`hipcheck` alone (and `hipcheck content`) shows the help on stdout and exits 0, as git and gh
+    do: asking what there is is not a usage error."""
+    import subprocess
+
+    env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")}
+    r = subprocess.run(
+        [sys.executable, "-m", "hipcheck", *args.split()], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert f"Usage: hipcheck {args} [OPTIONS] COMMAND".replace("  ", " ") in r.stdout
+    assert "check" in r.stdout if args else "triage" in r.stdout

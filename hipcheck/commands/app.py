@@ -486,9 +486,12 @@ def main() -> None:
     except BrokenPipeError:  # the reader stopped early (`hipcheck list | head -1`): quiet, exit 0
         quiet_stdout()
         sys.exit(int(Exit.OK))
-    except NoArgsIsHelpError as exc:  # `hipcheck` or `hipcheck content` alone: show the help
-        sys.stderr.write(exc.format_message().rstrip() + "\n")
-        sys.exit(int(Exit.USAGE))
+    except NoArgsIsHelpError:  # `hipcheck` or `hipcheck content` alone: the help is on stdout; as git
+        try:  # and gh do, that is an answer, not a usage error
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()
+        sys.exit(int(Exit.OK))
     except UsageError as exc:
         where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
         message = exc.format_message()
