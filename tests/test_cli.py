@@ -179,17 +179,34 @@ def test_no_input_flag_never_prompts(cli):
     assert r.exit_code == 2 and "--no-input" in r.stderr
 
 
-@pytest.mark.parametrize("name", ["triage", "explain", "list", "questions"])
+@pytest.mark.parametrize("name", ["triage", "explain", "list", "questions", "history"])
 def test_schema_is_valid_json_schema(cli, name):
+    """Every --json output has its schema, which says which JSON Schema dialect it is (pydantic writes
+    2020-12) and carries no `$id`: the same text on every run, so it can be kept under version control."""
     r = cli("schema", name)
     assert r.exit_code == 0
     schema = json.loads(r.stdout)
     assert schema["type"] == "object" and "schema_version" in schema["properties"]
+    assert next(iter(schema)) == "$schema"
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "$id" not in r.stdout
+    assert cli("schema", name).stdout == r.stdout
+
+
+def test_schema_history_describes_history_json(cli):
+    """`hipcheck history --json` has a schema like every other --json output."""
+    assert cli("log", "--pain", "3", "--no-input").exit_code == 0
+    export = cli("history", "--json").json()
+    schema = cli("schema", "history").json()
+    assert set(export) == set(schema["properties"]) and set(schema["required"]) <= set(export)
+    from hipcheck.history.models import HistoryExport
+
+    HistoryExport.model_validate(export)
 
 
 def test_schema_unknown(cli):
     r = cli("schema", "nope")
-    assert r.exit_code == 2 and "triage, explain, list, questions" in r.stderr
+    assert r.exit_code == 2 and "triage, explain, list, questions, history" in r.stderr
 
 
 def test_content_check_passes_on_shipped_content(cli):

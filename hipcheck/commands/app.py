@@ -395,7 +395,8 @@ def questions(
     console().print(question_list_view(question_list(knowledge())))
 
 
-SCHEMAS = ("triage", "explain", "list", "questions")
+SCHEMAS = ("triage", "explain", "list", "questions", "history")
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the dialect pydantic writes
 
 
 @app.command(epilog=examples("hipcheck schema triage > triage.schema.json"))
@@ -407,6 +408,7 @@ def schema(
     """Print the JSON Schema of a --json output, generated from the models."""
     import json
 
+    from hipcheck.history.models import HistoryExport
     from hipcheck.knowledge import models
 
     model = {
@@ -414,10 +416,13 @@ def schema(
         "explain": models.ConditionPage,
         "list": models.ConditionList,
         "questions": models.QuestionList,
+        "history": HistoryExport,
     }.get(name)
     if model is None:
         fail(f"unknown schema '{name}'; choose one of: {', '.join(SCHEMAS)}")
-    sys.stdout.write(json.dumps(model.model_json_schema(mode="serialization"), indent=2) + "\n")
+    # No `$id`: the text is the same on every run and machine, to keep under version control.
+    described = {"$schema": JSON_SCHEMA_DIALECT, **model.model_json_schema(mode="serialization")}
+    sys.stdout.write(json.dumps(described, indent=2) + "\n")
 
 
 # --------------------------------------------------------------------------- content tools
