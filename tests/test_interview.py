@@ -147,6 +147,34 @@ def test_an_emergency_answer_chosen_by_mistake_can_be_changed(mini):
     assert "EMERGENCY" in seen
 
 
+@pytest.mark.parametrize(("typed", "pain"), [("7", 7), ("0", 0), ("10", 10), ("55", 5), ("19", 9)])
+def test_a_scale_takes_the_number_typed(mini, typed, pain):
+    """On the 0-10 scale a digit highlights that number, and 1 then 0 highlights 10 (two digits that do
+    not make a number on the scale: the second one alone); enter confirms, as everywhere else. The
+    runner no longer presses the down arrow five times."""
+    with spy_select() as select:
+        answers, seen = drive(mini, ENTER, ENTER, *typed, ENTER, ENTER)  # flag No, where None, pain
+    assert answers["pain"] == pain
+    assert f"Pain: {pain} out of 10" in seen
+    [call] = [c for c in select.call_args_list if c.args[0] == "Pain"]
+    assert call.kwargs["instruction"] == "(type 0 to 10 or use the arrow keys, then enter)"
+
+
+def test_a_number_typed_slowly_starts_again(mini):
+    """1, a pause, then 0 is 0, not 10: only digits typed quickly make one number (the screen shows
+    what is highlighted before enter takes it)."""
+    clock = iter([0.0, 5.0])
+    with mock.patch.object(interview, "_clock", lambda: next(clock)):
+        answers, _ = drive(mini, ENTER, ENTER, "1", "0", ENTER, ENTER)
+    assert answers["pain"] == 0
+
+
+def test_a_typed_number_after_the_arrows_starts_again(mini):
+    """1, the down arrow (to 2), then 0: the 0 is a number of its own, not "10"."""
+    answers, _ = drive(mini, ENTER, ENTER, "1", DOWN, "0", ENTER, ENTER)
+    assert answers["pain"] == 0
+
+
 def test_ctrl_c_raises_keyboard_interrupt(mini):
     with pytest.raises(KeyboardInterrupt):
         drive(mini, ENTER, "\x03")

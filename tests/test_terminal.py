@@ -216,6 +216,31 @@ def test_ctrl_c_with_no_warning_sign_says_only_interrupted(tmp_path, notices):
     assert "Interrupted" in seen.getvalue() and "Before you go" not in seen.getvalue()
 
 
+def test_the_pain_scale_takes_a_typed_number(tmp_path):
+    """In a real terminal: the scale's hint says to type a number, and 1 then 0 picks 10."""
+    child = spawn("triage --json > out.json", tmp_path)
+    child.logfile_read = seen = io.StringIO()
+    about_you(child)
+    safety_all_clear(child)
+    tick(child, "Where is the pain", 3)  # outside of the hip
+    pick(child, "Which side", 1)
+    pick(child, "How did it start", 2)  # gradually
+    pick(child, "How long", 2)  # 2-6 weeks
+    pick(child, "better or worse", 1)  # same
+    tick(child, "When does it hurt", 1, 2)  # during, after
+    child.expect_exact("(type 0 to 10 or use the arrow keys, then enter)")
+    child.expect_exact("worst imaginable")  # the whole list is up
+    child.send("1")
+    child.send("0")
+    child.send(ENTER)
+    child.expect_exact("on the outside")  # the next question
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert echo_lines(seen.getvalue(), "» Pain at its worst:")[0].endswith("10 out of 10 (worst imaginable)")
+
+
 def test_save_writes_a_report(tmp_path):
     child = spawn("triage --save visit.md", tmp_path)
     outer_hip_runner(child)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,8 @@ SECTION_TITLES = {
 QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
 DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted option's help
 NOTICE_LEVEL = Level.urgent  # answers that fire a rule at this level or above are told at once
+TYPING_SECONDS = 1.5  # on a scale, digits typed within this of each other make one number ("10")
+_clock = time.monotonic
 
 
 @contextlib.contextmanager
@@ -295,6 +298,35 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
     return _ask(question, q.short)
 
 
+def _scale_hint(q: Question) -> str:
+    return f"(type {q.scale_min} to {q.scale_max} or use the arrow keys, then enter)"
+
+
+def _type_numbers(question: questionary.Question) -> questionary.Question:
+    """On a scale, a digit highlights that number, as the arrow keys would; enter still confirms. Digits
+    typed quickly one after another make one number when it is on the scale (1 then 0: 10); otherwise,
+    or after a pause or an arrow key, a digit starts a new number."""
+    app = question.application
+    control = next(c for c in app.layout.find_all_controls() if hasattr(c, "get_pointed_at"))
+    place = {c.value: i for i, c in enumerate(control.choices) if isinstance(c.value, int)}
+    typed = {"text": "", "at": 0.0}
+    keys = KeyBindings()
+
+    def highlight(event) -> None:
+        now = _clock()
+        longer = typed["text"] + event.data
+        still = typed["text"] and control.get_pointed_at().value == int(typed["text"])
+        text = longer if still and now - typed["at"] <= TYPING_SECONDS and int(longer) in place else event.data
+        typed["text"], typed["at"] = text, now
+        if int(text) in place:
+            control.pointed_at = place[int(text)]
+
+    for digit in "0123456789":
+        keys.add(digit, eager=True)(highlight)
+    app.key_bindings = merge_key_bindings([app.key_bindings, keys])  # later bindings win
+    return question
+
+
 def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
     """Ask one question (its full text is already on screen); return the answer value, or BACK.
     Afterwards the screen shows '» Short: answer', naming everything recorded (or that the user
@@ -306,10 +338,9 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
         _echo(q.short, answer_text(q, value))
         return value
     default = next((c for c in choices if c.value == previous), None)
-    value = _ask(
-        _erase_when_done(questionary.select(q.short, choices=choices, qmark="»", default=default)),
-        q.short,
-    )
+    hint = {"instruction": _scale_hint(q)} if q.kind == "scale" else {}
+    question = questionary.select(q.short, choices=choices, qmark="»", default=default, **hint)
+    value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question), q.short)
     _echo(q.short, answer_text(q, value))
     return value
 
