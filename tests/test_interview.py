@@ -175,6 +175,18 @@ def test_a_typed_number_after_the_arrows_starts_again(mini):
     assert answers["pain"] == 0
 
 
+def test_the_question_mark_and_the_cursor_differ(mini):
+    """"?" marks a question (while asked and in the line that stays after it), "»" the highlighted
+    choice only: the same mark for both made the cursor hard to find."""
+    drawn: list[str] = []
+    _, seen = drive(mini, ENTER, ENTER, ENTER, ENTER, drawn=drawn)
+    assert f"{interview.QMARK_TEXT} Flag" in drawn[0] and f"{interview.POINTER} No" in drawn[0]
+    assert "» Flag" not in drawn[0] and "» Is this right?" not in drawn[0]
+    assert (interview.QMARK_TEXT, interview.POINTER) == ("?", "»")
+    echoes = [line for line in seen.splitlines() if line.startswith(("?", "»"))]
+    assert echoes == ["? Flag: No", "? Where: None", "? Pain: 0 out of 10", "? Is this right? Yes, show my result"]
+
+
 def test_ctrl_c_raises_keyboard_interrupt(mini):
     with pytest.raises(KeyboardInterrupt):
         drive(mini, ENTER, "\x03")
@@ -260,7 +272,7 @@ options = [{ id = "run", label = "Running" }, { id = "walk", label = "Walking" }
         ENTER,  # summary
     )
     assert answers["when"] == ["walk"] and answers["where"] == ["not_sure"]
-    assert "» Where: Not sure\n" in seen
+    assert "? Where: Not sure\n" in seen
 
 
 def test_go_back_works_with_enter_alone_in_a_multiple_choice(mini):
@@ -288,8 +300,8 @@ def test_echo_names_the_choice_that_enter_alone_recorded(mini):
         ENTER,  # summary
     )
     assert answers["where"] == ["none"]
-    assert "» Where: None\n" in seen
-    assert "» Pain: 0 out of 10\n" in seen
+    assert "? Where: None\n" in seen
+    assert "? Pain: 0 out of 10\n" in seen
     assert "done" not in seen
 
 
@@ -312,13 +324,13 @@ def test_esc_enter_never_records_an_empty_answer(mini):
         ENTER,  # summary: show my result
     )
     assert answers == {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 0}
-    echoes = [line for line in seen.splitlines() if line.startswith("»")]
+    echoes = [line for line in seen.splitlines() if line.startswith("?")]
     assert echoes and not any(line.rstrip().endswith(":") for line in echoes), echoes
 
 
 def test_echo_names_every_ticked_option(mini):
     _, seen = drive(mini, ENTER, UP * 2, SPACE, DOWN, SPACE, ENTER, ENTER, ENTER, ENTER)
-    assert "» Where: Front; Side\n" in seen
+    assert "? Where: Front; Side\n" in seen
 
 
 def test_go_back_from_a_multiple_choice_drops_its_ticks(mini):
@@ -335,7 +347,7 @@ def test_go_back_from_a_multiple_choice_drops_its_ticks(mini):
         ENTER,  # summary
     )
     assert answers["where"] == ["none"]
-    assert "» Where: (went back to the previous question)\n" in seen
+    assert "? Where: (went back to the previous question)\n" in seen
 
 
 def test_space_on_go_back_ticks_nothing(mini):
@@ -389,7 +401,7 @@ def test_which_answer_can_be_cancelled(mini):
         ENTER,  # the summary again: show my result
     )
     assert answers == {"flag": "no", "where": ["front"], "pain": 0}
-    assert "» Which answer? Keep my answers" in seen
+    assert "? Which answer? Keep my answers" in seen
     assert seen.count("Your answers") == 2
 
 
@@ -412,11 +424,11 @@ def test_echoes_wrap_at_word_boundaries_on_a_narrow_screen():
     lines = seen[: seen.index("Your answers")].splitlines()
     assert max(len(line) for line in lines) <= 40
     label = KB.question_by_id["trend"].label_of("worse_running")
-    at = next(i for i, line in enumerate(lines) if line.startswith("» Getting better or worse:"))
+    at = next(i for i, line in enumerate(lines) if line.startswith("? Getting better or worse:"))
     more = [line for line in lines[at + 1 : at + 4] if line.startswith("  ")]
     assert more, "the echo is longer than 40 columns: it wraps"
     echo = " ".join(line.strip() for line in [lines[at], *more])
-    assert echo == f"» Getting better or worse: {label}"  # every word whole
+    assert echo == f"? Getting better or worse: {label}"  # every word whole
 
 
 @pytest.mark.parametrize("columns", [40, 60, 100])
@@ -464,13 +476,13 @@ def test_an_urgent_answer_is_told_at_once_and_carrying_on_is_highlighted(notices
             ENTER,  # summary: show my result
         )
     assert answers == {"age": "adult", "signs": ["ache"], "flag": "no", "where": ["none"], "pain": 0}
-    notice = seen[seen.index("» Warning signs: Aching at night") : seen.index("» What next?")]
+    notice = seen[seen.index("? Warning signs: Aching at night") : seen.index("? What next?")]
     info = kb.meta.levels[Level.urgent]
     assert f"{info.label.upper()}: {info.time_frame.upper()}" in notice
     assert "Aching at night needs a doctor soon." in notice
     assert info.advice[0] in " ".join(notice.replace("│", " ").split())
     assert "Ask about an X-ray." in notice  # the rule's own advice too
-    assert "» What next? Carry on with the questions" in seen
+    assert "? What next? Carry on with the questions" in seen
     [choices] = offered(select, "What next?")
     assert choices[0] == "Stop here and see the result"  # still offered, just not highlighted
 
@@ -498,7 +510,7 @@ def test_a_same_day_answer_is_told_at_once_and_carrying_on_is_highlighted(notice
     assert f"!!! {info.label.upper()} " in seen  # "Be seen today", not "Be seen today: today"
     assert info.time_frame.lower() in info.label.lower() and f": {info.time_frame.upper()}" not in seen
     assert "A hot, swollen hip needs a doctor today." in seen
-    assert "» What next? Stop here and see the result" in seen
+    assert "? What next? Stop here and see the result" in seen
     carried_on, _ = drive(kb, ENTER, UP, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)
     assert "flag" in carried_on  # Enter alone went on to the next question
 
@@ -517,7 +529,7 @@ def test_no_lower_notice_after_a_higher_one(notices):
     )
     assert answers["pain"] == 9
     assert "very_severe" in {r.id for r in decide.fired_rules(kb, answers)}
-    assert seen.count("» What next?") == 1 and "Very severe pain." not in seen
+    assert seen.count("? What next?") == 1 and "Very severe pain." not in seen
 
 
 def test_a_higher_notice_follows_a_lower_one(notices):
@@ -531,8 +543,8 @@ def test_a_higher_notice_follows_a_lower_one(notices):
         ENTER,  # "What next?": stop (highlighted)
     )
     assert answers == {"age": "adult", "signs": ["ache"], "flag": "yes"}
-    assert seen.count("» What next?") == 2
-    assert "EMERGENCY: NOW" in seen[seen.index("» Flag: Yes") :]
+    assert seen.count("? What next?") == 2
+    assert "EMERGENCY: NOW" in seen[seen.index("? Flag: Yes") :]
 
 
 def test_a_rule_that_ends_the_interview_stops_it_with_its_advice(notices):
@@ -543,7 +555,7 @@ def test_a_rule_that_ends_the_interview_stops_it_with_its_advice(notices):
     assert "hipcheck is not built for children." in seen
     assert "Take them to their doctor, today if they cannot walk." in seen
     assert "questions stop here" in seen
-    assert "» What next? See the result" in seen
+    assert "? What next? See the result" in seen
     assert offered(select, "What next?") == [["See the result", "Change my last answer (picked by mistake)"]]
     assert "Your answers" not in seen  # no summary: straight to the result
 
@@ -607,7 +619,7 @@ def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
     with pytest.raises(KeyboardInterrupt) as caught:
         drive(kb, ENTER, UP * 2 + SPACE + ENTER, ENTER, "\x03", seen=seen)  # Ctrl-C at the flag
     assert caught.value.answers == {"age": "adult", "signs": ["ache"]}
-    assert "» Flag: (stopped here)" in seen[0]  # the half-asked question does not just vanish
+    assert "? Flag: (stopped here)" in seen[0]  # the half-asked question does not just vanish
     words = interview.parting_words(kb, caught.value.answers, width=1000)
     info = kb.meta.levels[Level.urgent]
     assert words == (
@@ -624,7 +636,7 @@ def test_enter_alone_on_a_red_flag_question_records_none_of_these(notices):
     _, kb = notices
     answers, seen = drive(kb, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)  # enter alone, all the way
     assert answers == {"age": "adult", "signs": ["none"], "flag": "no", "where": ["none"], "pain": 0}
-    assert "» Warning signs: None of these\n" in seen
+    assert "? Warning signs: None of these\n" in seen
 
 
 def test_enter_on_a_warning_sign_with_nothing_ticked_records_nothing(notices):

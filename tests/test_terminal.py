@@ -191,9 +191,9 @@ def test_ctrl_c_after_a_warning_sign_says_it_once_more_on_stderr(tmp_path, notic
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    after = " ".join(ANSI.sub("", seen.getvalue()).split("» What next?")[-1].split())
+    after = " ".join(ANSI.sub("", seen.getvalue()).split("? What next?")[-1].split())
     info = kb.meta.levels[Level.urgent]
-    assert "» Flag: (stopped here)" in after  # the question cut short stays on screen
+    assert "? Flag: (stopped here)" in after  # the question cut short stays on screen
     assert (
         f'Before you go: your answers so far put this at "{info.label}" ({info.time_frame}). '
         f"Aching at night needs a doctor soon. {info.advice[0]} Interrupted: no result, nothing saved."
@@ -238,7 +238,7 @@ def test_the_pain_scale_takes_a_typed_number(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert echo_lines(seen.getvalue(), "» Pain at its worst:")[0].endswith("10 out of 10 (worst imaginable)")
+    assert echo_lines(seen.getvalue(), "? Pain at its worst:")[0].endswith("10 out of 10 (worst imaginable)")
 
 
 def test_save_writes_a_report(tmp_path):
@@ -284,10 +284,10 @@ def test_narrow_terminal_wraps_echoes_and_help_at_word_boundaries(tmp_path):
     pick(child, "better or worse", 2)  # "Getting worse, and I am still running on it": 70 columns
     tick(child, "When does it hurt", 1)
     child.expect_exact("at its worst")
-    echo = echo_lines(seen.getvalue(), "» Getting better or worse:")
+    echo = echo_lines(seen.getvalue(), "? Getting better or worse:")
     assert len(echo) > 1 and max(len(line) for line in echo) <= 60
     assert " ".join(" ".join(echo).split()) == (
-        "» Getting better or worse: Getting worse, and I am still running on it"
+        "? Getting better or worse: Getting worse, and I am still running on it"
     )
     child.send(DOWN * 4 + ENTER)
     child.expect_exact("pain at the front")

@@ -52,6 +52,8 @@ SECTION_TITLES = {
 }
 # The echo of an answered question, in questionary's own colours.
 QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
+# Two marks, never the same: "?" before every question (asked, and in its echo), "»" at the cursor.
+QMARK_TEXT, POINTER = "?", "»"
 DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted option's help
 NOTICE_LEVEL = Level.urgent  # answers that fire a rule at this level or above are told at once
 TYPING_SECONDS = 1.5  # on a scale, digits typed within this of each other make one number ("10")
@@ -116,9 +118,9 @@ def _fit(message: str) -> str:
 
 
 def _echo(short: str, answer: str, style: str = ANSWER) -> None:
-    """What stays on screen after a question: '» Short: the answer', wrapped at word boundaries."""
+    """What stays on screen after a question: '? Short: the answer', wrapped at word boundaries."""
     label = short if short.endswith("?") else f"{short}:"
-    fragments = [(QMARK, "»"), (QUESTION, label), (style, answer)]
+    fragments = [(QMARK, QMARK_TEXT), (QUESTION, label), (style, answer)]
     print_formatted_text(_wrap(fragments, _width(), indent="  "))
 
 
@@ -238,7 +240,7 @@ def _ignore_alt_enter(_event) -> None:
 
 def _ask(question: questionary.Question, short: str) -> object:
     """Ask; on Ctrl-C the prompt is gone as after an answer, so the echo says where the user stopped
-    ('» Short: stopped here') before KeyboardInterrupt goes on to the CLI."""
+    ('? Short: stopped here') before KeyboardInterrupt goes on to the CLI."""
     try:
         return question.unsafe_ask()
     except KeyboardInterrupt:
@@ -247,8 +249,8 @@ def _ask(question: questionary.Question, short: str) -> object:
 
 
 def _select(message: str, choices: list[Choice], default: Choice | None = None) -> object:
-    """A single choice, echoed as '» Message: the chosen label'."""
-    question = questionary.select(message, choices=choices, qmark="»", default=default)
+    """A single choice, echoed as '? Message: the chosen label'."""
+    question = questionary.select(message, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default)
     value = _ask(_erase_when_done(question), message)
     _echo(message, next(str(c.title) for c in choices if c.value == value))
     return value
@@ -269,7 +271,8 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
         questionary.checkbox(
             q.short,
             choices=choices,
-            qmark="»",
+            qmark=QMARK_TEXT,
+            pointer=POINTER,
             validate=_validate_multi(q, pointed),
             instruction="(space to tick, enter when done)",
             initial_choice=q.none_option,  # enter alone then records "None of these", nothing worse
@@ -329,7 +332,7 @@ def _type_numbers(question: questionary.Question) -> questionary.Question:
 
 def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
     """Ask one question (its full text is already on screen); return the answer value, or BACK.
-    Afterwards the screen shows '» Short: answer', naming everything recorded (or that the user
+    Afterwards the screen shows '? Short: answer', naming everything recorded (or that the user
     went back)."""
     choices = _choices(q, previous, can_go_back)
     if q.kind == "multi":
@@ -339,7 +342,9 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
         return value
     default = next((c for c in choices if c.value == previous), None)
     hint = {"instruction": _scale_hint(q)} if q.kind == "scale" else {}
-    question = questionary.select(q.short, choices=choices, qmark="»", default=default, **hint)
+    question = questionary.select(
+        q.short, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default, **hint
+    )
     value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question), q.short)
     _echo(q.short, answer_text(q, value))
     return value
