@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import time
 
 import pytest
-from conftest import MINI
+from conftest import MINI, all_clear
 
 from hipcheck.engine import decide
 from hipcheck.knowledge.loader import find_condition
+from hipcheck.knowledge.models import Level
 from hipcheck.maintenance import checks
 
 CLINICAL = {"guideline", "consensus", "review", "study", "textbook"}
@@ -168,6 +170,44 @@ def test_a_name_shared_by_two_conditions_lists_both():
     # A bracketed name that is another condition's alias is shared too: neither wins silently.
     entries.append(("d", ["d", "Shin splints", "fracture"]))
     assert resolve_name(entries, "fracture") == (None, ["a", "b", "d"])
+
+
+# A time to act by: "today", "within a day or two", "1 to 2 days", "within hours" ("today if ..." is a
+# condition to watch for, not a time frame, and is not caught).
+DEADLINE = re.compile(
+    r"\b(?:today|same day|day or two|\d+ to \d+ (?:hours|days|weeks)|within (?:hours|days))\b(?! if )", re.I
+)
+
+
+def test_below_an_emergency_reasons_name_no_time_to_act(kb):
+    """The level says when ("When: now"), a reason says why. A result shows every reason, the less
+    urgent ones under "Also noted", so an emergency said "now" above "pressure on the nerves ... must be
+    ruled out today". Below the top level a reason names no time frame, and advice that names one is
+    left out above its own level (`advice_max_level`), where the level's advice says when."""
+    late = [
+        f"{r.id}: {DEADLINE.search(r.reason)[0]!r}"
+        for r in kb.rules
+        if r.level is not Level.emergency and DEADLINE.search(r.reason)
+    ]
+    assert not late, late
+    for r in kb.rules:
+        if r.level is not Level.emergency and any(DEADLINE.search(a) for a in r.advice):
+            assert r.advice_max_level.rank <= r.level.rank, f"{r.id}: its advice names a time frame"
+    assert DEADLINE.search("must be ruled out today.") and not DEADLINE.search("today if you have a fever")
+
+
+def test_an_emergency_result_says_now_and_nothing_later(kb):
+    """The case from issue 14: not sure about the nerve signs, buttock pain, and the leg takes no weight."""
+    answers = {
+        **all_clear(kb),
+        "nerve_signs": "not_sure",
+        "weight_bearing": "cannot",
+        "location": ["buttock"],
+    }
+    result = decide.assess(kb, decide.validate_answers(kb, answers))
+    assert result.level.id is Level.emergency
+    shown = [r.text for r in result.level.reasons] + result.level.advice
+    assert not [t for t in shown if DEADLINE.search(t)], shown
 
 
 def test_serious_conditions_are_never_self_care(kb):
