@@ -325,6 +325,23 @@ def test_go_back_from_a_multiple_choice_drops_its_ticks(tmp_path):
     assert child.exitstatus == 130
 
 
+@pytest.mark.parametrize("cols", [40, 60])
+def test_stderr_wraps_at_word_boundaries_to_its_own_terminal_when_stdout_is_piped(tmp_path, cols):
+    """stdout to a file, stderr on a narrow terminal: a note was wrapped to the width of stdout (not a
+    terminal, so 100 columns), and the terminal then broke it in the middle of a word ("thi" / "s").
+    It is wrapped to stderr's terminal, at word boundaries."""
+    child = spawn("explain bursitus > page.txt", tmp_path, cols=cols)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    lines = ANSI.sub("", child.before).replace("\r", "").strip("\n").split("\n")
+    assert len(lines) > 1 and max(len(line) for line in lines) < cols, lines
+    assert " ".join(lines) == (
+        "Showing gtps (Gluteal tendinopathy / trochanteric bursitis), the closest match to 'bursitus'."
+    )
+    assert "Gluteal tendinopathy" in (tmp_path / "page.txt").read_text()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
