@@ -343,6 +343,34 @@ def test_stderr_wraps_at_word_boundaries_to_its_own_terminal_when_stdout_is_pipe
 
 
 @pytest.mark.parametrize(
+    "args",
+    [
+        "triage --answers docs/examples/outer-hip.json",
+        "explain bursitis",
+        "list",
+        "questions",
+        "history",
+    ],
+)
+def test_piped_text_output_has_no_trailing_spaces(tmp_path, args):
+    """Rich pads table cells and wrapped lines to their width: piped into a file, half the lines of a
+    result ended in spaces. Every console hipcheck draws on drops them (whatever the screen draws)."""
+    import subprocess
+
+    from conftest import ROOT
+
+    env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+    run = [sys.executable, "-m", "hipcheck"]
+    subprocess.run([*run, "log", "--pain", "4", "--note", "tight after hills "], env=env, check=True)
+    r = subprocess.run([*run, *args.split()], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) > 5
+    padded = [line for line in lines if line.endswith(" ")]
+    assert not padded, f"{len(padded)} of {len(lines)} lines end with a space: {padded[:3]}"
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         ("explain", "Missing argument"),
