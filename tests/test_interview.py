@@ -15,7 +15,7 @@ from rich.console import Console
 
 from hipcheck.engine import decide
 from hipcheck.screens import interview
-from hipcheck.screens.interview import run_interview
+from hipcheck.screens.interview import answer_text, run_interview
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 
@@ -441,6 +441,62 @@ def test_option_help_wraps_to_the_screen(columns):
             lines = ("  Description: " + choice.description).splitlines()
             assert max(len(line) for line in lines) <= columns
             assert " ".join(" ".join(lines).split()[1:]) == " ".join(option.help.split())
+
+
+@pytest.mark.parametrize("columns", [30, 60])
+@pytest.mark.parametrize("qid", ["background", "injury", "severity", "groin_detail"])
+def test_option_labels_wrap_to_the_screen(columns, qid):
+    """At 30 columns "Inflammatory arthritis, e.g. rheumatoid arthritis" showed as "Inflammatory
+    arthritis, e": every label wraps at word boundaries, its later lines indented under its first (past
+    the cursor and, in a multiple choice, the tick box)."""
+    q = KB.question_by_id[qid]
+    with create_app_session(output=Screen(columns)):
+        choices = interview._choices(q, None, can_go_back=True)
+    indent = 3 + (2 if q.kind == "multi" else 0)  # " » " and "○ "
+    labels = [*(answer_text(q, o) for o in q.option_ids), interview.BACK_LABEL]
+    if q.kind == "scale":
+        labels = [f"{n:>2}  {q.scale_labels.get(str(n), '')}".rstrip() for n in range(11)]
+        labels += ["Not sure", interview.BACK_LABEL]
+    for label, choice in zip(labels, choices, strict=True):
+        lines = str(choice.title).split("\n")
+        assert max([indent + len(lines[0]), *map(len, lines[1:])]) < columns, lines
+        assert all(line.startswith(" " * indent) for line in lines[1:]), lines
+        assert " ".join(" ".join(lines).split()) == " ".join(label.split())
+    if columns == 30 and qid == "background":
+        assert any("\n" in str(c.title) for c in choices)
+
+
+@pytest.mark.parametrize("columns", [30, 60, 100])
+def test_prompt_hints_wrap_at_word_boundaries(columns):
+    """The hint after a question ('(type 0 to 10 or use the arrow keys, then enter)') breaks between
+    words where the line is full; prompt_toolkit would break it anywhere."""
+    hint = "(type 0 to 10 or use the arrow keys, then enter)"
+    with create_app_session(output=Screen(columns)):
+        wrapped = interview._hint("Pain at its worst", hint)
+    lines = f"? Pain at its worst {wrapped}".split("\n")
+    assert max(len(line) for line in lines) < columns, lines
+    assert " ".join(" ".join(lines).split()) == f"? Pain at its worst {hint}"
+    assert (len(lines) > 1) is (columns < 70)
+
+
+def test_a_narrow_screen_shows_whole_labels(mini_with):
+    """Drawn at 30 columns, a long label is on screen to its last word, and the echo names it whole."""
+    _, kb = mini_with(
+        questions="""
+[[question]]
+id = "sport"
+short = "Sport"
+section = "pain"
+kind = "single"
+text = "Which sport?"
+options = [{ id = "long", label = "Inflammatory arthritis, e.g. rheumatoid arthritis" }, { id = "b", label = "B" }]
+"""
+    )
+    drawn: list[str] = []
+    answers, seen = drive(kb, ENTER, ENTER, ENTER, ENTER, ENTER, columns=30, drawn=drawn)
+    assert answers["sport"] == "long"
+    assert "rheumatoid arthritis" in drawn[0]
+    assert "? Sport: Inflammatory\n  arthritis, e.g. rheumatoid\n  arthritis\n" in seen
 
 
 # --------------------------------------------------------------------------- told early: urgent and up

@@ -56,6 +56,7 @@ QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
 QMARK_TEXT, POINTER = "?", "»"
 DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted option's help
 NOTICE_LEVEL = Level.urgent  # answers that fire a rule at this level or above are told at once
+ARROWS_HINT = "(Use arrow keys)"  # questionary's own hint, passed on so that it wraps (see _hint)
 TYPING_SECONDS = 1.5  # on a scale, digits typed within this of each other make one number ("10")
 _clock = time.monotonic
 
@@ -158,6 +159,38 @@ def _description(help_text: str | None, width: int) -> str | None:
     return "\n".join([first, *rest])
 
 
+def _title(label: str, indent: int, width: int) -> str:
+    """A choice's label, word-wrapped to fit after the cursor (and a multiple choice's tick box),
+    `indent` columns wide, with its later lines indented as far: questionary does not wrap a choice,
+    so a long label was cut off at the screen edge. A plain string (not formatted text), so the
+    highlighted and ticked choices keep questionary's colours."""
+    lines = textwrap.wrap(label, width=max(width - indent - 1, 10)) or [label]
+    return ("\n" + " " * indent).join(lines)
+
+
+def _hint(message: str, hint: str) -> str:
+    """A prompt's hint ('(Use arrow keys)'), broken at word boundaries so that it fits on the line
+    after '? Message ' and the lines below it (prompt_toolkit breaks a long prompt line anywhere)."""
+    width = _width() - 1
+    col = get_cwidth(f"{QMARK_TEXT} {message} ")
+    out = ""
+    for word in hint.split():
+        size = get_cwidth(word)
+        if col and col + size > width:
+            out, col = out.rstrip(" ") + "\n", 0
+        out += word + " "
+        col += size + 1
+    return out.rstrip(" ")
+
+
+def _wrap_titles(choices: list[Choice], multi: bool = False) -> list[Choice]:
+    indent = 2 + get_cwidth(POINTER) + (2 if multi else 0)  # " » ", then "○ " in a multiple choice
+    width = _width()
+    for c in choices:
+        c.title = _title(str(c.title), indent, width)
+    return choices
+
+
 def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     if q.kind == "scale":
         choices = []
@@ -174,7 +207,7 @@ def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
             c.checked = c.value in picked
     if can_go_back:
         choices.append(Choice(BACK_LABEL, value=BACK))
-    return choices
+    return _wrap_titles(choices, multi=q.kind == "multi")
 
 
 def answer_text(q: Question, value: object) -> str:
@@ -250,7 +283,15 @@ def _ask(question: questionary.Question, short: str) -> object:
 
 def _select(message: str, choices: list[Choice], default: Choice | None = None) -> object:
     """A single choice, echoed as '? Message: the chosen label'."""
-    question = questionary.select(message, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default)
+    choices = _wrap_titles(choices)
+    question = questionary.select(
+        message,
+        choices=choices,
+        qmark=QMARK_TEXT,
+        pointer=POINTER,
+        default=default,
+        instruction=_hint(message, ARROWS_HINT),
+    )
     value = _ask(_erase_when_done(question), message)
     _echo(message, next(str(c.title) for c in choices if c.value == value))
     return value
@@ -274,7 +315,7 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
             qmark=QMARK_TEXT,
             pointer=POINTER,
             validate=_validate_multi(q, pointed),
-            instruction="(space to tick, enter when done)",
+            instruction=_hint(q.short, "(space to tick, enter when done)"),
             initial_choice=q.none_option,  # enter alone then records "None of these", nothing worse
         )
     )
@@ -341,9 +382,9 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
         _echo(q.short, answer_text(q, value))
         return value
     default = next((c for c in choices if c.value == previous), None)
-    hint = {"instruction": _scale_hint(q)} if q.kind == "scale" else {}
+    hint = _hint(q.short, _scale_hint(q) if q.kind == "scale" else ARROWS_HINT)
     question = questionary.select(
-        q.short, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default, **hint
+        q.short, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default, instruction=hint
     )
     value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question), q.short)
     _echo(q.short, answer_text(q, value))
