@@ -238,12 +238,25 @@ def keys_for(kb, answers: dict) -> list[str]:
     return keys + [ENTER]  # summary: show my result
 
 
+def all_offered(kb, answers: dict) -> bool:
+    """Every answer is one the interview offers ("Not sure" is not offered for age and sex)."""
+    return all(v != "not_sure" or kb.question_by_id[q].offer_not_sure for q, v in answers.items())
+
+
+def not_sure_or_first(q):
+    """How the tree is finished: "Not sure", or the last option where the interview does not offer it
+    (50 or over; I'd rather not say)."""
+    if not q.offer_not_sure:
+        return q.options[-1].id
+    return ["not_sure"] if q.kind == "multi" else "not_sure"
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(interviews())
+@given(interviews().filter(lambda answers: all_offered(KB, answers)))
 def test_interview_and_answers_file_agree_on_the_real_bank(answers):
     complete = dict(answers)
     while (q := decide.next_question(KB, complete)) is not None:  # finish the tree with "Not sure"
-        complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
+        complete[q.id] = not_sure_or_first(q)
     typed, _ = drive(KB, *keys_for(KB, complete))
     assert typed == decide.validate_answers(KB, complete)  # same answers, in canonical order
     assert decide.assess(KB, typed) == decide.assess(KB, decide.validate_answers(KB, complete))
@@ -418,7 +431,7 @@ def test_echoes_wrap_at_word_boundaries_on_a_narrow_screen():
         "trend": "worse_running",
     }
     while (q := decide.next_question(KB, complete)) is not None:
-        complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
+        complete[q.id] = not_sure_or_first(q)
     typed, seen = drive(KB, *keys_for(KB, complete), columns=40)
     assert typed == decide.validate_answers(KB, complete)
     lines = seen[: seen.index("Your answers")].splitlines()
@@ -443,6 +456,21 @@ def test_option_help_wraps_to_the_screen(columns):
             assert " ".join(" ".join(lines).split()[1:]) == " ".join(option.help.split())
 
 
+def test_age_and_sex_offer_no_not_sure():
+    """You cannot be unsure of your age, and for sex "I'd rather not say" already sits there: the
+    interview offers "Not sure" for neither (an answers file may still give it, and the engine reads it
+    as before). Every other question still offers it."""
+    with create_app_session(output=Screen(80)):
+        for q in KB.questions:
+            titles = [str(c.title) for c in interview._choices(q, None, can_go_back=True)]
+            assert ("Not sure" in titles) is (q.id not in {"age", "sex"}), q.id
+    assert "I'd rather not say" in [o.label for o in KB.question_by_id["sex"].options]
+    assert decide.validate_answers(KB, {"age": "not_sure", "sex": "not_sure"}) == {
+        "age": "not_sure",
+        "sex": "not_sure",
+    }
+
+
 @pytest.mark.parametrize("columns", [30, 60])
 @pytest.mark.parametrize("qid", ["background", "injury", "severity", "groin_detail"])
 def test_option_labels_wrap_to_the_screen(columns, qid):
@@ -453,7 +481,8 @@ def test_option_labels_wrap_to_the_screen(columns, qid):
     with create_app_session(output=Screen(columns)):
         choices = interview._choices(q, None, can_go_back=True)
     indent = 3 + (2 if q.kind == "multi" else 0)  # " » " and "○ "
-    labels = [*(answer_text(q, o) for o in q.option_ids), interview.BACK_LABEL]
+    labels = [*(answer_text(q, o) for o in q.option_ids if q.offer_not_sure or o != "not_sure")]
+    labels.append(interview.BACK_LABEL)
     if q.kind == "scale":
         labels = [f"{n:>2}  {q.scale_labels.get(str(n), '')}".rstrip() for n in range(11)]
         labels += ["Not sure", interview.BACK_LABEL]

@@ -200,7 +200,8 @@ def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     else:
         width = _width()
         choices = [Choice(o.label, value=o.id, description=_description(o.help, width)) for o in q.options]
-    choices.append(Choice("Not sure", value=NOT_SURE))
+    if q.offer_not_sure:
+        choices.append(Choice("Not sure", value=NOT_SURE))
     if q.kind == "multi":
         picked = previous if isinstance(previous, list) else []
         for c in choices:
