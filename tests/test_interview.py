@@ -176,7 +176,7 @@ def test_a_typed_number_after_the_arrows_starts_again(mini):
 
 
 def test_the_question_mark_and_the_cursor_differ(mini):
-    """"?" marks a question (while asked and in the line that stays after it), "»" the highlighted
+    """ "?" marks a question (while asked and in the line that stays after it), "»" the highlighted
     choice only: the same mark for both made the cursor hard to find."""
     drawn: list[str] = []
     _, seen = drive(mini, ENTER, ENTER, ENTER, ENTER, drawn=drawn)
@@ -184,7 +184,12 @@ def test_the_question_mark_and_the_cursor_differ(mini):
     assert "» Flag" not in drawn[0] and "» Is this right?" not in drawn[0]
     assert (interview.QMARK_TEXT, interview.POINTER) == ("?", "»")
     echoes = [line for line in seen.splitlines() if line.startswith(("?", "»"))]
-    assert echoes == ["? Flag: No", "? Where: None", "? Pain: 0 out of 10", "? Is this right? Yes, show my result"]
+    assert echoes == [
+        "? Flag: No",
+        "? Where: None",
+        "? Pain: 0 out of 10",
+        "? Is this right? Yes, show my result",
+    ]
 
 
 def test_ctrl_c_raises_keyboard_interrupt(mini):
@@ -704,7 +709,6 @@ def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
     with pytest.raises(KeyboardInterrupt) as caught:
         drive(kb, ENTER, UP * 2 + SPACE + ENTER, ENTER, "\x03", seen=seen)  # Ctrl-C at the flag
     assert caught.value.answers == {"age": "adult", "signs": ["ache"]}
-    assert "? Flag: (stopped here)" in seen[0]  # the half-asked question does not just vanish
     words = interview.parting_words(kb, caught.value.answers, width=1000)
     info = kb.meta.levels[Level.urgent]
     assert words == (
@@ -712,6 +716,37 @@ def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
         f"({info.time_frame}). Aching at night needs a doctor soon. {info.advice[0]}"
     )
     assert interview.parting_words(kb, {"age": "adult", "signs": ["none"]}) is None
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+def test_ctrl_c_keeps_the_half_asked_question_on_screen(mini, ticked):
+    """Ctrl-C used to erase the prompt and print '» Flag: (stopped here)' instead: the question, its
+    choices, the cursor and the ticks vanished before "Interrupted". Now the prompt is not erased, and
+    its last frame (drawn as done) still holds the choices."""
+    from prompt_toolkit.application.current import set_app
+    from prompt_toolkit.layout import ConditionalContainer
+
+    made: list = []
+    real = interview._erase_when_done
+    keys = [ENTER, UP * 2, SPACE, "\x03"] if ticked else [DOWN, "\x03"]  # Where: Front ticked; Flag
+    seen: list[str] = []
+    with (
+        mock.patch.object(interview, "_erase_when_done", lambda q: made.append(q) or real(q)),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        drive(mini, *keys, seen=seen)
+    app = made[-1].application
+    assert app.erase_when_done is False and app.exit_style == "class:aborting"
+    done = mock.patch.object(type(app), "is_done", new_callable=mock.PropertyMock, return_value=True)
+    with set_app(app), done:
+        choices = [
+            c
+            for c in app.layout.walk()
+            if isinstance(c, ConditionalContainer)
+            and any(hasattr(getattr(w, "content", None), "get_pointed_at") for w in c.get_children())
+        ]
+        assert choices and all(c.filter() for c in choices)  # drawn in the done frame too
+    assert "stopped here" not in seen[0]
 
 
 # --------------------------------------------------------------------------- red flags never by accident

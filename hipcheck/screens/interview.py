@@ -22,6 +22,7 @@ from prompt_toolkit.application import create_app_session, get_app_session
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from prompt_toolkit.layout import ConditionalContainer
 from prompt_toolkit.output import create_output
 from prompt_toolkit.utils import get_cwidth
 from questionary import Choice
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 BACK = "__back__"
 BACK_LABEL = "← Go back to the previous question"
 WENT_BACK = "(went back to the previous question)"
-STOPPED = "(stopped here)"
 SEE_RESULT = "__result__"
 CHANGE = "__change__"
 KEEP = "__keep__"
@@ -257,10 +257,30 @@ def _validate_multi(q: Question, pointed: Callable[[], object | None]):
 def _erase_when_done(question: questionary.Question) -> questionary.Question:
     """Let the prompt vanish when answered, so the interview prints its own word-wrapped echo; and
     switch off prompt_toolkit's Esc+Enter (Alt+Enter), which would accept the prompt's empty input
-    line and return '' instead of a choice."""
+    line and return '' instead of a choice.
+
+    Ctrl-C is different: the half-asked question stays on screen as it was, its choices, the cursor
+    and any ticks included (greyed, as prompt_toolkit shows an aborted prompt), and the parting words
+    and "Interrupted" follow below it. questionary hides the choices of a finished prompt, so here
+    they stay visible once the prompt is stopped."""
     app = question.application
     app.erase_when_done = True
-    app.key_bindings = merge_key_bindings([app.key_bindings, _NO_ALT_ENTER])  # later bindings win
+    stopped = {"now": False}
+
+    def keep_on_screen(event) -> None:
+        stopped["now"] = True
+        event.app.erase_when_done = False
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    keys = KeyBindings()
+    keys.add("c-c", eager=True)(keep_on_screen)
+    was_stopped = Condition(lambda: stopped["now"])
+    for container in app.layout.walk():
+        if isinstance(container, ConditionalContainer) and any(
+            hasattr(getattr(c, "content", None), "get_pointed_at") for c in container.get_children()
+        ):
+            container.filter = container.filter | was_stopped  # the choices: shown when stopped too
+    app.key_bindings = merge_key_bindings([app.key_bindings, _NO_ALT_ENTER, keys])  # later bindings win
     return question
 
 
@@ -272,14 +292,10 @@ def _ignore_alt_enter(_event) -> None:
     """Esc+Enter does nothing: the user must choose."""
 
 
-def _ask(question: questionary.Question, short: str) -> object:
-    """Ask; on Ctrl-C the prompt is gone as after an answer, so the echo says where the user stopped
-    ('? Short: stopped here') before KeyboardInterrupt goes on to the CLI."""
-    try:
-        return question.unsafe_ask()
-    except KeyboardInterrupt:
-        _echo(short, STOPPED, style="italic")
-        raise
+def _ask(question: questionary.Question) -> object:
+    """Ask; on Ctrl-C the question stays on screen as it was (see `_erase_when_done`) and
+    KeyboardInterrupt goes on to the CLI."""
+    return question.unsafe_ask()
 
 
 def _select(message: str, choices: list[Choice], default: Choice | None = None) -> object:
@@ -293,7 +309,7 @@ def _select(message: str, choices: list[Choice], default: Choice | None = None) 
         default=default,
         instruction=_hint(message, ARROWS_HINT),
     )
-    value = _ask(_erase_when_done(question), message)
+    value = _ask(_erase_when_done(question))
     _echo(message, next(str(c.title) for c in choices if c.value == value))
     return value
 
@@ -340,7 +356,7 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
         """questionary's tick-all and invert would tick "None of these", "Not sure" and "Go back"."""
 
     app.key_bindings = merge_key_bindings([app.key_bindings, keys])  # later bindings win
-    return _ask(question, q.short)
+    return _ask(question)
 
 
 def _scale_hint(q: Question) -> str:
@@ -387,7 +403,7 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
     question = questionary.select(
         q.short, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default, instruction=hint
     )
-    value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question), q.short)
+    value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question))
     _echo(q.short, answer_text(q, value))
     return value
 
