@@ -404,8 +404,8 @@ def test_batch_summary_is_an_error_line_like_the_others(cli, kb, tmp_path):
 
 @pytest.mark.parametrize("as_json", [False, True])
 def test_explain_a_name_several_conditions_share_lists_them(cli, as_json):
-    """"hip flexor" is in the names of four conditions: hipcheck says it could be any of them and
-    lists each, rather than "no condition called 'hip flexor'" (or picking one silently)."""
+    """The words "hip flexor" are in the names of four conditions: hipcheck says it could be any of them
+    and lists each, rather than "no condition called 'hip flexor'" (or picking one silently)."""
     r = cli("explain", "hip flexor", *(["--json"] if as_json else []))
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and "no condition called" not in r.stderr

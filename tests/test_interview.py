@@ -523,7 +523,10 @@ short = "Sport"
 section = "pain"
 kind = "single"
 text = "Which sport?"
-options = [{ id = "long", label = "Inflammatory arthritis, e.g. rheumatoid arthritis" }, { id = "b", label = "B" }]
+options = [
+  { id = "long", label = "Inflammatory arthritis, e.g. rheumatoid arthritis" },
+  { id = "b", label = "B" },
+]
 """
     )
     drawn: list[str] = []

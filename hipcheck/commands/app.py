@@ -209,7 +209,7 @@ def triage(
     from hipcheck.engine.decide import AnswerError, assess, validate_answers
 
     if with_history and no_save:
-        fail("--history and --no-save cannot be used together: one uses your history, the other leaves it out")
+        fail("--history and --no-save cannot be used together: one uses the history, the other leaves it out")
     kb = knowledge()
     if save is not None:  # before the first question: a bad path must not cost the interview
         from hipcheck.screens.report import report_path_problem

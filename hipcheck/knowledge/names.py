@@ -52,7 +52,7 @@ def lookup(entries: Iterable[tuple[str, Iterable[str]]], name: str) -> NameMatch
         names = list(names)
         for n in names:
             index.setdefault(normalise_name(n), cid)
-        for n in [*names, *(p for n in names for p in name_parts(n))]:
+        for n in [*names, *(part for whole in names for part in name_parts(whole))]:
             owners = exact.setdefault(normalise_name(n), [])
             if cid not in owners:
                 owners.append(cid)

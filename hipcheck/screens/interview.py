@@ -376,8 +376,9 @@ def _type_numbers(question: questionary.Question) -> questionary.Question:
     def highlight(event) -> None:
         now = _clock()
         longer = typed["text"] + event.data
-        still = typed["text"] and control.get_pointed_at().value == int(typed["text"])
-        text = longer if still and now - typed["at"] <= TYPING_SECONDS and int(longer) in place else event.data
+        quick = now - typed["at"] <= TYPING_SECONDS
+        still = typed["text"] and control.get_pointed_at().value == int(typed["text"])  # not moved since
+        text = longer if still and quick and int(longer) in place else event.data
         typed["text"], typed["at"] = text, now
         if int(text) in place:
             control.pointed_at = place[int(text)]
