@@ -246,6 +246,29 @@ def test_the_pain_scale_takes_a_typed_number(tmp_path):
     assert echo_lines(seen.getvalue(), "? Pain at its worst:")[0].endswith("10 out of 10 (worst imaginable)")
 
 
+def test_ctrl_c_on_a_narrow_terminal_breaks_no_word(tmp_path, notices):
+    """At 30 columns "Interrupted: no result, nothing saved." ran past the edge and the terminal
+    broke it as "nothin" / "g saved."; the parting words were wrapped already."""
+    content, _ = notices
+    child = spawn(f"--content {content} triage", tmp_path, cols=30)
+    child.logfile_read = seen = io.StringIO()
+    pick(child, "How old")
+    child.expect_exact("enter when done")
+    child.send(UP * 2 + SPACE + ENTER)  # signs: "Aching at night" → an urgent rule
+    child.expect_exact("Stop here and")
+    child.send(ENTER)  # carry on
+    child.expect_exact("Red flag?")
+    mark = len(seen.getvalue())
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    text = ANSI.sub("", seen.getvalue()[mark:]).replace("\r", "")
+    lines = text[text.index("Before you go") :].splitlines()
+    assert max(len(line) for line in lines) < 30, lines
+    assert lines[-2:] == ["Interrupted: no result,", "nothing saved."]
+
+
 def test_save_writes_a_report(tmp_path):
     child = spawn("triage --save visit.md", tmp_path)
     outer_hip_runner(child)

@@ -301,9 +301,8 @@ def _interview(kb: "KnowledgeBase") -> dict:
     except (KeyboardInterrupt, EOFError) as exc:
         # Answers that already call for a doctor are said once more, even as the user leaves.
         words = parting_words(kb, getattr(exc, "answers", {}))
-        sys.stderr.write(
-            "\n" + (f"{words}\n\n" if words else "") + "Interrupted: no result, nothing saved.\n"
-        )
+        sys.stderr.write("\n" + (f"{words}\n\n" if words else ""))
+        note("Interrupted: no result, nothing saved.")  # wrapped to the terminal, as the words are
         raise typer.Exit(int(Exit.INTERRUPTED)) from None
 
 
