@@ -292,9 +292,10 @@ def _ignore_alt_enter(_event) -> None:
     """Esc+Enter does nothing: the user must choose."""
 
 
-def _ask(question: questionary.Question) -> object:
+def _ask(question: questionary.Question, short: str | None = None) -> object:
     """Ask; on Ctrl-C the question stays on screen as it was (see `_erase_when_done`) and
-    KeyboardInterrupt goes on to the CLI."""
+    KeyboardInterrupt goes on to the CLI. `short`, the question's short name, was for a '(stopped here)'
+    echo that the question on screen now makes needless; callers may still pass it."""
     return question.unsafe_ask()
 
 
@@ -309,7 +310,7 @@ def _select(message: str, choices: list[Choice], default: Choice | None = None) 
         default=default,
         instruction=_hint(message, ARROWS_HINT),
     )
-    value = _ask(_erase_when_done(question))
+    value = _ask(_erase_when_done(question), message)
     _echo(message, next(str(c.title) for c in choices if c.value == value))
     return value
 
@@ -356,7 +357,7 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
         """questionary's tick-all and invert would tick "None of these", "Not sure" and "Go back"."""
 
     app.key_bindings = merge_key_bindings([app.key_bindings, keys])  # later bindings win
-    return _ask(question)
+    return _ask(question, q.short)
 
 
 def _scale_hint(q: Question) -> str:
@@ -404,7 +405,7 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
     question = questionary.select(
         q.short, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default, instruction=hint
     )
-    value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question))
+    value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question), q.short)
     _echo(q.short, answer_text(q, value))
     return value
 
