@@ -179,17 +179,34 @@ def test_no_input_flag_never_prompts(cli):
     assert r.exit_code == 2 and "--no-input" in r.stderr
 
 
-@pytest.mark.parametrize("name", ["triage", "explain", "list", "questions"])
+@pytest.mark.parametrize("name", ["triage", "explain", "list", "questions", "history"])
 def test_schema_is_valid_json_schema(cli, name):
+    """Every --json output has its schema, which says which JSON Schema dialect it is (pydantic writes
+    2020-12) and carries no `$id`: the same text on every run, so it can be kept under version control."""
     r = cli("schema", name)
     assert r.exit_code == 0
     schema = json.loads(r.stdout)
     assert schema["type"] == "object" and "schema_version" in schema["properties"]
+    assert next(iter(schema)) == "$schema"
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "$id" not in r.stdout
+    assert cli("schema", name).stdout == r.stdout
+
+
+def test_schema_history_describes_history_json(cli):
+    """`hipcheck history --json` has a schema like every other --json output."""
+    assert cli("log", "--pain", "3", "--no-input").exit_code == 0
+    export = cli("history", "--json").json()
+    schema = cli("schema", "history").json()
+    assert set(export) == set(schema["properties"]) and set(schema["required"]) <= set(export)
+    from hipcheck.history.models import HistoryExport
+
+    HistoryExport.model_validate(export)
 
 
 def test_schema_unknown(cli):
     r = cli("schema", "nope")
-    assert r.exit_code == 2 and "triage, explain, list, questions" in r.stderr
+    assert r.exit_code == 2 and "triage, explain, list, questions, history" in r.stderr
 
 
 def test_content_check_passes_on_shipped_content(cli):
@@ -255,6 +272,19 @@ def test_answers_files_ignore_the_history_unless_asked(cli, kb, private_home, tm
     with_history = cli("triage", "--answers", str(path), "--json", "--history").json()
     assert with_history["level"]["id"] == "routine"
     assert any(r["source"] == "history" for r in with_history["level"]["reasons"])
+
+
+@pytest.mark.parametrize("answers", [["--answers", "docs/examples/outer-hip.json"], []])
+def test_history_and_no_save_together_are_refused(cli, answers):
+    """--history reads and saves the history, --no-save leaves it out: the pair was taken silently
+    (--history ignored). One line, exit 2, before any question and with nothing on stdout."""
+    from conftest import ROOT
+
+    args = [a if a.startswith("-") else str(ROOT / a) for a in answers]
+    r = cli("triage", *args, "--history", "--no-save", "--json")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("hipcheck: error: --history and --no-save cannot be used together")
+    assert r.stderr.count("\n") == 1
 
 
 def test_content_check_covers_the_history_rules(cli, tmp_path):
@@ -370,6 +400,19 @@ def test_batch_summary_is_an_error_line_like_the_others(cli, kb, tmp_path):
     lines = r.stderr.splitlines()
     assert all(line.startswith("hipcheck: error: ") for line in lines), lines
     assert lines[-1] == "hipcheck: error: 2 of 4 answer sets failed; see the lines above"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_explain_a_name_several_conditions_share_lists_them(cli, as_json):
+    """The words "hip flexor" are in the names of four conditions: hipcheck says it could be any of them
+    and lists each, rather than "no condition called 'hip flexor'" (or picking one silently)."""
+    r = cli("explain", "hip flexor", *(["--json"] if as_json else []))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "no condition called" not in r.stderr
+    assert "'hip flexor' could be more than one condition" in r.stderr
+    for cid in ("iliopsoas", "muscle_strain", "muscle_bleed", "psoas_abscess"):
+        assert f"{cid} (" in r.stderr
+    assert cli("explain", "hip flexor tendon pain").exit_code == 0
 
 
 def test_explain_says_when_it_took_a_close_match(cli):

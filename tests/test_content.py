@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import time
 
 import pytest
-from conftest import MINI
+from conftest import MINI, all_clear
 
 from hipcheck.engine import decide
 from hipcheck.knowledge.loader import find_condition
+from hipcheck.knowledge.models import Level
 from hipcheck.maintenance import checks
 
 CLINICAL = {"guideline", "consensus", "review", "study", "textbook"}
@@ -106,6 +108,106 @@ def test_every_condition_is_explained_by_its_own_name(kb):
         for name in (c.id, c.name, *c.aliases):
             found, _ = find_condition(kb, name)
             assert found is c, name
+
+
+def shown_names(name: str) -> list[str]:
+    """Every name a reader sees in a condition's displayed name (a result, `list`, `explain`): the whole
+    name, the name without its brackets, each bracketed name (and each of a bracket's comma-separated
+    names), and the parts around " / " of all of these."""
+    import re
+
+    brackets = re.findall(r"\(([^()]*)\)", name)
+    plain = " ".join(re.sub(r"\([^()]*\)", " ", name).split())
+    parts = [plain, *brackets, *(part for b in brackets for part in b.split(", "))]
+    parts += [part for n in parts for part in n.split(" / ")]
+    return list(dict.fromkeys(n.strip() for n in [name, *parts] if n.strip()))
+
+
+def test_shown_names_splits_brackets_and_slashes():
+    assert shown_names("A b / c d (e f, g) and h (i)") == [
+        "A b / c d (e f, g) and h (i)",
+        "A b / c d and h",
+        "e f, g",
+        "i",
+        "e f",
+        "g",
+        "A b",
+        "c d and h",
+    ]
+
+
+def test_every_name_a_result_shows_resolves_in_explain(kb, cli):
+    """`hipcheck explain "hip flexor tendon pain"` finds the condition a result called "Iliopsoas
+    tendinopathy / iliopsoas bursitis (hip flexor tendon pain)": each name in a displayed name resolves
+    to that condition, through the knowledge base and through the cached `explain --json` alike, with
+    no "closest match" note (the user typed a name hipcheck showed)."""
+    wrong = []
+    for c in kb.conditions:
+        for name in shown_names(c.name):
+            found, suggestions = find_condition(kb, name)
+            if found is not c:
+                wrong.append(f"{c.id}: {name!r} -> {found.id if found else suggestions}")
+    assert not wrong, wrong
+    for name in ("hip flexor tendon pain", "Avascular necrosis of the hip", "iliopsoas bursitis"):
+        r = cli("explain", name, "--json")
+        assert r.exit_code == 0 and "closest match" not in r.stderr, (name, r.stderr)
+        assert r.json()["id"] in {"iliopsoas", "avn"}
+
+
+def test_a_name_shared_by_two_conditions_lists_both():
+    """A bracketed name two conditions share resolves to neither: both are suggested."""
+    from hipcheck.knowledge.names import lookup, resolve_name
+
+    entries = [
+        ("a", ["a", "Broken hip after a fall (fracture)"]),
+        ("b", ["b", "Bone stress in the shin (fracture)"]),
+        ("c", ["c", "Pulled muscle (strain)"]),
+    ]
+    assert resolve_name(entries, "fracture") == (None, ["a", "b"])
+    assert lookup(entries, "fracture").ambiguous
+    assert resolve_name(entries, "strain") == ("c", [])
+    assert resolve_name(entries, "broken hip after a fall") == ("a", [])
+    # A bracketed name that is another condition's alias is shared too: neither wins silently.
+    entries.append(("d", ["d", "Shin splints", "fracture"]))
+    assert resolve_name(entries, "fracture") == (None, ["a", "b", "d"])
+
+
+# A time to act by: "today", "within a day or two", "1 to 2 days", "within hours" ("today if ..." is a
+# condition to watch for, not a time frame, and is not caught).
+DEADLINE = re.compile(
+    r"\b(?:today|same day|day or two|\d+ to \d+ (?:hours|days|weeks)|within (?:hours|days))\b(?! if )", re.I
+)
+
+
+def test_below_an_emergency_reasons_name_no_time_to_act(kb):
+    """The level says when ("When: now"), a reason says why. A result shows every reason, the less
+    urgent ones under "Also noted", so an emergency said "now" above "pressure on the nerves ... must be
+    ruled out today". Below the top level a reason names no time frame, and advice that names one is
+    left out above its own level (`advice_max_level`), where the level's advice says when."""
+    late = [
+        f"{r.id}: {DEADLINE.search(r.reason)[0]!r}"
+        for r in kb.rules
+        if r.level is not Level.emergency and DEADLINE.search(r.reason)
+    ]
+    assert not late, late
+    for r in kb.rules:
+        if r.level is not Level.emergency and any(DEADLINE.search(a) for a in r.advice):
+            assert r.advice_max_level.rank <= r.level.rank, f"{r.id}: its advice names a time frame"
+    assert DEADLINE.search("must be ruled out today.") and not DEADLINE.search("today if you have a fever")
+
+
+def test_an_emergency_result_says_now_and_nothing_later(kb):
+    """The case from issue 14: not sure about the nerve signs, buttock pain, and the leg takes no weight."""
+    answers = {
+        **all_clear(kb),
+        "nerve_signs": "not_sure",
+        "weight_bearing": "cannot",
+        "location": ["buttock"],
+    }
+    result = decide.assess(kb, decide.validate_answers(kb, answers))
+    assert result.level.id is Level.emergency
+    shown = [r.text for r in result.level.reasons] + result.level.advice
+    assert not [t for t in shown if DEADLINE.search(t)], shown
 
 
 def test_serious_conditions_are_never_self_care(kb):

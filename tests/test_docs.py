@@ -97,6 +97,29 @@ def test_flags_show_no_value_placeholder(args, width):
     assert re.search(r"--help +Show this message", text)
 
 
+TYPE_LABEL = re.compile(r"<[A-Za-z][^<>\s]*>")  # Typer's `<str>`, `<path>`, `<list[Path]>`
+
+
+@pytest.mark.parametrize("args", HELP_PAGES)
+@pytest.mark.parametrize("width", [60, 100])
+def test_no_help_page_shows_a_type_label(args, width):
+    """`hipcheck content accuracy --help` showed `PATH <list[Path]>`: a Python type, not a word for
+    the user. Every value an option or argument takes is named by its metavar (FILE, N, DATE, NAME),
+    and no `<type>` appears on any help page."""
+    text = _help(args, width)
+    assert not TYPE_LABEL.search(text), TYPE_LABEL.findall(text)
+
+
+@pytest.mark.parametrize(("name", "cmd"), list(_commands()), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_value_has_a_metavar(name, cmd):
+    """Every option that takes a value, and every argument, has a metavar: a word such as FILE, N or
+    0-10 (Typer would show the Python type)."""
+    for param in cmd.params:
+        if param.param_type_name == "option" and (param.is_flag or param.count):
+            continue
+        assert param.metavar and not TYPE_LABEL.search(param.metavar), f"{name}: {param.name} needs a metavar"
+
+
 @pytest.mark.parametrize("args", HELP_PAGES)
 def test_help_paragraphs_reflow_to_the_terminal(args):
     """Docstrings are wrapped in the source, but their line breaks must not reach the screen: on a wide

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from hipcheck.engine import decide
 from hipcheck.screens import interview
-from hipcheck.screens.interview import run_interview
+from hipcheck.screens.interview import answer_text, run_interview
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 
@@ -147,6 +147,51 @@ def test_an_emergency_answer_chosen_by_mistake_can_be_changed(mini):
     assert "EMERGENCY" in seen
 
 
+@pytest.mark.parametrize(("typed", "pain"), [("7", 7), ("0", 0), ("10", 10), ("55", 5), ("19", 9)])
+def test_a_scale_takes_the_number_typed(mini, typed, pain):
+    """On the 0-10 scale a digit highlights that number, and 1 then 0 highlights 10 (two digits that do
+    not make a number on the scale: the second one alone); enter confirms, as everywhere else. The
+    runner no longer presses the down arrow five times."""
+    with spy_select() as select:
+        answers, seen = drive(mini, ENTER, ENTER, *typed, ENTER, ENTER)  # flag No, where None, pain
+    assert answers["pain"] == pain
+    assert f"Pain: {pain} out of 10" in seen
+    [call] = [c for c in select.call_args_list if c.args[0] == "Pain"]
+    assert call.kwargs["instruction"] == "(type 0 to 10 or use the arrow keys, then enter)"
+
+
+def test_a_number_typed_slowly_starts_again(mini):
+    """1, a pause, then 0 is 0, not 10: only digits typed quickly make one number (the screen shows
+    what is highlighted before enter takes it)."""
+    clock = iter([0.0, 5.0])
+    with mock.patch.object(interview, "_clock", lambda: next(clock)):
+        answers, _ = drive(mini, ENTER, ENTER, "1", "0", ENTER, ENTER)
+    assert answers["pain"] == 0
+
+
+def test_a_typed_number_after_the_arrows_starts_again(mini):
+    """1, the down arrow (to 2), then 0: the 0 is a number of its own, not "10"."""
+    answers, _ = drive(mini, ENTER, ENTER, "1", DOWN, "0", ENTER, ENTER)
+    assert answers["pain"] == 0
+
+
+def test_the_question_mark_and_the_cursor_differ(mini):
+    """ "?" marks a question (while asked and in the line that stays after it), "»" the highlighted
+    choice only: the same mark for both made the cursor hard to find."""
+    drawn: list[str] = []
+    _, seen = drive(mini, ENTER, ENTER, ENTER, ENTER, drawn=drawn)
+    assert f"{interview.QMARK_TEXT} Flag" in drawn[0] and f"{interview.POINTER} No" in drawn[0]
+    assert "» Flag" not in drawn[0] and "» Is this right?" not in drawn[0]
+    assert (interview.QMARK_TEXT, interview.POINTER) == ("?", "»")
+    echoes = [line for line in seen.splitlines() if line.startswith(("?", "»"))]
+    assert echoes == [
+        "? Flag: No",
+        "? Where: None",
+        "? Pain: 0 out of 10",
+        "? Is this right? Yes, show my result",
+    ]
+
+
 def test_ctrl_c_raises_keyboard_interrupt(mini):
     with pytest.raises(KeyboardInterrupt):
         drive(mini, ENTER, "\x03")
@@ -198,12 +243,25 @@ def keys_for(kb, answers: dict) -> list[str]:
     return keys + [ENTER]  # summary: show my result
 
 
+def all_offered(kb, answers: dict) -> bool:
+    """Every answer is one the interview offers ("Not sure" is not offered for age and sex)."""
+    return all(v != "not_sure" or kb.question_by_id[q].offer_not_sure for q, v in answers.items())
+
+
+def not_sure_or_first(q):
+    """How the tree is finished: "Not sure", or the last option where the interview does not offer it
+    (50 or over; I'd rather not say)."""
+    if not q.offer_not_sure:
+        return q.options[-1].id
+    return ["not_sure"] if q.kind == "multi" else "not_sure"
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(interviews())
+@given(interviews().filter(lambda answers: all_offered(KB, answers)))
 def test_interview_and_answers_file_agree_on_the_real_bank(answers):
     complete = dict(answers)
     while (q := decide.next_question(KB, complete)) is not None:  # finish the tree with "Not sure"
-        complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
+        complete[q.id] = not_sure_or_first(q)
     typed, _ = drive(KB, *keys_for(KB, complete))
     assert typed == decide.validate_answers(KB, complete)  # same answers, in canonical order
     assert decide.assess(KB, typed) == decide.assess(KB, decide.validate_answers(KB, complete))
@@ -232,7 +290,7 @@ options = [{ id = "run", label = "Running" }, { id = "walk", label = "Walking" }
         ENTER,  # summary
     )
     assert answers["when"] == ["walk"] and answers["where"] == ["not_sure"]
-    assert "» Where: Not sure\n" in seen
+    assert "? Where: Not sure\n" in seen
 
 
 def test_go_back_works_with_enter_alone_in_a_multiple_choice(mini):
@@ -260,8 +318,8 @@ def test_echo_names_the_choice_that_enter_alone_recorded(mini):
         ENTER,  # summary
     )
     assert answers["where"] == ["none"]
-    assert "» Where: None\n" in seen
-    assert "» Pain: 0 out of 10\n" in seen
+    assert "? Where: None\n" in seen
+    assert "? Pain: 0 out of 10\n" in seen
     assert "done" not in seen
 
 
@@ -284,13 +342,13 @@ def test_esc_enter_never_records_an_empty_answer(mini):
         ENTER,  # summary: show my result
     )
     assert answers == {"flag": "no", "where": ["side"], "side_detail": "lying", "pain": 0}
-    echoes = [line for line in seen.splitlines() if line.startswith("»")]
+    echoes = [line for line in seen.splitlines() if line.startswith("?")]
     assert echoes and not any(line.rstrip().endswith(":") for line in echoes), echoes
 
 
 def test_echo_names_every_ticked_option(mini):
     _, seen = drive(mini, ENTER, UP * 2, SPACE, DOWN, SPACE, ENTER, ENTER, ENTER, ENTER)
-    assert "» Where: Front; Side\n" in seen
+    assert "? Where: Front; Side\n" in seen
 
 
 def test_go_back_from_a_multiple_choice_drops_its_ticks(mini):
@@ -307,7 +365,7 @@ def test_go_back_from_a_multiple_choice_drops_its_ticks(mini):
         ENTER,  # summary
     )
     assert answers["where"] == ["none"]
-    assert "» Where: (went back to the previous question)\n" in seen
+    assert "? Where: (went back to the previous question)\n" in seen
 
 
 def test_space_on_go_back_ticks_nothing(mini):
@@ -361,7 +419,7 @@ def test_which_answer_can_be_cancelled(mini):
         ENTER,  # the summary again: show my result
     )
     assert answers == {"flag": "no", "where": ["front"], "pain": 0}
-    assert "» Which answer? Keep my answers" in seen
+    assert "? Which answer? Keep my answers" in seen
     assert seen.count("Your answers") == 2
 
 
@@ -378,17 +436,17 @@ def test_echoes_wrap_at_word_boundaries_on_a_narrow_screen():
         "trend": "worse_running",
     }
     while (q := decide.next_question(KB, complete)) is not None:
-        complete[q.id] = ["not_sure"] if q.kind == "multi" else "not_sure"
+        complete[q.id] = not_sure_or_first(q)
     typed, seen = drive(KB, *keys_for(KB, complete), columns=40)
     assert typed == decide.validate_answers(KB, complete)
     lines = seen[: seen.index("Your answers")].splitlines()
     assert max(len(line) for line in lines) <= 40
     label = KB.question_by_id["trend"].label_of("worse_running")
-    at = next(i for i, line in enumerate(lines) if line.startswith("» Getting better or worse:"))
+    at = next(i for i, line in enumerate(lines) if line.startswith("? Getting better or worse:"))
     more = [line for line in lines[at + 1 : at + 4] if line.startswith("  ")]
     assert more, "the echo is longer than 40 columns: it wraps"
     echo = " ".join(line.strip() for line in [lines[at], *more])
-    assert echo == f"» Getting better or worse: {label}"  # every word whole
+    assert echo == f"? Getting better or worse: {label}"  # every word whole
 
 
 @pytest.mark.parametrize("columns", [40, 60, 100])
@@ -401,6 +459,81 @@ def test_option_help_wraps_to_the_screen(columns):
             lines = ("  Description: " + choice.description).splitlines()
             assert max(len(line) for line in lines) <= columns
             assert " ".join(" ".join(lines).split()[1:]) == " ".join(option.help.split())
+
+
+def test_age_and_sex_offer_no_not_sure():
+    """You cannot be unsure of your age, and for sex "I'd rather not say" already sits there: the
+    interview offers "Not sure" for neither (an answers file may still give it, and the engine reads it
+    as before). Every other question still offers it."""
+    with create_app_session(output=Screen(80)):
+        for q in KB.questions:
+            titles = [str(c.title) for c in interview._choices(q, None, can_go_back=True)]
+            assert ("Not sure" in titles) is (q.id not in {"age", "sex"}), q.id
+    assert "I'd rather not say" in [o.label for o in KB.question_by_id["sex"].options]
+    assert decide.validate_answers(KB, {"age": "not_sure", "sex": "not_sure"}) == {
+        "age": "not_sure",
+        "sex": "not_sure",
+    }
+
+
+@pytest.mark.parametrize("columns", [30, 60])
+@pytest.mark.parametrize("qid", ["background", "injury", "severity", "groin_detail"])
+def test_option_labels_wrap_to_the_screen(columns, qid):
+    """At 30 columns "Inflammatory arthritis, e.g. rheumatoid arthritis" showed as "Inflammatory
+    arthritis, e": every label wraps at word boundaries, its later lines indented under its first (past
+    the cursor and, in a multiple choice, the tick box)."""
+    q = KB.question_by_id[qid]
+    with create_app_session(output=Screen(columns)):
+        choices = interview._choices(q, None, can_go_back=True)
+    indent = 3 + (2 if q.kind == "multi" else 0)  # " » " and "○ "
+    labels = [*(answer_text(q, o) for o in q.option_ids if q.offer_not_sure or o != "not_sure")]
+    labels.append(interview.BACK_LABEL)
+    if q.kind == "scale":
+        labels = [f"{n:>2}  {q.scale_labels.get(str(n), '')}".rstrip() for n in range(11)]
+        labels += ["Not sure", interview.BACK_LABEL]
+    for label, choice in zip(labels, choices, strict=True):
+        lines = str(choice.title).split("\n")
+        assert max([indent + len(lines[0]), *map(len, lines[1:])]) < columns, lines
+        assert all(line.startswith(" " * indent) for line in lines[1:]), lines
+        assert " ".join(" ".join(lines).split()) == " ".join(label.split())
+    if columns == 30 and qid == "background":
+        assert any("\n" in str(c.title) for c in choices)
+
+
+@pytest.mark.parametrize("columns", [30, 60, 100])
+def test_prompt_hints_wrap_at_word_boundaries(columns):
+    """The hint after a question ('(type 0 to 10 or use the arrow keys, then enter)') breaks between
+    words where the line is full; prompt_toolkit would break it anywhere."""
+    hint = "(type 0 to 10 or use the arrow keys, then enter)"
+    with create_app_session(output=Screen(columns)):
+        wrapped = interview._hint("Pain at its worst", hint)
+    lines = f"? Pain at its worst {wrapped}".split("\n")
+    assert max(len(line) for line in lines) < columns, lines
+    assert " ".join(" ".join(lines).split()) == f"? Pain at its worst {hint}"
+    assert (len(lines) > 1) is (columns < 70)
+
+
+def test_a_narrow_screen_shows_whole_labels(mini_with):
+    """Drawn at 30 columns, a long label is on screen to its last word, and the echo names it whole."""
+    _, kb = mini_with(
+        questions="""
+[[question]]
+id = "sport"
+short = "Sport"
+section = "pain"
+kind = "single"
+text = "Which sport?"
+options = [
+  { id = "long", label = "Inflammatory arthritis, e.g. rheumatoid arthritis" },
+  { id = "b", label = "B" },
+]
+"""
+    )
+    drawn: list[str] = []
+    answers, seen = drive(kb, ENTER, ENTER, ENTER, ENTER, ENTER, columns=30, drawn=drawn)
+    assert answers["sport"] == "long"
+    assert "rheumatoid arthritis" in drawn[0]
+    assert "? Sport: Inflammatory\n  arthritis, e.g. rheumatoid\n  arthritis\n" in seen
 
 
 # --------------------------------------------------------------------------- told early: urgent and up
@@ -436,13 +569,13 @@ def test_an_urgent_answer_is_told_at_once_and_carrying_on_is_highlighted(notices
             ENTER,  # summary: show my result
         )
     assert answers == {"age": "adult", "signs": ["ache"], "flag": "no", "where": ["none"], "pain": 0}
-    notice = seen[seen.index("» Warning signs: Aching at night") : seen.index("» What next?")]
+    notice = seen[seen.index("? Warning signs: Aching at night") : seen.index("? What next?")]
     info = kb.meta.levels[Level.urgent]
     assert f"{info.label.upper()}: {info.time_frame.upper()}" in notice
     assert "Aching at night needs a doctor soon." in notice
     assert info.advice[0] in " ".join(notice.replace("│", " ").split())
     assert "Ask about an X-ray." in notice  # the rule's own advice too
-    assert "» What next? Carry on with the questions" in seen
+    assert "? What next? Carry on with the questions" in seen
     [choices] = offered(select, "What next?")
     assert choices[0] == "Stop here and see the result"  # still offered, just not highlighted
 
@@ -470,7 +603,7 @@ def test_a_same_day_answer_is_told_at_once_and_carrying_on_is_highlighted(notice
     assert f"!!! {info.label.upper()} " in seen  # "Be seen today", not "Be seen today: today"
     assert info.time_frame.lower() in info.label.lower() and f": {info.time_frame.upper()}" not in seen
     assert "A hot, swollen hip needs a doctor today." in seen
-    assert "» What next? Stop here and see the result" in seen
+    assert "? What next? Stop here and see the result" in seen
     carried_on, _ = drive(kb, ENTER, UP, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)
     assert "flag" in carried_on  # Enter alone went on to the next question
 
@@ -489,7 +622,7 @@ def test_no_lower_notice_after_a_higher_one(notices):
     )
     assert answers["pain"] == 9
     assert "very_severe" in {r.id for r in decide.fired_rules(kb, answers)}
-    assert seen.count("» What next?") == 1 and "Very severe pain." not in seen
+    assert seen.count("? What next?") == 1 and "Very severe pain." not in seen
 
 
 def test_a_higher_notice_follows_a_lower_one(notices):
@@ -503,8 +636,8 @@ def test_a_higher_notice_follows_a_lower_one(notices):
         ENTER,  # "What next?": stop (highlighted)
     )
     assert answers == {"age": "adult", "signs": ["ache"], "flag": "yes"}
-    assert seen.count("» What next?") == 2
-    assert "EMERGENCY: NOW" in seen[seen.index("» Flag: Yes") :]
+    assert seen.count("? What next?") == 2
+    assert "EMERGENCY: NOW" in seen[seen.index("? Flag: Yes") :]
 
 
 def test_a_rule_that_ends_the_interview_stops_it_with_its_advice(notices):
@@ -515,7 +648,7 @@ def test_a_rule_that_ends_the_interview_stops_it_with_its_advice(notices):
     assert "hipcheck is not built for children." in seen
     assert "Take them to their doctor, today if they cannot walk." in seen
     assert "questions stop here" in seen
-    assert "» What next? See the result" in seen
+    assert "? What next? See the result" in seen
     assert offered(select, "What next?") == [["See the result", "Change my last answer (picked by mistake)"]]
     assert "Your answers" not in seen  # no summary: straight to the result
 
@@ -579,7 +712,6 @@ def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
     with pytest.raises(KeyboardInterrupt) as caught:
         drive(kb, ENTER, UP * 2 + SPACE + ENTER, ENTER, "\x03", seen=seen)  # Ctrl-C at the flag
     assert caught.value.answers == {"age": "adult", "signs": ["ache"]}
-    assert "» Flag: (stopped here)" in seen[0]  # the half-asked question does not just vanish
     words = interview.parting_words(kb, caught.value.answers, width=1000)
     info = kb.meta.levels[Level.urgent]
     assert words == (
@@ -589,6 +721,37 @@ def test_ctrl_c_leaves_the_answers_so_far_and_a_word_on_them(notices):
     assert interview.parting_words(kb, {"age": "adult", "signs": ["none"]}) is None
 
 
+@pytest.mark.parametrize("ticked", [False, True])
+def test_ctrl_c_keeps_the_half_asked_question_on_screen(mini, ticked):
+    """Ctrl-C used to erase the prompt and print '» Flag: (stopped here)' instead: the question, its
+    choices, the cursor and the ticks vanished before "Interrupted". Now the prompt is not erased, and
+    its last frame (drawn as done) still holds the choices."""
+    from prompt_toolkit.application.current import set_app
+    from prompt_toolkit.layout import ConditionalContainer
+
+    made: list = []
+    real = interview._erase_when_done
+    keys = [ENTER, UP * 2, SPACE, "\x03"] if ticked else [DOWN, "\x03"]  # Where: Front ticked; Flag
+    seen: list[str] = []
+    with (
+        mock.patch.object(interview, "_erase_when_done", lambda q: made.append(q) or real(q)),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        drive(mini, *keys, seen=seen)
+    app = made[-1].application
+    assert app.erase_when_done is False and app.exit_style == "class:aborting"
+    done = mock.patch.object(type(app), "is_done", new_callable=mock.PropertyMock, return_value=True)
+    with set_app(app), done:
+        choices = [
+            c
+            for c in app.layout.walk()
+            if isinstance(c, ConditionalContainer)
+            and any(hasattr(getattr(w, "content", None), "get_pointed_at") for w in c.get_children())
+        ]
+        assert choices and all(c.filter() for c in choices)  # drawn in the done frame too
+    assert "stopped here" not in seen[0]
+
+
 # --------------------------------------------------------------------------- red flags never by accident
 
 
@@ -596,7 +759,7 @@ def test_enter_alone_on_a_red_flag_question_records_none_of_these(notices):
     _, kb = notices
     answers, seen = drive(kb, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)  # enter alone, all the way
     assert answers == {"age": "adult", "signs": ["none"], "flag": "no", "where": ["none"], "pain": 0}
-    assert "» Warning signs: None of these\n" in seen
+    assert "? Warning signs: None of these\n" in seen
 
 
 def test_enter_on_a_warning_sign_with_nothing_ticked_records_nothing(notices):

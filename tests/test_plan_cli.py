@@ -207,3 +207,21 @@ def test_the_handout_fits_the_terminal(cli, width):
     assert r.exit_code == 0
     assert max(len(line.rstrip()) for line in r.stdout.splitlines()) <= width
     assert "\\n" not in r.stdout
+
+
+def test_the_plan_offered_after_an_interview_follows_the_level(kb):
+    """The end-of-interview offer (`plan_after_triage`): a plan for the README's routine example, none
+    for any warning sign that makes the level same-day or emergency."""
+    from hipcheck.engine.decide import assess, validate_answers
+    from hipcheck.knowledge.models import Level
+
+    answers = json.loads((ROOT / "docs" / "examples" / "outer-hip.json").read_text())
+    offered = plan_cmd.plan_after_triage(kb, assess(kb, validate_answers(kb, answers)))
+    assert offered is not None and offered.status == "plan" and offered.steps
+    seen_urgent_plus = 0
+    for option in kb.question_by_id["warning_signs"].option_ids:
+        result = assess(kb, validate_answers(kb, {**answers, "warning_signs": [option]}))
+        if result.level.id in (Level.same_day, Level.emergency):
+            seen_urgent_plus += 1
+            assert plan_cmd.plan_after_triage(kb, result) is None, option
+    assert seen_urgent_plus

@@ -200,19 +200,24 @@ def test_ctrl_c_after_a_warning_sign_says_it_once_more_on_stderr(tmp_path, notic
     child.expect_exact("Stop here and see the result")
     child.send(ENTER)  # "What next?": carry on, highlighted at urgent
     child.expect_exact("Red flag?")
-    child.expect_exact("Yes")  # the prompt itself is up
+    child.expect_exact("Go back to the previous question")  # the prompt itself is up
+    child.send(DOWN)  # highlight "Yes", then stop there
+    child.expect_exact("Yes")
+    mark = len(seen.getvalue())
     child.sendintr()
     child.expect_exact("Interrupted: no result, nothing saved.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    after = " ".join(ANSI.sub("", seen.getvalue()).split("» What next?")[-1].split())
+    # The last frame of the cut-short question: not erased (it was replaced by one line before), but
+    # drawn once more as it stood, cursor on "Yes", above the parting words.
+    after = " ".join(ANSI.sub("", seen.getvalue()[mark:]).split())
+    assert after.startswith("? Flag (Use arrow keys) No » Yes Not sure ← Go back to the previous question")
     info = kb.meta.levels[Level.urgent]
-    assert "» Flag: (stopped here)" in after  # the question cut short stays on screen
-    assert (
+    assert after.endswith(
         f'Before you go: your answers so far put this at "{info.label}" ({info.time_frame}). '
         f"Aching at night needs a doctor soon. {info.advice[0]} Interrupted: no result, nothing saved."
-    ) in after
+    )
     assert (tmp_path / "out.txt").read_text() == ""  # all of it on stderr
 
 
@@ -229,6 +234,54 @@ def test_ctrl_c_with_no_warning_sign_says_only_interrupted(tmp_path, notices):
     child.close()
     assert child.exitstatus == 130
     assert "Interrupted" in seen.getvalue() and "Before you go" not in seen.getvalue()
+
+
+def test_the_pain_scale_takes_a_typed_number(tmp_path):
+    """In a real terminal: the scale's hint says to type a number, and 1 then 0 picks 10."""
+    child = spawn("triage --json > out.json", tmp_path)
+    child.logfile_read = seen = io.StringIO()
+    about_you(child)
+    safety_all_clear(child)
+    tick(child, "Where is the pain", 3)  # outside of the hip
+    pick(child, "Which side", 1)
+    pick(child, "How did it start", 2)  # gradually
+    pick(child, "How long", 2)  # 2-6 weeks
+    pick(child, "better or worse", 1)  # same
+    tick(child, "When does it hurt", 1, 2)  # during, after
+    child.expect_exact("(type 0 to 10 or use the arrow keys, then enter)")
+    child.expect_exact("worst imaginable")  # the whole list is up
+    child.send("1")
+    child.send("0")
+    child.send(ENTER)
+    child.expect_exact("on the outside")  # the next question
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert echo_lines(seen.getvalue(), "? Pain at its worst:")[0].endswith("10 out of 10 (worst imaginable)")
+
+
+def test_ctrl_c_on_a_narrow_terminal_breaks_no_word(tmp_path, notices):
+    """At 30 columns "Interrupted: no result, nothing saved." ran past the edge and the terminal
+    broke it as "nothin" / "g saved."; the parting words were wrapped already."""
+    content, _ = notices
+    child = spawn(f"--content {content} triage", tmp_path, cols=30)
+    child.logfile_read = seen = io.StringIO()
+    pick(child, "How old")
+    child.expect_exact("enter when done")
+    child.send(UP * 2 + SPACE + ENTER)  # signs: "Aching at night" → an urgent rule
+    child.expect_exact("Stop here and")
+    child.send(ENTER)  # carry on
+    child.expect_exact("Red flag?")
+    mark = len(seen.getvalue())
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    text = ANSI.sub("", seen.getvalue()[mark:]).replace("\r", "")
+    lines = text[text.index("Before you go") :].splitlines()
+    assert max(len(line) for line in lines) < 30, lines
+    assert lines[-2:] == ["Interrupted: no result,", "nothing saved."]
 
 
 def test_save_writes_a_report(tmp_path):
@@ -276,10 +329,10 @@ def test_narrow_terminal_wraps_echoes_and_help_at_word_boundaries(tmp_path):
     pick(child, "better or worse", 2)  # "Getting worse, and I am still running on it": 70 columns
     tick(child, "When does it hurt", 1)
     child.expect_exact("at its worst")
-    echo = echo_lines(seen.getvalue(), "» Getting better or worse:")
+    echo = echo_lines(seen.getvalue(), "? Getting better or worse:")
     assert len(echo) > 1 and max(len(line) for line in echo) <= 60
     assert " ".join(" ".join(echo).split()) == (
-        "» Getting better or worse: Getting worse, and I am still running on it"
+        "? Getting better or worse: Getting worse, and I am still running on it"
     )
     child.send(DOWN * 4 + ENTER)
     child.expect_exact("pain at the front")
@@ -316,6 +369,51 @@ def test_go_back_from_a_multiple_choice_drops_its_ticks(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+@pytest.mark.parametrize("cols", [40, 60])
+def test_stderr_wraps_at_word_boundaries_to_its_own_terminal_when_stdout_is_piped(tmp_path, cols):
+    """stdout to a file, stderr on a narrow terminal: a note was wrapped to the width of stdout (not a
+    terminal, so 100 columns), and the terminal then broke it in the middle of a word ("thi" / "s").
+    It is wrapped to stderr's terminal, at word boundaries."""
+    child = spawn("explain bursitus > page.txt", tmp_path, cols=cols)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    lines = ANSI.sub("", child.before).replace("\r", "").strip("\n").split("\n")
+    assert len(lines) > 1 and max(len(line) for line in lines) < cols, lines
+    assert " ".join(lines) == (
+        "Showing gtps (Gluteal tendinopathy / trochanteric bursitis), the closest match to 'bursitus'."
+    )
+    assert "Gluteal tendinopathy" in (tmp_path / "page.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "triage --answers docs/examples/outer-hip.json",
+        "explain bursitis",
+        "list",
+        "questions",
+        "history",
+    ],
+)
+def test_piped_text_output_has_no_trailing_spaces(tmp_path, args):
+    """Rich pads table cells and wrapped lines to their width: piped into a file, half the lines of a
+    result ended in spaces. Every console hipcheck draws on drops them (whatever the screen draws)."""
+    import subprocess
+
+    from conftest import ROOT
+
+    env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+    run = [sys.executable, "-m", "hipcheck"]
+    subprocess.run([*run, "log", "--pain", "4", "--note", "tight after hills "], env=env, check=True)
+    r = subprocess.run([*run, *args.split()], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) > 5
+    padded = [line for line in lines if line.endswith(" ")]
+    assert not padded, f"{len(padded)} of {len(lines)} lines end with a space: {padded[:3]}"
 
 
 @pytest.mark.parametrize(
@@ -458,7 +556,7 @@ def test_show_everything_after_the_result(tmp_path):
     outer_hip_runner(child)
     pick(child, "Is this right")
     child.expect_exact(MENU_LAST)
-    child.send(UP * 2 + ENTER)  # "Show everything"
+    child.send(UP * 3 + ENTER)  # "Show everything" (then the plan, Save a report, Done)
     child.expect_exact("To stop it coming back")
     child.expect_exact(WHAT_NEXT)  # asked again, without "Show everything"
     child.expect_exact(MENU_LAST)
@@ -466,8 +564,29 @@ def test_show_everything_after_the_result(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    after = ANSI.sub("", seen.getvalue()).split("» What next? Show everything")[-1]
+    after = ANSI.sub("", seen.getvalue()).split("? What next? Show everything")[-1]
     assert "+ for:" in after and "Show everything (all causes and tips)" not in after
+
+
+def test_the_plan_is_offered_after_the_result_when_the_level_allows(tmp_path):
+    """Issue 11: the back-to-running plan is offered at the end of an interactive triage (a routine
+    level with a cause that has a plan), shown once, then the question comes back without it."""
+    child = spawn("triage", tmp_path, PAGER="cat")
+    child.logfile_read = seen = io.StringIO()
+    outer_hip_runner(child)
+    pick(child, "Is this right")
+    child.expect_exact("Your back-to-running plan")
+    child.expect_exact(MENU_LAST)
+    child.send(UP * 2 + ENTER)  # the plan (above Save a report, Done)
+    child.expect_exact("Where you stand")
+    child.expect_exact(WHAT_NEXT)  # asked again, without the plan
+    child.expect_exact(MENU_LAST)
+    child.send(ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    after = ANSI.sub("", seen.getvalue()).split("Where you stand")[-1]
+    assert "Your back-to-running plan" not in after
 
 
 def test_no_question_after_the_result_when_stdout_is_not_a_terminal(tmp_path):
@@ -496,3 +615,19 @@ def test_full_goes_through_a_pager_on_a_terminal(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("args", ["", "content"])
+def test_a_group_alone_shows_its_help_and_exits_0(tmp_path, args):
+    """`hipcheck` alone (and `hipcheck content`) shows the help on stdout and exits 0, as git and gh
+    do: asking what there is is not a usage error."""
+    import subprocess
+
+    env = {**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")}
+    r = subprocess.run(
+        [sys.executable, "-m", "hipcheck", *args.split()], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert f"Usage: hipcheck {args} [OPTIONS] COMMAND".replace("  ", " ") in r.stdout
+    assert "check" in r.stdout if args else "triage" in r.stdout

@@ -38,6 +38,7 @@ from hipcheck.knowledge.text import escape
 if TYPE_CHECKING:
     from hipcheck.knowledge.loader import KnowledgeBase
     from hipcheck.knowledge.models import TriageResult
+    from hipcheck.knowledge.names import NameMatch
 
 MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
 
@@ -219,6 +220,8 @@ def triage(
     failed. These results neither use nor feed your history."""
     from hipcheck.engine.decide import AnswerError, assess, validate_answers
 
+    if with_history and no_save:
+        fail("--history and --no-save cannot be used together: one uses the history, the other leaves it out")
     kb = knowledge()
     if save is not None:  # before the first question: a bad path must not cost the interview
         from hipcheck.screens.report import report_path_problem
@@ -303,7 +306,15 @@ def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool,
     `remind`: the level's line goes above the question (the first screen's top has scrolled away)."""
     import datetime as dt
 
-    from hipcheck.screens.interview import DONE, EVERYTHING, ask_report_name, terminal_session, what_next
+    from hipcheck.commands.plan import plan_after_triage
+    from hipcheck.screens.interview import (
+        DONE,
+        EVERYTHING,
+        PLAN,
+        ask_report_name,
+        terminal_session,
+        what_next,
+    )
     from hipcheck.screens.pager import page
     from hipcheck.screens.report import report_path_problem, save_report
     from hipcheck.screens.result import full_view, level_line
@@ -325,10 +336,21 @@ def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool,
     try:
         with terminal_session(no_color=state.no_color):
             reminder = level_line(result) if remind else None
-            while (choice := what_next(everything=not full_shown, reminder=reminder)) != DONE:
+            plan = plan_after_triage(kb, result)  # None when the level or the cause allows no plan
+            while (
+                choice := what_next(everything=not full_shown, plan=plan is not None, reminder=reminder)
+            ) != DONE:
                 if choice == EVERYTHING:
                     page(console(), full_view(result, kb))
                     full_shown, reminder = True, None
+                    continue
+                if choice == PLAN and plan is not None:
+                    from rich.console import Group
+
+                    from hipcheck.screens.plan import plan_view
+
+                    page(console(), Group(*plan_view(plan)))
+                    plan, reminder = None, None  # shown; `hipcheck plan` shows it again
                     continue
                 name = ask_report_name(suggested(), problem)
                 if name is None:
@@ -372,9 +394,8 @@ def _interview(kb: "KnowledgeBase") -> dict:
     except (KeyboardInterrupt, EOFError) as exc:
         # Answers that already call for a doctor are said once more, even as the user leaves.
         words = parting_words(kb, getattr(exc, "answers", {}))
-        sys.stderr.write(
-            "\n" + (f"{words}\n\n" if words else "") + "Interrupted: no result, nothing saved.\n"
-        )
+        sys.stderr.write("\n" + (f"{words}\n\n" if words else ""))
+        note("Interrupted: no result, nothing saved.")  # wrapped to the terminal, as the words are
         raise typer.Exit(int(Exit.INTERRUPTED)) from None
 
 
@@ -392,41 +413,45 @@ def explain(
     no_color: AfterNoColor = False,
 ) -> None:
     """Explain a condition: symptoms, why runners get it, self-care, when to see someone, sources."""
+    from hipcheck.knowledge.names import lookup
+
     if as_json:
-        from hipcheck.knowledge.names import resolve_name
-
         views = json_views()
-        cid, suggestions = resolve_name(views["names"], name)
-        if cid is None:
-            _no_condition(name, suggestions, {c: names[1] for c, names in views["names"]})
-        _note_close_match(name, cid, dict(views["names"])[cid])
-        sys.stdout.write(views["explain"][cid] + "\n")
+        entries = [(cid, names) for cid, names in views["names"]]
+    else:
+        kb = knowledge()
+        entries = [(c.id, [c.id, c.name, *c.aliases]) for c in kb.conditions]
+    found = lookup(entries, name)
+    if found.cid is None:
+        _no_condition(name, found, {cid: names[1] for cid, names in entries})
+    _note_close_match(name, found.cid, dict(entries)[found.cid])
+    if as_json:
+        sys.stdout.write(views["explain"][found.cid] + "\n")
         return
-    from hipcheck.knowledge.loader import find_condition
-
-    kb = knowledge()
-    cond, suggestions = find_condition(kb, name)
-    if cond is None:
-        _no_condition(name, suggestions, {c.id: c.name for c in kb.conditions})
     from hipcheck.screens.pages import condition_view
 
-    _note_close_match(name, cond.id, [cond.id, cond.name, *cond.aliases])
-    console().print(condition_view(cond))
+    console().print(condition_view(kb.condition_by_id[found.cid]))
 
 
 def _note_close_match(asked: str, cid: str, names: list[str]) -> None:
     """When a partial name or a misspelling was taken as meant, say on stderr which page this is.
-    `names`: the condition's id, name and aliases."""
-    from hipcheck.knowledge.names import normalise_name
+    `names`: the condition's id, name and aliases (a part of a displayed name is no close match: the
+    user typed what hipcheck showed)."""
+    from hipcheck.knowledge.names import name_parts, normalise_name
 
-    if normalise_name(asked) not in {normalise_name(n) for n in names}:
+    if normalise_name(asked) not in {normalise_name(n) for n in [*names, *name_parts(names[1])]}:
         note(f"Showing {cid} ({names[1].split(' (')[0]}), the closest match to '{asked}'.")
 
 
-def _no_condition(name: str, suggestions: list[str], names: dict[str, str]) -> NoReturn:
-    """One line: the nearest conditions by id with their names, so the user can pick one."""
-    hint = "; ".join(f"{cid} ({names.get(cid, cid).split(' (')[0]})" for cid in suggestions)
-    hint = f" Did you mean: {hint}?" if suggestions else ""
+def _no_condition(name: str, found: "NameMatch", names: dict[str, str]) -> NoReturn:
+    """One line: the conditions the name could be, or the nearest ones, by id with their names, so the
+    user can pick one."""
+    hint = "; ".join(f"{cid} ({names.get(cid, cid).split(' (')[0]})" for cid in found.suggestions[:5])
+    if found.ambiguous:
+        more = len(found.suggestions) - 5
+        more = f"; and {more} more (see `hipcheck list`)" if more > 0 else ""
+        fail(f"'{name}' could be more than one condition: {hint}{more}. Pick one with `hipcheck explain ID`.")
+    hint = f" Did you mean: {hint}?" if found.suggestions else ""
     fail(f"no condition called '{name}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
 
 
@@ -462,7 +487,8 @@ def questions(
     console().print(question_list_view(question_list(knowledge())))
 
 
-SCHEMAS = ("triage", "explain", "list", "questions", "plan")
+SCHEMAS = ("triage", "explain", "list", "questions", "history", "plan")
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the dialect pydantic writes
 
 
 @app.command(epilog=examples("hipcheck schema triage > triage.schema.json"))
@@ -474,6 +500,7 @@ def schema(
     """Print the JSON Schema of a --json output, generated from the models."""
     import json
 
+    from hipcheck.history.models import HistoryExport
     from hipcheck.knowledge import models
     from hipcheck.knowledge import plans as plan_models
 
@@ -482,11 +509,14 @@ def schema(
         "explain": models.ConditionPage,
         "list": models.ConditionList,
         "questions": models.QuestionList,
+        "history": HistoryExport,
         "plan": plan_models.PlanResult,
     }.get(name)
     if model is None:
         fail(f"unknown schema '{name}'; choose one of: {', '.join(SCHEMAS)}")
-    sys.stdout.write(json.dumps(model.model_json_schema(mode="serialization"), indent=2) + "\n")
+    # No `$id`: the text is the same on every run and machine, to keep under version control.
+    described = {"$schema": JSON_SCHEMA_DIALECT, **model.model_json_schema(mode="serialization")}
+    sys.stdout.write(json.dumps(described, indent=2) + "\n")
 
 
 # --------------------------------------------------------------------------- content tools
@@ -557,9 +587,12 @@ def main() -> None:
     except BrokenPipeError:  # the reader stopped early (`hipcheck list | head -1`): quiet, exit 0
         quiet_stdout()
         sys.exit(int(Exit.OK))
-    except NoArgsIsHelpError as exc:  # `hipcheck` or `hipcheck content` alone: show the help
-        sys.stderr.write(exc.format_message().rstrip() + "\n")
-        sys.exit(int(Exit.USAGE))
+    except NoArgsIsHelpError:  # `hipcheck` or `hipcheck content` alone: the help is on stdout; as git
+        try:  # and gh do, that is an answer, not a usage error
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()
+        sys.exit(int(Exit.OK))
     except UsageError as exc:
         where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
         message = exc.format_message()

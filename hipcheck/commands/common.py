@@ -29,12 +29,25 @@ class Exit(IntEnum):
     INTERRUPTED = 130
 
 
+def stderr_columns() -> int | None:
+    """The width of the terminal stderr goes to, or None when it is not a terminal. Not
+    shutil.get_terminal_size, which measures stdout: with stdout piped it gave 100 columns, and a
+    narrower terminal then broke stderr's lines in the middle of words."""
+    import os
+
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns if sys.stderr.isatty() else None
+    except (AttributeError, OSError, ValueError):  # no fileno (a test's stream), or closed
+        return None
+
+
 def note(text: str) -> None:
-    """A line of information on stderr, wrapped at word boundaries on a terminal."""
-    import shutil
+    """A line of information on stderr, wrapped at word boundaries to the terminal stderr goes to (not
+    wrapped when that is not a terminal)."""
     import textwrap
 
-    width = shutil.get_terminal_size((100, 24)).columns - 1 if sys.stderr.isatty() else 10_000
+    columns = stderr_columns()
+    width = columns - 1 if columns else 10_000
     sys.stderr.write(textwrap.fill(escape(text), width=max(width, 20), break_long_words=False) + "\n")
 
 
@@ -120,9 +133,11 @@ def json_views() -> dict:
 
 
 def console(stderr: bool = False) -> "Console":
+    """The console for stdout, or for stderr at the width of stderr's own terminal (Rich would measure
+    stdin or stdout first)."""
     from hipcheck.screens.console import make_console
 
-    return make_console(stderr=stderr, no_color=state.no_color)
+    return make_console(stderr=stderr, no_color=state.no_color, width=stderr_columns() if stderr else None)
 
 
 def quiet_stdout() -> None:

@@ -40,11 +40,18 @@ def examples(*commands: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {c}" for c in commands)
 
 
+def _no_type(ctx: typer.Context) -> None:
+    """An argument's type column: empty (see `_Help`)."""
+    return None
+
+
 class _Help:
     """What every hipcheck command and group changes in Typer's help (Typer 0.29, rich markup):
     - paragraphs reflow to the terminal width (see `reflow`);
     - flags show no value placeholder: Typer's rich help prints every option's type, so a flag read
       `--json <bool>` as if it took a value (its plain help leaves flags out; this does the same);
+    - an argument shows no type either: Typer prints its Python type after its metavar, whatever the
+      metavar (`PATH <list[Path]>`); the metavar already names it;
     - the usage line names arguments by their metavar, `NAME` or `[NAME]`, not `{name}`."""
 
     def _reflow_help(self) -> None:
@@ -59,6 +66,8 @@ class _Help:
         for param in params:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
+            elif isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
         return params
 
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:

@@ -21,6 +21,8 @@ from hipcheck.knowledge.text import escape
 if TYPE_CHECKING:
     from hipcheck.engine.plan import TriageSummary
     from hipcheck.knowledge.loader import KnowledgeBase
+    from hipcheck.knowledge.models import TriageResult
+    from hipcheck.knowledge.plans import PlanResult
 
 
 def _today() -> date:
@@ -93,6 +95,22 @@ def _from_history(kb: KnowledgeBase, results) -> TriageSummary | None:
         causes=tuple(c.id for c in again.causes),
         not_ruled_out=tuple(again.level.not_ruled_out),
     )
+
+
+def plan_after_triage(kb: KnowledgeBase, result: TriageResult) -> PlanResult | None:
+    """The plan to offer at the end of an interactive triage, for the result just given (a new triage
+    starts the plan at step 1), or None when there is none to give: a same-day or emergency level, a
+    cause with no plan, or plans that do not validate (then `hipcheck plan` says why)."""
+    from hipcheck.engine import plan as engine
+    from hipcheck.knowledge.loader import ContentError, plan_content
+
+    try:
+        content_plans = plan_content(kb)
+    except ContentError:
+        return None
+    today = _today()
+    built = engine.build(kb, content_plans, _summary_of(kb, result, None, today, ""), today=today)
+    return built if built.status == "plan" else None
 
 
 def plan(

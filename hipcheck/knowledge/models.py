@@ -187,6 +187,11 @@ class Question(Triggered):
     none_option: str | None = Field(
         default=None, description="multi only: the option that means 'none of these' (exclusive)"
     )
+    offer_not_sure: bool = Field(
+        default=True,
+        description="whether the interview offers 'Not sure' (false where it makes no sense, e.g. age); "
+        "an answers file may give not_sure to any question",
+    )
     safe: list[str] = Field(
         default=[],
         description="single only: the reassuring answers ('no', 'normal'); a multi question's none_option "

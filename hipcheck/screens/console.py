@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+_PADDING = re.compile(r" +(?=\n)")
+
+
+class _Console(Console):
+    """Rich pads every table cell and every wrapped line with spaces to its full width; piped into a
+    file, half the lines of a result ended in spaces. This console drops the spaces at the end of each
+    line it writes, whatever the screens draw (tables, grids, panels, text). Only plain spaces right
+    before a newline go: styled padding (a coloured background) ends in an escape code and stays.
+
+    `_render_buffer` is where Rich turns a print into text; if a Rich release renamed it, the padding
+    would simply come back, and tests/test_terminal.py::test_piped_text_output_has_no_trailing_spaces
+    would fail."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return _PADDING.sub("", super()._render_buffer(buffer))
+
 
 def make_console(*, stderr: bool = False, no_color: bool = False, width: int | None = None) -> Console:
-    """A console that honours NO_COLOR, TERM=dumb and pipes (Rich does) and --no-color."""
-    return Console(stderr=stderr, no_color=no_color or None, width=width, highlight=False, emoji=False)
+    """A console that honours NO_COLOR, TERM=dumb and pipes (Rich does) and --no-color, and writes no
+    spaces at the ends of lines."""
+    return _Console(stderr=stderr, no_color=no_color or None, width=width, highlight=False, emoji=False)
 
 
 def bullets(items: list[str], style: str = "") -> Table:

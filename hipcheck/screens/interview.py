@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from prompt_toolkit.application import create_app_session, get_app_session
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from prompt_toolkit.layout import ConditionalContainer
 from prompt_toolkit.output import create_output
 from prompt_toolkit.utils import get_cwidth
 from questionary import Choice
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 BACK = "__back__"
 BACK_LABEL = "← Go back to the previous question"
 WENT_BACK = "(went back to the previous question)"
-STOPPED = "(stopped here)"
 SEE_RESULT = "__result__"
 CHANGE = "__change__"
 KEEP = "__keep__"
@@ -51,8 +52,13 @@ SECTION_TITLES = {
 }
 # The echo of an answered question, in questionary's own colours.
 QMARK, QUESTION, ANSWER = "fg:#5f819d", "bold", "fg:#FF9D00 bold"
+# Two marks, never the same: "?" before every question (asked, and in its echo), "»" at the cursor.
+QMARK_TEXT, POINTER = "?", "»"
 DESCRIPTION = "  Description: "  # questionary's prefix for the highlighted option's help
 NOTICE_LEVEL = Level.urgent  # answers that fire a rule at this level or above are told at once
+ARROWS_HINT = "(Use arrow keys)"  # questionary's own hint, passed on so that it wraps (see _hint)
+TYPING_SECONDS = 1.5  # on a scale, digits typed within this of each other make one number ("10")
+_clock = time.monotonic
 
 
 @contextlib.contextmanager
@@ -113,9 +119,9 @@ def _fit(message: str) -> str:
 
 
 def _echo(short: str, answer: str, style: str = ANSWER) -> None:
-    """What stays on screen after a question: '» Short: the answer', wrapped at word boundaries."""
+    """What stays on screen after a question: '? Short: the answer', wrapped at word boundaries."""
     label = short if short.endswith("?") else f"{short}:"
-    fragments = [(QMARK, "»"), (QUESTION, label), (style, answer)]
+    fragments = [(QMARK, QMARK_TEXT), (QUESTION, label), (style, answer)]
     print_formatted_text(_wrap(fragments, _width(), indent="  "))
 
 
@@ -153,6 +159,38 @@ def _description(help_text: str | None, width: int) -> str | None:
     return "\n".join([first, *rest])
 
 
+def _title(label: str, indent: int, width: int) -> str:
+    """A choice's label, word-wrapped to fit after the cursor (and a multiple choice's tick box),
+    `indent` columns wide, with its later lines indented as far: questionary does not wrap a choice,
+    so a long label was cut off at the screen edge. A plain string (not formatted text), so the
+    highlighted and ticked choices keep questionary's colours."""
+    lines = textwrap.wrap(label, width=max(width - indent - 1, 10)) or [label]
+    return ("\n" + " " * indent).join(lines)
+
+
+def _hint(message: str, hint: str) -> str:
+    """A prompt's hint ('(Use arrow keys)'), broken at word boundaries so that it fits on the line
+    after '? Message ' and the lines below it (prompt_toolkit breaks a long prompt line anywhere)."""
+    width = _width() - 1
+    col = get_cwidth(f"{QMARK_TEXT} {message} ")
+    out = ""
+    for word in hint.split():
+        size = get_cwidth(word)
+        if col and col + size > width:
+            out, col = out.rstrip(" ") + "\n", 0
+        out += word + " "
+        col += size + 1
+    return out.rstrip(" ")
+
+
+def _wrap_titles(choices: list[Choice], multi: bool = False) -> list[Choice]:
+    indent = 2 + get_cwidth(POINTER) + (2 if multi else 0)  # " » ", then "○ " in a multiple choice
+    width = _width()
+    for c in choices:
+        c.title = _title(str(c.title), indent, width)
+    return choices
+
+
 def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     if q.kind == "scale":
         choices = []
@@ -162,14 +200,15 @@ def _choices(q: Question, previous: object, can_go_back: bool) -> list[Choice]:
     else:
         width = _width()
         choices = [Choice(o.label, value=o.id, description=_description(o.help, width)) for o in q.options]
-    choices.append(Choice("Not sure", value=NOT_SURE))
+    if q.offer_not_sure:
+        choices.append(Choice("Not sure", value=NOT_SURE))
     if q.kind == "multi":
         picked = previous if isinstance(previous, list) else []
         for c in choices:
             c.checked = c.value in picked
     if can_go_back:
         choices.append(Choice(BACK_LABEL, value=BACK))
-    return choices
+    return _wrap_titles(choices, multi=q.kind == "multi")
 
 
 def answer_text(q: Question, value: object) -> str:
@@ -218,10 +257,30 @@ def _validate_multi(q: Question, pointed: Callable[[], object | None]):
 def _erase_when_done(question: questionary.Question) -> questionary.Question:
     """Let the prompt vanish when answered, so the interview prints its own word-wrapped echo; and
     switch off prompt_toolkit's Esc+Enter (Alt+Enter), which would accept the prompt's empty input
-    line and return '' instead of a choice."""
+    line and return '' instead of a choice.
+
+    Ctrl-C is different: the half-asked question stays on screen as it was, its choices, the cursor
+    and any ticks included (greyed, as prompt_toolkit shows an aborted prompt), and the parting words
+    and "Interrupted" follow below it. questionary hides the choices of a finished prompt, so here
+    they stay visible once the prompt is stopped."""
     app = question.application
     app.erase_when_done = True
-    app.key_bindings = merge_key_bindings([app.key_bindings, _NO_ALT_ENTER])  # later bindings win
+    stopped = {"now": False}
+
+    def keep_on_screen(event) -> None:
+        stopped["now"] = True
+        event.app.erase_when_done = False
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    keys = KeyBindings()
+    keys.add("c-c", eager=True)(keep_on_screen)
+    was_stopped = Condition(lambda: stopped["now"])
+    for container in app.layout.walk():
+        if isinstance(container, ConditionalContainer) and any(
+            hasattr(getattr(c, "content", None), "get_pointed_at") for c in container.get_children()
+        ):
+            container.filter = container.filter | was_stopped  # the choices: shown when stopped too
+    app.key_bindings = merge_key_bindings([app.key_bindings, _NO_ALT_ENTER, keys])  # later bindings win
     return question
 
 
@@ -233,19 +292,24 @@ def _ignore_alt_enter(_event) -> None:
     """Esc+Enter does nothing: the user must choose."""
 
 
-def _ask(question: questionary.Question, short: str) -> object:
-    """Ask; on Ctrl-C the prompt is gone as after an answer, so the echo says where the user stopped
-    ('» Short: stopped here') before KeyboardInterrupt goes on to the CLI."""
-    try:
-        return question.unsafe_ask()
-    except KeyboardInterrupt:
-        _echo(short, STOPPED, style="italic")
-        raise
+def _ask(question: questionary.Question, short: str | None = None) -> object:
+    """Ask; on Ctrl-C the question stays on screen as it was (see `_erase_when_done`) and
+    KeyboardInterrupt goes on to the CLI. `short`, the question's short name, was for a '(stopped here)'
+    echo that the question on screen now makes needless; callers may still pass it."""
+    return question.unsafe_ask()
 
 
 def _select(message: str, choices: list[Choice], default: Choice | None = None) -> object:
-    """A single choice, echoed as '» Message: the chosen label'."""
-    question = questionary.select(message, choices=choices, qmark="»", default=default)
+    """A single choice, echoed as '? Message: the chosen label'."""
+    choices = _wrap_titles(choices)
+    question = questionary.select(
+        message,
+        choices=choices,
+        qmark=QMARK_TEXT,
+        pointer=POINTER,
+        default=default,
+        instruction=_hint(message, ARROWS_HINT),
+    )
     value = _ask(_erase_when_done(question), message)
     _echo(message, next(str(c.title) for c in choices if c.value == value))
     return value
@@ -266,9 +330,10 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
         questionary.checkbox(
             q.short,
             choices=choices,
-            qmark="»",
+            qmark=QMARK_TEXT,
+            pointer=POINTER,
             validate=_validate_multi(q, pointed),
-            instruction="(space to tick, enter when done)",
+            instruction=_hint(q.short, "(space to tick, enter when done)"),
             initial_choice=q.none_option,  # enter alone then records "None of these", nothing worse
         )
     )
@@ -295,9 +360,39 @@ def _checkbox(q: Question, choices: list[Choice]) -> list:
     return _ask(question, q.short)
 
 
+def _scale_hint(q: Question) -> str:
+    return f"(type {q.scale_min} to {q.scale_max} or use the arrow keys, then enter)"
+
+
+def _type_numbers(question: questionary.Question) -> questionary.Question:
+    """On a scale, a digit highlights that number, as the arrow keys would; enter still confirms. Digits
+    typed quickly one after another make one number when it is on the scale (1 then 0: 10); otherwise,
+    or after a pause or an arrow key, a digit starts a new number."""
+    app = question.application
+    control = next(c for c in app.layout.find_all_controls() if hasattr(c, "get_pointed_at"))
+    place = {c.value: i for i, c in enumerate(control.choices) if isinstance(c.value, int)}
+    typed = {"text": "", "at": 0.0}
+    keys = KeyBindings()
+
+    def highlight(event) -> None:
+        now = _clock()
+        longer = typed["text"] + event.data
+        quick = now - typed["at"] <= TYPING_SECONDS
+        still = typed["text"] and control.get_pointed_at().value == int(typed["text"])  # not moved since
+        text = longer if still and quick and int(longer) in place else event.data
+        typed["text"], typed["at"] = text, now
+        if int(text) in place:
+            control.pointed_at = place[int(text)]
+
+    for digit in "0123456789":
+        keys.add(digit, eager=True)(highlight)
+    app.key_bindings = merge_key_bindings([app.key_bindings, keys])  # later bindings win
+    return question
+
+
 def ask(q: Question, previous: object = None, can_go_back: bool = False) -> object:
     """Ask one question (its full text is already on screen); return the answer value, or BACK.
-    Afterwards the screen shows '» Short: answer', naming everything recorded (or that the user
+    Afterwards the screen shows '? Short: answer', naming everything recorded (or that the user
     went back)."""
     choices = _choices(q, previous, can_go_back)
     if q.kind == "multi":
@@ -306,10 +401,11 @@ def ask(q: Question, previous: object = None, can_go_back: bool = False) -> obje
         _echo(q.short, answer_text(q, value))
         return value
     default = next((c for c in choices if c.value == previous), None)
-    value = _ask(
-        _erase_when_done(questionary.select(q.short, choices=choices, qmark="»", default=default)),
-        q.short,
+    hint = _hint(q.short, _scale_hint(q) if q.kind == "scale" else ARROWS_HINT)
+    question = questionary.select(
+        q.short, choices=choices, qmark=QMARK_TEXT, pointer=POINTER, default=default, instruction=hint
     )
+    value = _ask(_erase_when_done(_type_numbers(question) if q.kind == "scale" else question), q.short)
     _echo(q.short, answer_text(q, value))
     return value
 
@@ -494,16 +590,19 @@ def _run(
 # --------------------------------------------------------------------------- after the result
 
 EVERYTHING = "__everything__"
+PLAN = "__plan__"
 SAVE_REPORT = "__save_report__"
 DONE = "__done__"
 
 
-def what_next(*, everything: bool = True, reminder: str | None = None) -> str:
-    """After an interview's result, on a terminal: EVERYTHING (all causes and tips), SAVE_REPORT or
-    DONE. Done is highlighted, so enter alone ends. `reminder` (the level in a line) is said first."""
+def what_next(*, everything: bool = True, plan: bool = False, reminder: str | None = None) -> str:
+    """After an interview's result, on a terminal: EVERYTHING (all causes and tips), PLAN (the
+    back-to-running plan, offered when the level allows one), SAVE_REPORT or DONE. Done is highlighted,
+    so enter alone ends. `reminder` (the level in a line) is said first."""
     if reminder:
         _say(reminder, "bold")
     choices = [Choice("Show everything (all causes and tips)", value=EVERYTHING)] if everything else []
+    choices += [Choice("Your back-to-running plan", value=PLAN)] if plan else []
     choices += [Choice("Save a report…", value=SAVE_REPORT), Choice("Done", value=DONE)]
     return str(_select("What next?", choices, default=choices[-1]))
 
@@ -522,7 +621,7 @@ def ask_report_name(suggested: str, problem: Callable[[str], str | None]) -> str
     question = questionary.text(
         "Report file (.md .html .txt .svg; empty to go back):",
         default=suggested,
-        qmark="»",
+        qmark=QMARK_TEXT,
         validate=check,
     )
     name = str(_ask(_erase_when_done(question), short)).strip()
