@@ -225,3 +225,10 @@ def test_the_plan_offered_after_an_interview_follows_the_level(kb):
             seen_urgent_plus += 1
             assert plan_cmd.plan_after_triage(kb, result) is None, option
     assert seen_urgent_plus
+
+
+def test_a_zero_pain_limit_reads_as_no_pain_at_all(cli):
+    """The bone plan allows no pain at the injured bone: 'at most 0 out of 10' read like a typo."""
+    text = cli("plan", "--cause", "femoral_neck_stress_fracture").stdout
+    assert "at most 0 out of 10" not in text
+    assert "no pain at all (0 out of 10)" in text

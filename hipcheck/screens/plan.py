@@ -60,6 +60,11 @@ def plan_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     return None
 
 
+def limit_words(n: int) -> str:
+    """A pain limit in words: "at most 3 out of 10", or "no pain at all" for a limit of 0."""
+    return "no pain at all (0 out of 10)" if n == 0 else f"at most {n} out of 10"
+
+
 def times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
@@ -139,8 +144,8 @@ def plan_view(result: PlanResult) -> list[RenderableType]:
     parts.append(
         bullets(
             [
-                f"During a session: at most {lim.pain_during_max} out of 10 at the sore spot.",
-                f"The next morning: at most {lim.pain_morning_max} out of 10.",
+                f"During a session: {limit_words(lim.pain_during_max)} at the sore spot.",
+                f"The next morning: {limit_words(lim.pain_morning_max)}.",
                 f"Over a limit {times(lim.step_back_after)} on a step: go back one step.",
             ]
         )
@@ -291,8 +296,8 @@ def plan_markdown(result: PlanResult) -> str:
     lines += ["", _md(result.summary or ""), "", "## Pain limits", ""]
     lim = result.limits
     lines += [
-        f"- During a session: at most {lim.pain_during_max} out of 10.",
-        f"- The next morning: at most {lim.pain_morning_max} out of 10.",
+        f"- During a session: {limit_words(lim.pain_during_max)}.",
+        f"- The next morning: {limit_words(lim.pain_morning_max)}.",
         f"- Over a limit {times(lim.step_back_after)} on a step: go back one step.",
         "",
         f"## Where you stand: {VERDICT_WORDS[st.verdict]}, step {st.step} of {len(result.steps)}",
@@ -367,8 +372,8 @@ def plan_html(result: PlanResult) -> str:
     out += [f"<p><strong>{h(n)}</strong></p>" for n in result.notices]
     out += [f"<p>{h(result.summary or '')}</p>", "<h2>Pain limits</h2><ul>"]
     out += [
-        f"<li>During a session: at most {lim.pain_during_max} out of 10.</li>",
-        f"<li>The next morning: at most {lim.pain_morning_max} out of 10.</li>",
+        f"<li>During a session: {limit_words(lim.pain_during_max)}.</li>",
+        f"<li>The next morning: {limit_words(lim.pain_morning_max)}.</li>",
         f"<li>Over a limit {times(lim.step_back_after)} on a step: go back one step.</li></ul>",
         f"<h2>Where you stand: {VERDICT_WORDS[st.verdict]}, step {st.step} of {len(result.steps)}</h2><ul>",
     ]
