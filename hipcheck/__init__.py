@@ -5,6 +5,7 @@ The Python API (see hipcheck/api.py and the README):
     from hipcheck import load_knowledge, triage, triage_many
 
 Its names are loaded on first use, so `hipcheck --version` and the fast CLI paths do not pay for them.
+The package is typed (py.typed).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ __all__ = [
     "triage",
     "triage_many",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def __getattr__(name: str) -> Any:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, overload
 
+from hipcheck.engine import parallel
 from hipcheck.engine.decide import AnswerError, assess, validate_answers
 from hipcheck.knowledge.catalog import condition_list, condition_page, question_list
 from hipcheck.knowledge.loader import ContentError, KnowledgeBase, find_condition, load_content
@@ -66,25 +67,16 @@ def _knowledge(knowledge: Knowledge | None) -> Knowledge:
 
 def triage(answers: Mapping[str, Any], knowledge: Knowledge | None = None) -> TriageResult:
     """The result for one answer set: urgency, likely causes, tips and the reasons for each. The same
-    result as `hipcheck triage --answers FILE --json` (which never uses the history for a file either).
+    result as `hipcheck triage --answers FILE --json` (which, without --history, leaves the history out).
     Raises `AnswerError` for an answer that does not fit the question bank."""
     kb = _knowledge(knowledge)
     return assess(kb, validate_answers(kb, answers))
 
 
-# Each worker process of `triage_many(..., jobs=N)` loads the knowledge once, from the same folder.
-_worker_kb: KnowledgeBase | None = None
-
-
-def _start_worker(root: str) -> None:
-    global _worker_kb
-    _worker_kb = load_content(root, use_cache=True)
-
-
-def _one(answers: Mapping[str, Any]) -> TriageResult | AnswerError:
-    assert _worker_kb is not None
+def _one(kb: KnowledgeBase, answers: Mapping[str, Any]) -> TriageResult | AnswerError:
+    """One answer set in a worker process: its result, or its AnswerError (returned, to keep order)."""
     try:
-        return triage(answers, _worker_kb)
+        return triage(answers, kb)
     except AnswerError as exc:
         return exc
 
@@ -103,41 +95,40 @@ def triage_many(
     knowledge: Knowledge | None = None,
     *,
     jobs: int = 1,
-    errors: Literal["return"],
+    errors: str,
 ) -> Iterator[TriageResult | AnswerError]: ...
 def triage_many(
     answer_sets: Iterable[Mapping[str, Any]],
     knowledge: Knowledge | None = None,
     *,
     jobs: int = 1,
-    errors: Literal["raise", "return"] = "raise",
+    errors: str = "raise",
 ) -> Iterator[TriageResult | AnswerError]:
     """A result for each answer set, in input order, lazily (a stream of any length in bounded memory).
 
-    `jobs` > 1 scores on that many processes (`multiprocessing`; the answer sets and results must
-    cross to them, so use it for thousands of sets, not tens). `errors="raise"` (the default) raises
-    the first `AnswerError`; `errors="return"` yields it in that answer set's place and goes on."""
+    `jobs` > 1 scores on that many processes (`hipcheck.engine.parallel`: the knowledge goes to each
+    once; answer sets and results cross to them, so use it for thousands of sets, not tens). As with
+    any `multiprocessing` code, a script that uses it must guard its top level with
+    `if __name__ == "__main__":` on platforms that start processes by spawning (macOS, Windows).
+    `errors="raise"` (the default) raises the first `AnswerError`; `errors="return"` yields it in that
+    answer set's place and goes on. A bad `jobs` or `errors` raises ValueError at once."""
     if errors not in ("raise", "return"):
         raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
     if jobs < 1:
         raise ValueError(f"jobs must be 1 or more, not {jobs}")
     kb = _knowledge(knowledge)
     if jobs == 1:
-        for answers in answer_sets:
-            try:
-                yield triage(answers, kb)
-            except AnswerError as exc:
-                if errors == "raise":
-                    raise
-                yield exc
-        return
-    import multiprocessing
+        results: Iterator[TriageResult | AnswerError] = (_one(kb, answers) for answers in answer_sets)
+    else:
+        results = parallel.ordered_map(_one, kb, answer_sets, jobs)
+    return _raising(results) if errors == "raise" else results
 
-    with multiprocessing.get_context().Pool(jobs, _start_worker, (str(kb.root),)) as pool:
-        for out in pool.imap(_one, answer_sets, chunksize=32):
-            if isinstance(out, AnswerError) and errors == "raise":
-                raise out
-            yield out
+
+def _raising(results: Iterator[TriageResult | AnswerError]) -> Iterator[TriageResult]:
+    for result in results:
+        if isinstance(result, AnswerError):
+            raise result
+        yield result
 
 
 def questions(knowledge: Knowledge | None = None) -> QuestionList:

@@ -165,14 +165,89 @@ def test_the_readme_python_examples_run(tmp_path, monkeypatch):
     assert len(blocks) >= 3
     monkeypatch.chdir(ROOT)
     for block in blocks:
-        script = tmp_path / "example.py"
-        script.write_text(block)
-        r = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300
-        )
-        assert r.returncode == 0, block + "\n" + r.stderr
+        # A block that starts processes runs under "spawn" too, as on macOS and Windows, where a script
+        # without an `if __name__ == "__main__":` guard fails.
+        starts = ["fork", "spawn"] if "jobs=" in block else ["fork"]
+        for start in starts:
+            script = tmp_path / f"example_{start}.py"
+            script.write_text(
+                f"import multiprocessing\nmultiprocessing.set_start_method({start!r}, force=True)\n{block}"
+            )
+            r = subprocess.run(
+                [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300
+            )
+            assert r.returncode == 0, f"{start}:\n{block}\n{r.stderr}"
+            assert r.stdout.strip(), block
 
 
 def test_the_engine_is_what_the_api_runs(knowledge):
     answers = _answers(VIGNETTES[0])
     assert hipcheck.triage(answers, knowledge).model_dump() == decide.assess(knowledge, answers).model_dump()
+
+
+# --------------------------------------------------------------------------- processes (engine/parallel.py)
+
+
+def _double(state, item):
+    return state * item
+
+
+def test_ordered_map_keeps_order_and_reads_ahead_only_a_few_chunks():
+    """Bounded memory: when the consumer has taken k results, at most (jobs * AHEAD + 1) chunks more
+    than k have been read from the input, however long it is."""
+    from hipcheck.engine import parallel
+
+    pulled = 0
+
+    def source():
+        nonlocal pulled
+        for i in range(10_000):
+            pulled += 1
+            yield i
+
+    results = parallel.ordered_map(_double, 2, source(), jobs=2)
+    taken = [next(results) for _ in range(50)]
+    assert taken == [2 * i for i in range(50)]
+    assert pulled <= 50 + (2 * parallel.AHEAD + 1) * parallel.CHUNK
+    results.close()  # stopping early shuts the pool down
+    assert pulled < 10_000
+
+
+def test_stopping_early_leaves_no_worker_processes(knowledge):
+    import multiprocessing
+
+    sets = [_answers(p) for p in VIGNETTES] * 20
+    results = hipcheck.triage_many(sets, knowledge, jobs=2)
+    next(results)
+    results.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_during_jobs_ends_promptly_with_130_and_no_worker_tracebacks(tmp_path):
+    """The review found `--jobs 2` could hang on Ctrl-C (workers killed holding the pool's locks) and
+    printed each worker's traceback. Workers now ignore SIGINT; the parent stops the pool."""
+    import os
+    import signal
+    import time
+
+    line = json.dumps(_answers(VIGNETTES[0]))
+    big = tmp_path / "big.jsonl"
+    big.write_text((line + "\n") * 30_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hipcheck", "triage", "--answers", str(big), "--json", "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")},
+    )
+    time.sleep(3)  # the pool is up and scoring
+    assert proc.poll() is None, "the batch ended before the interrupt: make the file longer"
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("hipcheck --jobs 2 did not end after Ctrl-C")
+    assert proc.returncode == 130
+    assert "Traceback" not in err

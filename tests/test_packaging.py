@@ -39,6 +39,8 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "hipcheck/content/meta.toml" in names
     assert "hipcheck/content/conditions/gtps.toml" in names
+    assert "hipcheck/content/plans.toml" in names and "hipcheck/content/exercises.toml" in names
+    assert "hipcheck/py.typed" in names  # the API is typed for those who install it (PEP 561)
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(target)
     return target

@@ -96,7 +96,7 @@ def _root(
 def _open_answers(source: str) -> tuple[bool, list, Iterator, IO[bytes]]:
     """(batch?, the lines read so far, the other lines, the byte stream): batch when the file is
     *.jsonl / *.ndjson, or holds one JSON value per line (its first non-blank line is a complete JSON
-    value and another line follows); see batch.is_batch. Lines are bytes, at most inputs.MAX_BYTES
+    value and another line follows); see batch.is_batch. Lines are bytes, at most answer_input.MAX_BYTES
     long (None for a longer one)."""
     from hipcheck.engine.answer_input import open_source, read_lines
     from hipcheck.engine.batch import sniff
@@ -112,7 +112,7 @@ def _open_answers(source: str) -> tuple[bool, list, Iterator, IO[bytes]]:
 
 
 def _read_answers(source: str, head: list, stream: IO[bytes]) -> object:
-    """The one answers document: at most inputs.MAX_BYTES of UTF-8 JSON (see inputs.loads)."""
+    """The one answers document: at most answer_input.MAX_BYTES of UTF-8 JSON (see answer_input.loads)."""
     import json
 
     from hipcheck.engine.answer_input import InputError, loads, read_document

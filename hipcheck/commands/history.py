@@ -1,9 +1,10 @@
 """`hipcheck log` and `hipcheck history`: the Typer commands, and the questions `log` asks.
 
-Wire-up (cli.py): `from .history_cli import register; register(app)`; `triage` uses
-`history_reasons_and_saver`, re-exported here from history_hook.py. The work lives in modules with one
-job each: history_args (parsing the input), history_data (reading the history for a command),
-history_view (the screen, chart and exports), history_forget (--forget), history_hook (for triage).
+Wire-up (commands/app.py): `history.register(app)`; `triage` uses `history_reasons_and_saver`,
+re-exported here from commands/history_hook.py. The work lives in modules with one job each:
+commands/history_options (parsing the input), commands/history_data (reading the history for a
+command), screens/history (the screen, chart and exports), commands/history_forget (--forget),
+commands/history_hook (for triage).
 Heavy modules (rich, plotext, sqlite3 via .store, platformdirs, questionary) are imported inside the
 functions that need them, never at module level, so other commands start as fast as before.
 """

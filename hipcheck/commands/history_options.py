@@ -1,6 +1,6 @@
 """The command-line input of `hipcheck log` and `hipcheck history`: parsing it, with one-line errors,
 and the exits when hipcheck cannot ask for it or the user interrupts. Also the global options that
-every command accepts after its name too (`AfterContent`, `AfterNoColor`), shared by cli.py.
+every command accepts after its name too (`AfterContent`, `AfterNoColor`), shared by commands/app.py.
 
 Light on purpose: nothing heavy is imported at module level.
 """

@@ -3,13 +3,13 @@ compact result per line out, streaming (memory does not grow with the number of 
 starts with `"line"`, the number of the input line it answers (1-based), then the fields of the single
 `--json` result; a bad line gets no result, only its error on stderr.
 
-Each line goes through the same engine as a single triage (`engine.validate_answers`, then
-`engine.decide`, which `engine.assess` also uses): there is one copy of the decision logic, so a safety
+Each line goes through the same engine as a single triage (`decide.validate_answers`, then
+`decide.decide`, which `decide.assess` also uses): there is one copy of the decision logic, so a safety
 fix can never miss batch mode. Only the last step differs: `result_json` writes the decision straight
 as JSON, the same text `assess(...).model_dump_json()` gives, without building the result models.
 
-Lines are read as bytes, each at most `answer_input.MAX_BYTES` long, and decoded one by one, so a line that
-is too long, not UTF-8, nested too deeply or repeating a key is reported by its number like any other
+Lines are read as bytes, each at most `answer_input.MAX_BYTES` long, and decoded one by one, so a line
+that is too long, not UTF-8, nested too deeply or repeating a key is reported by its number like any other
 bad line and the rest are still scored.
 
 Batch mode ignores the history: a line is an answer set from a script, not the user's own check-in,
@@ -22,8 +22,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from hipcheck.engine import answer_input, decide, result_json
-from hipcheck.knowledge.loader import KnowledgeBase, load_content
+from hipcheck.engine import answer_input, decide, parallel, result_json
+from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.text import escape
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson")
@@ -91,22 +91,8 @@ def score_line(kb: KnowledgeBase, n: int, line: bytes | str | None) -> tuple[str
     return f'{{"line":{n},{result[1:]}\n', None  # the input line number first, so results can be matched
 
 
-# Each worker process of `run(..., jobs=N)` loads the knowledge once, from the same folder (through the
-# content cache), rather than receiving it pickled.
-_worker_kb: KnowledgeBase | None = None
-
-
-def _start_worker(root: str) -> None:
-    global _worker_kb
-    _worker_kb = load_content(root, use_cache=True)
-
-
-def _score_numbered(item: tuple[int, bytes | str | None]) -> tuple[str | None, str | None]:
-    assert _worker_kb is not None
-    return score_line(_worker_kb, *item)
-
-
-CHUNK = 64  # lines sent to a worker at a time: large enough to amortise the hand-over, small to stream
+def _score_numbered(kb: KnowledgeBase, item: tuple[int, bytes | str | None]) -> tuple[str | None, str | None]:
+    return score_line(kb, *item)
 
 
 def run(
@@ -120,15 +106,11 @@ def run(
     read); write one compact result per line to `out`, and one `hipcheck: error: line N: ...` per bad
     line to `err`. Returns (lines scored, lines failed).
 
-    With `jobs` > 1 the lines are scored by that many worker processes (`multiprocessing`), and written
-    in input order, so the output is the same, line for line, as with one job. Memory stays bounded:
-    lines are handed out in chunks as results are written."""
+    With `jobs` > 1 the lines are scored by that many worker processes (see `parallel`), and written
+    in input order, so the output is the same, line for line, as with one job; memory stays bounded."""
     numbered = enumerate(lines, 1)
     if jobs > 1:
-        import multiprocessing
-
-        with multiprocessing.get_context().Pool(jobs, _start_worker, (str(kb.root),)) as pool:
-            return _write(pool.imap(_score_numbered, numbered, CHUNK), out, err)
+        return _write(parallel.ordered_map(_score_numbered, kb, numbered, jobs), out, err)
     return _write((score_line(kb, n, line) for n, line in numbered), out, err)
 
 

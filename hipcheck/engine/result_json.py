@@ -1,5 +1,5 @@
 """An engine `Decision` written as compact JSON: the same text, byte for byte, as
-`engine.assess(...).model_dump_json()`, for batch scoring, where building the result models and then
+`decide.assess(...).model_dump_json()`, for batch scoring, where building the result models and then
 serialising them costs most of the time.
 
 Every piece that depends only on the content (a condition's id and name, each piece of evidence, each

@@ -3,7 +3,7 @@
 Given check-ins, saved triage results, today's date and the rules in content/history.toml:
 - `daily_pain` builds the series: each day's worst pain, from check-ins and triage pain scores;
 - `escalation_reasons` returns the findings (pain persisting, rising, at rest or at night) as
-  `Reason(source="history", ...)`, ready for `engine.assess(kb, answers, extra_reasons=...)`;
+  `Reason(source="history", ...)`, ready for `decide.assess(kb, answers, extra_reasons=...)`;
 - `summarize` adds the direction of the trend, for `hipcheck history`.
 
 The rules are explained, with their sources, in docs/history.md.

@@ -493,7 +493,7 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
     """Load and validate a content directory; raise ContentError listing every problem.
 
     With `use_cache` (the CLI), parsed TOML comes from the content cache when its key matches (see
-    hipcheck/cache.py), and valid content is written to it. The checks run either way. Each file is
+    knowledge/cache.py), and valid content is written to it. The checks run either way. Each file is
     read once, within the limits (see the module's docstring)."""
     root = Path(root) if root is not None else default_content_dir()
     if not root.is_dir():

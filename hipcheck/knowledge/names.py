@@ -1,6 +1,6 @@
 """Resolving a condition by id, name or alias. Plain data in, plain data out: no pydantic, no I/O.
 
-`content.find_condition` and the cached `explain --json` path both use `lookup`, so a name resolves the
+`loader.find_condition` and the cached `explain --json` path both use `lookup`, so a name resolves the
 same way whether or not the knowledge base was built.
 """
 
