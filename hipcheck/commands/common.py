@@ -18,7 +18,7 @@ from hipcheck.knowledge.text import escape
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hipcheck.knowledge.loader import KnowledgeBase
+    from hipcheck.knowledge.loader import ContentError, KnowledgeBase
     from hipcheck.knowledge.models import Out
 
 
@@ -106,12 +106,17 @@ def knowledge() -> "KnowledgeBase":
     try:
         return load_content(state.content_dir, use_cache=True)
     except ContentError as exc:
-        first = exc.problems[0] if exc.problems else ""
-        fail(
-            f"content is invalid ({len(exc.problems)} problem(s)), first: {first}; "
-            "run `hipcheck content check` to list them all",
-            Exit.ERROR,
-        )
+        content_invalid(exc)
+
+
+def content_invalid(exc: "ContentError") -> NoReturn:
+    """Invalid content ends the command: how many problems, the first, and where to see them all."""
+    first = exc.problems[0] if exc.problems else ""
+    fail(
+        f"content is invalid ({len(exc.problems)} problem(s)), first: {first}; "
+        "run `hipcheck content check` to list them all",
+        Exit.ERROR,
+    )
 
 
 def emit_json(model: "Out") -> None:

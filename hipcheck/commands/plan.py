@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hipcheck.commands.common import Exit, console, emit_json, fail, knowledge, note, state
+from hipcheck.commands.common import Exit, console, content_invalid, emit_json, fail, knowledge, note, state
 from hipcheck.commands.help import examples
 from hipcheck.commands.history_options import AfterContent, AfterNoColor
 from hipcheck.knowledge.text import escape
@@ -171,12 +171,7 @@ def plan(
     try:
         content_plans = plan_content(kb)
     except ContentError as exc:
-        first = exc.problems[0] if exc.problems else ""
-        fail(
-            f"content is invalid ({len(exc.problems)} problem(s)), first: {first}; "
-            "run `hipcheck content check` to list them all",
-            Exit.ERROR,
-        )
+        content_invalid(exc)
     if not content_plans.plans:
         fail("this content folder has no plans (no plans.toml)", Exit.ERROR)
     cause_id = None
