@@ -466,6 +466,29 @@ def test_the_readme_result_fits_a_24_row_terminal(tmp_path):
     assert "not a diagnosis" in " ".join(lines[-3:])
 
 
+def test_a_result_taller_than_the_terminal_ends_with_its_level(tmp_path):
+    """An urgent result is longer than a 24-row terminal, so its panel scrolls off the top: the last
+    line says the level again. (Piped, when it fits, or below urgent, there is no such line: the README's
+    self-care example is checked at 80x24 above.)"""
+    answers = json.loads(EXAMPLE.read_text())
+    answers.pop("lateral_detail")
+    answers.update(
+        location=["groin"], groin_detail=["lift_leg"], training=["mileage_jump"], duration="weeks_6"
+    )
+    path = tmp_path / "urgent.json"
+    path.write_text(json.dumps(answers))
+    child = spawn(f"triage --no-save --answers {path}", tmp_path, cols=80, rows=24)
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = [line for line in screen_lines(child.before) if line.strip()]
+    assert len(lines) > 24
+    assert lines[-1].startswith("Result: !! URGENT: WITHIN 1 TO 2 DAYS")
+    fits = spawn(f"triage --no-save --answers {EXAMPLE}", tmp_path, cols=120, rows=50)
+    fits.expect(pexpect.EOF)
+    fits.close()
+    assert "scroll up" not in fits.before
+
+
 def history_results(tmp_path: Path) -> list:
     import subprocess
 

@@ -292,12 +292,28 @@ def triage(
             "Saved to your private history (--no-save skips this): see it again in full, or save it as a "
             "report, with hipcheck report; your history with hipcheck history."
         )
+    if first is None:
+        return
+    screen = console()
+    shown = len(screen.render_lines(first, pad=False))
     if answers is None and not as_json and sys.stdout.isatty() and sys.stdin.isatty():
         # The question after the result takes a few lines: if they push the top of the first screen off
         # the terminal, the question repeats the level in one line.
-        screen = console()
-        tall = first is not None and len(screen.render_lines(first, pad=False)) + 6 > screen.size.height
-        _what_next(kb, result, full_shown=full, remind=tall)
+        _what_next(kb, result, full_shown=full, remind=shown + 6 > screen.size.height)
+    else:
+        from hipcheck.knowledge.models import Level
+
+        # An urgent-or-higher result can be taller than the terminal, and its top (the level) scrolls
+        # away: the last line says the level again.
+        if not (
+            screen.is_terminal and result.level.id.rank >= Level.urgent.rank and shown >= screen.size.height
+        ):
+            return
+        from rich.text import Text
+
+        from hipcheck.screens.result import level_line
+
+        screen.print(Text(level_line(result), style="bold"))
 
 
 def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool, remind: bool) -> None:
