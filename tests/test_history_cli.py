@@ -210,6 +210,33 @@ def test_log_asks_only_what_the_flags_did_not_give(terminal, monkeypatch):
     )
 
 
+def test_log_asks_about_the_plan_session_once_a_triage_is_saved(terminal, tmp_path):
+    """Issue 11: on a terminal, `log` asks about today's plan session and this morning's pain, but only
+    when there is a saved triage for a plan to follow (a quick check-in stays quick otherwise)."""
+    quick = typed_log(["2\r", "\r", ENTER, "n", "n", "\r"])  # no triage saved: no plan question
+    assert quick.exit_code == 0, quick.stderr
+    answers = tmp_path / "a.json"
+    answers.write_text((ROOT / "docs" / "examples" / "outer-hip.json").read_text())
+    assert run("triage", "--answers", str(answers), "--history", "--json").exit_code == 0
+    r = typed_log(
+        [
+            "3\r",  # pain
+            "\r",  # km: skip
+            ENTER,  # side
+            "n",  # rest
+            "n",  # night
+            DOWN + ENTER,  # plan: "I did today's session"
+            "2\r",  # pain during it
+            "1\r",  # pain on waking
+            "\r",  # note
+        ]
+    )
+    assert r.exit_code == 0, r.stderr
+    first, second = history_json()["checkins"]
+    assert (first["session"], first["during"], first["morning"]) == (None, None, None)
+    assert (second["pain"], second["session"], second["during"], second["morning"]) == (3, True, 2, 1)
+
+
 def test_prompts_go_to_stderr_and_no_rest_flags_work(terminal):
     assert run("log", "--pain", "3", "--no-rest", "--no-night").exit_code == 0
     [c] = history_json()["checkins"]

@@ -61,9 +61,13 @@ class Asked(TypedDict, total=False):
     rest: bool
     night: bool
     note: str | None
+    session: bool | None
+    during: int | None
+    morning: int | None
 
 
 SKIP = "skip"
+DID, SKIPPED = "did", "skipped"
 
 
 def _ask_checkin(
@@ -74,11 +78,13 @@ def _ask_checkin(
     ask_rest: bool = True,
     ask_night: bool = True,
     ask_note: bool = True,
+    ask_plan: bool = False,
     default_side: str | None = None,
 ) -> Asked:
     """Ask for the check-in on the terminal; prompts go to stderr. Only pain needs typing: every
     other question has a default that Enter accepts (no distance, the side logged last time, no rest
-    or night pain, no note), so a quick check-in stays quick."""
+    or night pain, no plan session, no note), so a quick check-in stays quick. `ask_plan`: ask about
+    today's plan session and this morning's pain (for `hipcheck plan`)."""
     import questionary
     from questionary import Choice
 
@@ -135,10 +141,40 @@ def _ask_checkin(
             asked["night"] = bool(
                 questionary.confirm("Pain at night, enough to wake you?", default=False).unsafe_ask()
             )
+        if ask_plan:
+            done = questionary.select(
+                "Your back-to-running plan (hipcheck plan): a session today? (Enter: no plan today)",
+                choices=[
+                    Choice("No plan session today", value=SKIP),
+                    Choice("I did today's session", value=DID),
+                    Choice("I skipped today's session", value=SKIPPED),
+                ],
+                default=SKIP,
+            ).unsafe_ask()
+            if done != SKIP:
+                asked["session"] = done == DID
+                if done == DID:
+                    asked["during"] = int(
+                        questionary.text("Pain during the session, from 0 to 10:", validate=pain_ok)
+                        .unsafe_ask()
+                        .strip()
+                    )
+                answer = questionary.text(
+                    "Pain on waking this morning, from 0 to 10 (Enter to skip):",
+                    validate=lambda t: not t.strip() or pain_ok(t),
+                ).unsafe_ask()
+                asked["morning"] = int(answer) if answer.strip() else None
         if ask_note:
             text = questionary.text("A short note (Enter to skip):", validate=note_ok).unsafe_ask()
             asked["note"] = text.strip() or None
     return asked
+
+
+def _has_saved_triage() -> bool:
+    """Whether the history holds a triage result (read only: asking must not create a history)."""
+    from hipcheck.commands.history_data import load_existing
+
+    return bool(load_existing(quiet=True)[1])
 
 
 def log(
@@ -198,8 +234,9 @@ def log(
     """Record a quick check-in: today's pain (0-10), and optionally how far you ran, the side, and
     pain at rest or at night.
 
-    Without --pain, on a terminal, it asks for each (Enter accepts the default). Kept privately on
-    this machine; `hipcheck history` shows the trend.
+    Without --pain, on a terminal, it asks for each (Enter accepts the default), and, once a triage
+    is saved, about today's plan session. Kept privately on this machine; `hipcheck history` shows the
+    trend.
 
     Following a plan (`hipcheck plan`)? After a session add --during N (its pain, 0-10); the next
     morning add --morning N. `hipcheck plan` reads them to say whether to stay, move on or step back.
@@ -247,10 +284,15 @@ def log(
                 ask_rest=rest is None,
                 ask_night=night is None,
                 ask_note=note is None,
+                # a plan follows a saved triage: without one there is no plan session to ask about
+                ask_plan=session is None and during is None and morning is None and _has_saved_triage(),
                 default_side=default_side,
             )
         except (KeyboardInterrupt, EOFError):
             raise interrupted("nothing saved") from None
+        session = asked.get("session", session)
+        during_score = asked.get("during", during_score)
+        morning_score = asked.get("morning", morning_score)
         score = asked["pain"]
         km = asked.get("km", km)
         side = asked.get("side", side)
