@@ -127,6 +127,8 @@ def test_urgent_gives_the_first_step_and_cleared_records_each_bone_step(cli, clo
     assert data["triage"]["level"] == "urgent" and data["plan_id"] == "bone_stress"
     assert [s["given"] for s in data["steps"]] == [True, False, False, False, False]
     assert all(s["exercises"] == [] and s["running"] is None for s in data["steps"][1:])
+    clearance_notices = [n for n in data["notices"] if "--cleared" in n]
+    assert len(clearance_notices) == 1, clearance_notices  # urgent and a bone plan: said once, not twice
     r = cli("plan", "--cleared")
     assert r.exit_code == 0 and "Recorded" in r.stderr
     again = _plan(cli)

@@ -153,12 +153,17 @@ def select(
         notices.append(
             "No triage of yours is saved, so only the first step is given: run `hipcheck triage` first."
         )
+    elif triage.level in FIRST_STEP_LEVELS and plan.needs_clearance:  # one notice says both
+        notices.append(
+            "Your triage was urgent: only the first step is given. Each step after it waits until a "
+            "clinician has seen you and cleared you for it; record each one with `hipcheck plan --cleared`."
+        )
     elif triage.level in FIRST_STEP_LEVELS:
         notices.append(
             "Your triage was urgent: only the first step is given. The rest waits until a clinician has seen "
             "you and cleared you for it; record that with `hipcheck plan --cleared`."
         )
-    if plan.needs_clearance:
+    if plan.needs_clearance and not (triage is not None and triage.level in FIRST_STEP_LEVELS):
         notices.append(
             "Each step after the first waits for your clinician's clearance; record each one with "
             "`hipcheck plan --cleared`."
