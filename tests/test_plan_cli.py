@@ -234,3 +234,17 @@ def test_a_zero_pain_limit_reads_as_no_pain_at_all(cli):
     text = cli("plan", "--cause", "femoral_neck_stress_fracture").stdout
     assert "at most 0 out of 10" not in text
     assert "no pain at all (0 out of 10)" in text
+
+
+def test_a_saved_plan_is_private_and_kept_unless_overwrite(cli, tmp_path):
+    """A plan holds health data: a new file is 0600 like a report (it was written with the umask's mode),
+    and an existing one is replaced only with --overwrite."""
+    import stat
+
+    path = tmp_path / "plan.md"
+    assert cli("plan", "--cause", "gtps", "--save", str(path)).exit_code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = cli("plan", "--cause", "gtps", "--save", str(path))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert cli("plan", "--cause", "gtps", "--save", str(path), "--overwrite").exit_code == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left

@@ -222,7 +222,7 @@ def plan(
         for part in view.plan_view(result):
             con.print(part)
     if save is not None:
-        _save(view, result, save, today)
+        _save(view, result, save, today, overwrite)
 
 
 def _session(c):
@@ -301,9 +301,10 @@ def _record_clearance(kb, content_plans, triage, result, cause_id, checkins, cle
     )
 
 
-def _save(view, result, path: Path, today: date) -> None:
-    import os
+def _save(view, result, path: Path, today: date, overwrite: bool) -> None:
     from datetime import UTC, datetime
+
+    from hipcheck.screens.files import write_private
 
     suffix = path.suffix.lower()
     if suffix == ".ics":
@@ -313,10 +314,7 @@ def _save(view, result, path: Path, today: date) -> None:
     else:
         data = view.plan_markdown(result).encode("utf-8")
     try:
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_private(path, data, overwrite=overwrite)
     except OSError as exc:
         fail(f"could not save the plan to {escape(str(path))}: {exc.strerror or exc}", Exit.ERROR)
     note(f"Plan saved to {escape(str(path))}")

@@ -7,12 +7,12 @@ prints. Content text is always text: never Rich markup, and escaped in Markdown 
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hipcheck.knowledge.text import escape
+from hipcheck.screens.files import save_path_problem
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -47,17 +47,7 @@ LOG_HINT = [
 
 def plan_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     """Why `--save PATH` cannot be written, in one line, or None."""
-    shown = escape(str(path))
-    if path.suffix.lower() not in PLAN_TYPES:
-        return f"--save: unknown plan file type '{escape(path.suffix or path.name)}'; use .md, .html or .ics"
-    folder = Path(os.path.abspath(path)).parent
-    if not folder.is_dir():
-        return f"--save: the folder {escape(str(folder))} does not exist; create it first, or choose another"
-    if path.is_dir():
-        return f"--save: {shown} is a folder; give a file name, such as {escape(str(path / 'plan.md'))}"
-    if (path.exists() or path.is_symlink()) and not overwrite:
-        return f"--save: {shown} already exists; add --overwrite to replace it, or choose another name"
-    return None
+    return save_path_problem(path, PLAN_TYPES, "plan file", overwrite=overwrite)
 
 
 def limit_words(n: int) -> str:

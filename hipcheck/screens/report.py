@@ -15,10 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 import re
-import stat
-import tempfile
 from pathlib import Path
 
 from rich.console import Console, Group, RenderableType
@@ -29,6 +26,7 @@ from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.models import AnswerValue, TriageResult
 from hipcheck.knowledge.text import escape
 from hipcheck.screens import report_doc as doc
+from hipcheck.screens.files import save_path_problem, write_private
 from hipcheck.screens.result import causes_table, level_panel
 
 REPORT_WIDTH = 88
@@ -38,24 +36,7 @@ REPORT_TYPES = (".txt", ".md", ".html", ".svg")
 def report_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     """Why `--save PATH` cannot be written, in one line, or None: checked before the first question,
     so a typo never costs the whole interview."""
-    shown = escape(str(path))
-    suffix = path.suffix.lower()
-    if not suffix and path.name.lower() in REPORT_TYPES:  # `--save .md`: a type, but no name
-        return f"--save '{shown}' has no file name; give one, such as report{path.name.lower()}"
-    if suffix not in REPORT_TYPES:
-        kind = escape(path.suffix or path.name)
-        return f"--save: unknown report type '{kind}'; use .txt, .md, .html or .svg"
-    folder = Path(os.path.abspath(path)).parent
-    where = escape(str(folder))
-    if not folder.is_dir():
-        return f"--save: the folder {where} does not exist; create it first, or choose another"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"--save: you cannot write to the folder {where}"
-    if path.is_dir():
-        return f"--save: {shown} is a folder; give a file name, such as {escape(str(path / 'report.md'))}"
-    if (path.exists() or path.is_symlink()) and not overwrite:
-        return f"--save: {shown} already exists; add --overwrite to replace it, or choose another name"
-    return None
+    return save_path_problem(path, REPORT_TYPES, "report", overwrite=overwrite)
 
 
 def answers_table(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Table:
@@ -313,21 +294,4 @@ def save_report(
     replaced, not followed."""
     today = today or dt.date.today()
     text = render(kb, result, path.suffix.lower(), today, saved_as=saved_as, made_on=made_on)
-    folder = Path(os.path.abspath(path)).parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        try:
-            old = path.lstat()
-        except FileNotFoundError:
-            old = None
-        if old is not None:
-            if not overwrite:
-                raise FileExistsError(17, "the file already exists (add --overwrite to replace it)")
-            if stat.S_ISREG(old.st_mode):
-                os.chmod(tmp, stat.S_IMODE(old.st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, text.encode("utf-8"), overwrite=overwrite)
