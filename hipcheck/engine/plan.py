@@ -37,6 +37,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from hipcheck.knowledge.models import Level
+from hipcheck.knowledge.text import short_date
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.loader import KnowledgeBase
@@ -367,10 +368,6 @@ def _cited(plan: RehabPlan, c: SessionLog, morning: int | None = None) -> PlanCh
     )
 
 
-def _short(d: date) -> str:
-    return f"{d.day} {d.strftime('%b')}"
-
-
 def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
     """The replay as the runner reads it: a verdict and why."""
     from hipcheck.knowledge.plans import PlanEvent, PlanStanding
@@ -386,8 +383,8 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
         by = r.stopped_by
         when = " and ".join(w for w, on in (("at rest", by.rest), ("at night", by.night)) if on)
         reasons.append(
-            f"On {_short(by.day)} (check-in #{by.id}) you logged pain {when}: a warning sign. Stop the plan "
-            "and run `hipcheck triage` again; a new triage starts the plan again."
+            f"On {short_date(by.day)} (check-in #{by.id}) you logged pain {when}: a warning sign. "
+            "Stop the plan and run `hipcheck triage` again; a new triage starts the plan again."
         )
     elif r.complete:
         verdict = "complete"
@@ -408,7 +405,7 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
         if kind == "move_on":
             cited = ", ".join(f"#{i}" for i in ids)
             reasons.append(
-                f"Move on to step {number}: on {_short(day)} you reached {len(ids)} sessions within the "
+                f"Move on to step {number}: on {short_date(day)} you reached {len(ids)} sessions within the "
                 f"limits (check-ins {cited}) and the days the step needs. Start it only if you also meet its "
                 "entry criteria below; if not, keep to the previous step's sessions."
             )
@@ -452,13 +449,13 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
     if verdict in ("stay", "start", "move_on") and r.over:
         left = plan.step_back_after - len(r.over)
         for c, over in r.over:
-            reasons.append(f"Over the limits on {_short(c.day)} (check-in #{c.id}): {'; '.join(over)}.")
+            reasons.append(f"Over the limits on {short_date(c.day)} (check-in #{c.id}): {'; '.join(over)}.")
         if left > 0:
             more = f"{left} more check-in{'s' if left != 1 else ''}"
             reasons.append(f"{more} over the limits on this step sends you back a step.")
     if r.pending is not None and verdict not in ("stop",):
         reasons.append(
-            f"The session on {_short(r.pending.day)} counts once you log the next morning's pain: "
+            f"The session on {short_date(r.pending.day)} counts once you log the next morning's pain: "
             "`hipcheck log --pain N --morning N`."
         )
     return PlanStanding(

@@ -18,19 +18,13 @@ from datetime import date, timedelta
 from hipcheck.engine.decide import holds
 from hipcheck.history.models import SIDES, CheckIn, HistoryRules, PastResult, TrendSummary
 from hipcheck.knowledge.models import NOT_SURE, Atom, Reason
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from hipcheck.knowledge.text import short_date
 
 
 @dataclass(frozen=True)
 class Point:
     day: date
     pain: int
-
-
-def short_date(d: date) -> str:
-    """`3 Nov` (fixed English month names, whatever the locale)."""
-    return f"{d.day} {_MONTHS[d.month - 1]}"
 
 
 def result_pain(result: PastResult, rules: HistoryRules) -> int | None:

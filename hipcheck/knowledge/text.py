@@ -7,6 +7,7 @@ One escaper for the whole program. Standard library only, cheap to import.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 ECHO_CHARS = 80  # characters of the input shown in an error message
@@ -44,3 +45,11 @@ def echo_value(value: Any, limit: int = ECHO_CHARS) -> str:
         return echo(repr(value), limit)
     except ValueError:  # an int past Python's digit limit (not from a parsed file: see MAX_DIGITS)
         return "a very long number"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(d: date) -> str:
+    """`3 Nov` (fixed English month names, whatever the locale)."""
+    return f"{d.day} {_MONTHS[d.month - 1]}"

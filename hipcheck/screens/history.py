@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,14 +25,24 @@ if TYPE_CHECKING:
 from hipcheck.knowledge.text import escape
 
 
+@lru_cache(maxsize=4)
+def _levels(content_dir: Path | None) -> dict | None:
+    """The levels of content/meta.toml, loaded once per content folder (a view asks several times)."""
+    from hipcheck.knowledge.loader import ContentError, load_content
+
+    try:
+        return load_content(content_dir, use_cache=True).meta.levels
+    except ContentError:
+        return None
+
+
 def level_words(level: str, content_dir: Path | None) -> str:
     """`SEE A PROFESSIONAL (within 1 to 2 weeks)` from content/meta.toml, or the level id."""
-    from hipcheck.knowledge.loader import ContentError, load_content
     from hipcheck.knowledge.models import Level
 
     try:
-        info = load_content(content_dir).meta.levels[Level(level)]
-    except (ContentError, ValueError, KeyError):
+        info = (_levels(content_dir) or {})[Level(level)]
+    except (ValueError, KeyError):
         return level.upper().replace("_", " ")
     return f"{info.label.upper()} ({info.time_frame})"
 

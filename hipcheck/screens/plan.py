@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import escape, short_date
 from hipcheck.screens.files import save_path_problem
 
 if TYPE_CHECKING:
@@ -63,10 +63,6 @@ def current_step(result: PlanResult) -> PlanStep | None:
     if result.standing is None or not result.steps:
         return None
     return result.steps[result.standing.step - 1]
-
-
-def _short(d: date) -> str:
-    return f"{d.day} {d.strftime('%b')}"
 
 
 # --------------------------------------------------------------------------- the terminal
@@ -121,7 +117,7 @@ def plan_view(result: PlanResult) -> list[RenderableType]:
     parts.append(Text(escape(result.plan_name or ""), style="bold"))
     for_line = f"For: {result.cause_name or result.cause}"
     if result.triage is not None and result.triage.id is not None:
-        for_line += f" (from your triage of {_short(result.triage.day)})"
+        for_line += f" (from your triage of {short_date(result.triage.day)})"
     parts.append(para(for_line, "dim"))
     if result.notices:
         parts.append(Text(""))
@@ -146,7 +142,7 @@ def plan_view(result: PlanResult) -> list[RenderableType]:
     verdict.append(VERDICT_WORDS[st.verdict], style=VERDICT_STYLE[st.verdict])
     verdict.append(f", step {st.step} of {len(result.steps)}")
     if st.verdict != "start":
-        verdict.append(f" (since {_short(st.since)})")
+        verdict.append(f" (since {short_date(st.since)})")
     parts.append(Text(""))
     parts.append(verdict)
     parts.append(bullets(st.reasons))
