@@ -150,25 +150,25 @@ def select(
         return Selection("no_plan", target, None, True, frozenset(in_play), tuple(notices))
     in_play |= set(plan.causes)
     first_only = triage is None or triage.level in FIRST_STEP_LEVELS
-    if triage is None:
-        notices.append(
-            "No triage of yours is saved, so only the first step is given: run `hipcheck triage` first."
-        )
-    elif triage.level in FIRST_STEP_LEVELS and plan.needs_clearance:  # one notice says both
-        notices.append(
-            "Your triage was urgent: only the first step is given. Each step after it waits until a "
-            "clinician has seen you and cleared you for it; record each one with `hipcheck plan --cleared`."
-        )
-    elif triage.level in FIRST_STEP_LEVELS:
-        notices.append(
-            "Your triage was urgent: only the first step is given. The rest waits until a clinician has seen "
-            "you and cleared you for it; record that with `hipcheck plan --cleared`."
-        )
-    if plan.needs_clearance and not (triage is not None and triage.level in FIRST_STEP_LEVELS):
-        notices.append(
-            "Each step after the first waits for your clinician's clearance; record each one with "
-            "`hipcheck plan --cleared`."
-        )
+    # One notice from two facts: why only the first step is given, and what opens the rest.
+    why = (
+        "No triage of yours is saved, so only the first step is given: run `hipcheck triage` first."
+        if triage is None
+        else "Your triage was urgent: only the first step is given."
+        if first_only
+        else None
+    )
+    opens = (
+        "Each step after the first waits for your clinician's clearance; record each one with "
+        "`hipcheck plan --cleared`."
+        if plan.needs_clearance
+        else "The rest waits until a clinician has seen you and cleared you for it; record that with "
+        "`hipcheck plan --cleared`."
+        if why is not None and triage is not None
+        else None
+    )
+    if why or opens:
+        notices.append(" ".join(part for part in (why, opens) if part))
     return Selection("plan", target, plan, first_only, frozenset(in_play), tuple(notices))
 
 
