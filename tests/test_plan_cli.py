@@ -248,3 +248,16 @@ def test_a_saved_plan_is_private_and_kept_unless_overwrite(cli, tmp_path):
     assert again.exit_code == 2 and "already exists" in again.stderr
     assert cli("plan", "--cause", "gtps", "--save", str(path), "--overwrite").exit_code == 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_plan_answers_files_get_the_same_errors_as_triage(cli, tmp_path):
+    """`plan --answers` reads the file with triage's reader: an empty file and bad UTF-8 are named as
+    triage names them (its own copy said neither)."""
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"injury":\n "n\xffo"}')
+    for path, words in ((empty, "is empty"), (bad, "is not valid UTF-8 (line 2, byte")):
+        plan, triage = cli("plan", "--answers", str(path)), cli("triage", "--answers", str(path))
+        assert plan.exit_code == triage.exit_code == 2
+        assert words in plan.stderr and plan.stderr == triage.stderr

@@ -27,6 +27,7 @@ from hipcheck.commands.common import (
     knowledge,
     note,
     quiet_stdout,
+    read_answers,
     safe_streams,
     state,
 )
@@ -109,38 +110,6 @@ def _open_answers(source: str) -> tuple[bool, list, Iterator, IO[bytes]]:
     except OSError as exc:
         fail(f"cannot read answers file {source}: {exc.strerror or exc}")
     return batch, head, rest, stream
-
-
-def _read_answers(source: str, head: list, stream: IO[bytes]) -> object:
-    """The one answers document: at most answer_input.MAX_BYTES of UTF-8 JSON (see answer_input.loads)."""
-    import json
-
-    from hipcheck.engine.answer_input import InputError, loads, read_document
-
-    name = "standard input" if source == "-" else f"answers file {source}"
-    try:
-        data = read_document(head, stream)
-        text = data.decode("utf-8")
-    except OSError as exc:
-        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
-    except InputError as exc:
-        fail(f"{name} {exc}")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - data.rfind(b"\n", 0, exc.start)
-        fail(f"{name} is not valid UTF-8 (line {line}, byte {column})")
-    if not text.strip():
-        fail(
-            "no answers were given on standard input; pipe in a JSON object (see `hipcheck questions`)"
-            if source == "-"
-            else f"answers file {source} is empty"
-        )
-    try:
-        return loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"answers are not valid JSON ({source}, line {exc.lineno} column {exc.colno}): {exc.msg}")
-    except InputError as exc:
-        fail(f"answers {'on standard input' if source == '-' else f'in {source}'}: {exc}")
 
 
 @app.command(
@@ -240,7 +209,7 @@ def triage(
         if jobs != 1:
             fail(f"--jobs is for a file of many answer sets (JSON Lines); {answers} holds one")
         try:
-            given = validate_answers(kb, _read_answers(answers, head, stream))
+            given = validate_answers(kb, read_answers(answers, head, stream))
         except AnswerError as exc:
             fail(str(exc))
     else:

@@ -9,7 +9,7 @@ Keep module-level imports light: this is imported by every command.
 import sys
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -154,3 +154,37 @@ def quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def read_answers(source: str, head: list, stream: "IO[bytes]") -> object:
+    """The one answers document of `--answers SOURCE` (a file, or - for stdin), after the `head` lines
+    already read from `stream`: at most answer_input.MAX_BYTES of UTF-8 JSON (see answer_input.loads).
+    Every problem is a one-line usage error."""
+    import json
+
+    from hipcheck.engine.answer_input import InputError, loads, read_document
+
+    name = "standard input" if source == "-" else f"answers file {source}"
+    try:
+        data = read_document(head, stream)
+        text = data.decode("utf-8")
+    except OSError as exc:
+        fail(f"cannot read answers file {source}: {exc.strerror or exc}")
+    except InputError as exc:
+        fail(f"{name} {exc}")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        fail(f"{name} is not valid UTF-8 (line {line}, byte {column})")
+    if not text.strip():
+        fail(
+            "no answers were given on standard input; pipe in a JSON object (see `hipcheck questions`)"
+            if source == "-"
+            else f"answers file {source} is empty"
+        )
+    try:
+        return loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"answers are not valid JSON ({source}, line {exc.lineno} column {exc.colno}): {exc.msg}")
+    except InputError as exc:
+        fail(f"answers {'on standard input' if source == '-' else f'in {source}'}: {exc}")

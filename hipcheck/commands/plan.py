@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hipcheck.commands.common import Exit, console, content_invalid, emit_json, fail, knowledge, note, state
+from hipcheck.commands.common import (
+    Exit,
+    console,
+    content_invalid,
+    emit_json,
+    fail,
+    knowledge,
+    note,
+    read_answers,
+    state,
+)
 from hipcheck.commands.help import examples
 from hipcheck.commands.history_options import AfterContent, AfterNoColor
 from hipcheck.knowledge.text import escape
@@ -45,29 +55,20 @@ def _summary_of(kb: KnowledgeBase, result, rid: int | None, day: date, recorded_
 
 def _from_answers(kb: KnowledgeBase, source: str) -> TriageSummary:
     """Triage an answers file (as `hipcheck triage --answers FILE` does, without the history)."""
-    import json
-
-    from hipcheck.engine.answer_input import InputError, loads, open_source, read_document
+    from hipcheck.engine.answer_input import open_source
     from hipcheck.engine.decide import AnswerError, assess, validate_answers
 
     try:
-        text = read_document([], open_source(source)).decode("utf-8")
+        stream = open_source(source)
     except FileNotFoundError:
         fail(f"answers file not found: {source}")
     except OSError as exc:
         fail(f"cannot read answers file {source}: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        fail(f"answers file {source} is not valid UTF-8")
-    except InputError as exc:
-        fail(f"answers file {source} {exc}")
     try:
-        given = validate_answers(kb, loads(text))
-    except json.JSONDecodeError as exc:
-        fail(f"answers are not valid JSON ({source}, line {exc.lineno} column {exc.colno}): {exc.msg}")
-    except (InputError, AnswerError) as exc:
+        given = validate_answers(kb, read_answers(source, [], stream))
+    except AnswerError as exc:
         fail(f"answers in {source}: {exc}")
-    today = _today()
-    return _summary_of(kb, assess(kb, given), None, today, "")
+    return _summary_of(kb, assess(kb, given), None, _today(), "")
 
 
 def _from_history(kb: KnowledgeBase, results) -> TriageSummary | None:
