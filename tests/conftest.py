@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,11 @@ settings.register_profile(
     "suite", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
 settings.load_profile("suite")
+
+# pytest-xdist sets COLUMNS and LINES in its workers; the programs the tests start (and Rich in-process)
+# would take them as the terminal's size. The tests give a size where they mean one, so none leaks in.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

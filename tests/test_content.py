@@ -14,7 +14,7 @@ import pytest
 from conftest import MINI, all_clear
 
 from hipcheck.engine import decide
-from hipcheck.knowledge.loader import find_condition
+from hipcheck.knowledge.loader import find_condition, load_content
 from hipcheck.knowledge.models import Level
 from hipcheck.maintenance import checks
 
@@ -68,6 +68,17 @@ def test_every_question_is_reachable(kb):
 
 def test_every_condition_can_rank_first(kb):
     assert checks.conditions_never_first(kb) == []
+
+
+def test_a_condition_that_can_never_rank_first_is_found(tmp_path):
+    """The search stops as soon as a condition ranks first; one that never can must still be named."""
+    folder = tmp_path / "content"
+    shutil.copytree(MINI, folder)
+    beta = folder / "conditions" / "beta.toml"
+    beta.write_text(
+        beta.read_text().replace("side = 5.0", "side = 0.1").replace("lying = 3.0", "lying = 0.1")
+    )
+    assert checks.conditions_never_first(load_content(folder)) == ["beta"]
 
 
 def test_every_question_offers_not_sure(kb):

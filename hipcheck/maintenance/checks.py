@@ -153,7 +153,8 @@ def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 3) -> decide.Ans
     """Coordinate-ascent search for answers that rank `cid` first (to prove every condition can win).
 
     Starts from every red flag answered "no", then repeatedly picks, question by question, the answer
-    that most widens the log-odds gap between `cid` and the best other condition."""
+    that most widens the log-odds gap between `cid` and the best other condition. It stops as soon as
+    `cid` ranks first: those answers are the proof, and searching on costs seconds on every check."""
     answers: decide.Answers = {
         q.id: [q.none_option] if q.kind == "multi" and q.none_option else q.options[0].id
         for q in kb.red_flag_questions
@@ -170,9 +171,11 @@ def best_answers_for(kb: KnowledgeBase, cid: str, passes: int = 3) -> decide.Ans
             if not decide.applies(q, answers):
                 continue
             options = _candidates(q) + ([answers[q.id]] if q.id in answers else [])
-            best = max(options, key=lambda cand: margin({**answers, q.id: cand}))
+            gap, best = max(((margin({**answers, q.id: cand}), -i), cand) for i, cand in enumerate(options))
             answers[q.id] = best
             answers = decide.effective_answers(kb, answers)
+            if gap[0] > 0 and margin(answers) > 0:
+                return answers
     return answers
 
 
