@@ -3,8 +3,9 @@
 Each cell builds a complete answer set (an ordinary runner, then the population, then the presentation)
 and checks one path:
 - level: the triage's level is at least the cell's minimum;
-- notice: the interview asks every question the cell answers (no answer is dropped by the tree), and the
-  rules it tells of during the interview reach the minimum;
+- notice: the interview asks every question the cell's population and presentation answer (none is
+  dropped by the tree), and where the minimum is urgent or above, the notice the interview shows on the
+  way (as `screens.interview` does) reaches it;
 - first_steps, tips: no loading advice (no first steps; no tip with max_level routine or lower: the tips
   that tell you to run, stretch, strengthen or massage);
 - plan: `hipcheck plan` on this triage gives no plan, or only the first step of a plan that waits for a
@@ -32,6 +33,7 @@ from hipcheck.history import trend
 from hipcheck.history.models import CheckIn, PastResult
 from hipcheck.knowledge.loader import load_content, plan_content
 from hipcheck.knowledge.models import Level
+from hipcheck.screens.interview import NOTICE_LEVEL, notice_due
 
 MATRIX = tomllib.loads((Path(__file__).parent / "safety_matrix.toml").read_text(encoding="utf-8"))
 KB = load_content()
@@ -174,16 +176,21 @@ def _plan_problems(result, pop: str) -> list[str]:
 
 
 def _interview(raw: dict) -> tuple[dict, Level | None]:
-    """Walk the interview with these answers: what it asks, and the highest level it tells of on the way."""
+    """Walk the interview with these answers as `screens.interview` does: what it asks, and the highest
+    level of the notices it shows on the way (`notice_due` on the settled rules)."""
     given: dict = {}
+    shown: set[str] = set()
     told: Level | None = None
     while (q := decide.next_question(KB, given)) is not None:
         if q.id not in raw:
             pytest.fail(f"the interview asks {q.id}, which the cell does not answer")
         given[q.id] = raw[q.id]
-        for r in decide.settled_rules(KB, given):
-            if told is None or r.level.rank > told.rank:
-                told = r.level
+        due = notice_due(decide.settled_rules(KB, given), shown)
+        if due is not None:
+            level, rules = due
+            shown.update(r.id for r in rules)
+            if told is None or level.rank > told.rank:
+                told = level
     return given, told
 
 
@@ -201,7 +208,8 @@ def test_cell(pop, pres, path):
         overlaid = set(MATRIX["population"][pop]) | set(MATRIX["presentation"][pres]["answers"])
         dropped = (set(answers) - set(asked)) & overlaid
         assert not dropped, f"the interview never asks {sorted(dropped)}; {shown}"
-        assert told is not None and told.rank >= minimum.rank, f"interview told of {told}; {why}; {shown}"
+        if minimum.rank >= NOTICE_LEVEL.rank:  # below it the interview tells nothing until the result
+            assert told is not None and told.rank >= minimum.rank, f"interview told of {told}; {why}; {shown}"
     elif path == "first_steps":
         steps = decide.first_steps(KB, result)
         assert steps is None, f"first steps for {steps.cause} shown; {shown}"
