@@ -46,7 +46,7 @@ HOPPING = re.compile(r"hop|jump|pogo|bound|plyo|stride|skip", re.IGNORECASE)
 KNOWN: dict[tuple[str, str, str], str] = {
     **{
         ("pregnant", q, p): "1"
-        for q in ("sudden_severe", "walking_pain", "rest_night", "midline_both")
+        for q in ("sudden_severe", "creeping_worse", "walking_pain", "rest_night", "midline_both")
         for p in ("level", "notice", "plan")
     },
     ("pregnant", "rest_night", "checkin"): "12",
