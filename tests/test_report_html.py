@@ -147,7 +147,10 @@ def test_every_cause_is_listed_with_its_share_and_evidence(outer):
         for e in cause.conflicting:
             assert f"{e.text} (LR {e.ratio:g})" in said
     shares = [words(li.find("h3")).rsplit(": ", 1)[1] for li in items]
-    assert shares[0] == "96%" and "0%" not in shares  # a small share is <1%, never 0%
+    # The likelihoods are calibrated (content/meta.toml [calibration]): this runner's top cause is >99%.
+    assert shares == [report_doc.share(c.likelihood) for c in result.causes[:5]]
+    assert shares[0] == ">99%" and "0%" not in shares  # a small share is <1%, never 0%
+    assert [report_doc.share(p) for p in (0.96, 0.004, 0.995)] == ["96%", "<1%", ">99%"]
 
 
 def test_causes_not_ruled_out_come_with_the_urgency(kb, urgent):

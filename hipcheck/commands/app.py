@@ -533,17 +533,35 @@ def content_check(
 
 
 @content_app.command(
-    "accuracy", epilog=examples("hipcheck content accuracy tests/vignettes/dev tests/vignettes/holdout")
+    "accuracy",
+    epilog=examples(
+        "hipcheck content accuracy tests/vignettes/dev tests/vignettes/holdout",
+        "hipcheck content accuracy --calibration tests/cases/published",
+    ),
 )
 def content_accuracy(
     paths: Annotated[
         list[Path], typer.Argument(metavar="PATH", help="Vignette files or folders.", show_default=False)
     ],
+    calibration: Annotated[
+        bool,
+        typer.Option(
+            "--calibration",
+            help="Also print the reliability table of the top cause's likelihood and the expected "
+            "calibration error (ECE).",
+        ),
+    ] = False,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
 ) -> None:
     """Score vignettes and print the accuracy table (top-1, top-3, triage, under/over-triage)."""
-    from hipcheck.maintenance.accuracy import VignetteError, evaluate, load_vignettes, table
+    from hipcheck.maintenance.accuracy import (
+        VignetteError,
+        calibration_table,
+        evaluate,
+        load_vignettes,
+        table,
+    )
 
     kb = knowledge()
     try:
@@ -553,6 +571,8 @@ def content_accuracy(
     if not outcomes:
         fail("no vignettes found")
     sys.stdout.write(table(outcomes) + "\n")
+    if calibration:
+        sys.stdout.write("\n" + calibration_table(outcomes) + "\n")
 
 
 history_commands.register(app)  # the log and history commands

@@ -319,6 +319,18 @@ class Scores:
         return {k: list(g) for k, g in groupby(self.evidence, t.group_of.__getitem__)}
 
 
+def log_scores(kb: KnowledgeBase, answers: Answers) -> dict[str, float]:
+    """Each condition's score before calibration: its log prior plus its answers' log likelihood ratios
+    (for fitting the calibration: `maintenance.accuracy.fit_temperature`)."""
+    t = tables(kb)
+    columns = [t.log_priors]
+    for qid, value in answers.items():
+        found = t.weights(qid, value)
+        if found is not None:
+            columns.append(found.log_ratios)
+    return dict(zip(t.condition_ids, map(sum, zip(*columns, strict=True)), strict=True))
+
+
 def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
     t = tables(kb)
     weights_of = t.weights
@@ -340,7 +352,11 @@ def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
     # stable sort keeps ties in index order: the more serious cause first, then by id.
     order = sorted(range(len(logs)), key=[round(x, 9) for x in logs].__getitem__, reverse=True)
     top = logs[order[0]]
-    weights = [math.exp(x - top) for x in logs]
+    # The one place the calibration applies: shares are softmax(score / temperature), so a shown 70% is
+    # right about 70% of the time on the set it was fitted on (content/meta.toml [calibration]). Dividing
+    # by a positive number keeps the order.
+    temperature = kb.meta.calibration.temperature
+    weights = [math.exp((x - top) / temperature) for x in logs]
     total = sum(weights)
     ranked = [(i, weights[i] / total) for i in order]
     ranks.sort()

@@ -358,6 +358,19 @@ class TipBook(Record):
     tip: list[Tip] = Field(min_length=1)
 
 
+class Calibration(Record):
+    """How the causes' scores become the likelihoods results show: softmax(log-odds / temperature).
+
+    A temperature below 1 sharpens the shares (the scores were too cautious), above 1 flattens them (too
+    sure). Fitted by `tools/calibrate.py` (negative log-likelihood of the expected cause on the dev
+    vignettes only); `fitted_on`, `fitted` and `method` say how and when, so a reader can refit."""
+
+    temperature: float = Field(default=1.0, ge=0.05, le=20, description="divides every log score")
+    fitted_on: str = Field(default="", description="the case set it was fitted on")
+    fitted: str = Field(default="", description="when it was fitted (YYYY-MM-DD) and on which content")
+    method: str = Field(default="", description="how it was fitted")
+
+
 class Meta(Record):
     content_version: Text
     disclaimer: Text
@@ -373,6 +386,7 @@ class Meta(Record):
     vague_reason: Text = Field(description="{count} is filled in")
     default_reason: Text
     levels: dict[Level, LevelInfo]
+    calibration: Calibration = Calibration()
 
     @field_validator("levels")
     @classmethod

@@ -1,4 +1,5 @@
-"""Measure hipcheck against patient vignettes: top-1, top-3, triage exact, under- and over-triage.
+"""Measure hipcheck against patient vignettes: top-1, top-3, triage exact, under- and over-triage, and
+how well the shown likelihoods are calibrated (a reliability table and the expected calibration error).
 
 A vignette is a TOML file: a first-person story, the answers that patient gives, the expected cause,
 acceptable alternatives and the expected urgency level. See tests/vignettes/README.md.
@@ -6,6 +7,7 @@ acceptable alternatives and the expected urgency level. See tests/vignettes/READ
 
 from __future__ import annotations
 
+import math
 import statistics
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -77,6 +79,7 @@ class Outcome:
     ranked: list[str]
     level: Level
     asked: int = 0  # questions the interview asks on this case's path
+    likelihoods: list[float] = field(default_factory=list)  # as shown, in the order of `ranked`
 
     @property
     def correct(self) -> set[str]:
@@ -136,7 +139,15 @@ def evaluate(kb: KnowledgeBase, cases: Sequence[tuple[Path, Vignette]]) -> list[
         except decide.AnswerError as exc:
             raise VignetteError(f"{path}: {exc}") from exc
         result = decide.assess(kb, answers)
-        outcomes.append(Outcome(v, [c.id for c in result.causes], result.level.id, path_length(kb, answers)))
+        outcomes.append(
+            Outcome(
+                v,
+                [c.id for c in result.causes],
+                result.level.id,
+                path_length(kb, answers),
+                [c.likelihood for c in result.causes],
+            )
+        )
     return outcomes
 
 
@@ -199,3 +210,117 @@ def table(outcomes: Sequence[Outcome]) -> str:
 def figures(outcomes: Sequence[Outcome]) -> dict[str, float]:
     overall, _ = summarise(outcomes)
     return {m: round(overall.rate(m), 4) for m in METRICS}
+
+
+# --------------------------------------------------------------------------- calibration
+
+BINS = 10  # equal-width bins of the shown likelihood for the reliability table and the ECE
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    n: int
+    shown: float  # mean likelihood shown in the bin
+    right: float  # share of the bin's causes that were right
+
+
+def reliability(pairs: Sequence[tuple[float, bool]], bins: int = BINS) -> list[Bin]:
+    """(likelihood shown, was it right) pairs grouped into equal-width bins of the likelihood; the last
+    bin includes 1.0. Empty bins are left out."""
+    groups: dict[int, list[tuple[float, bool]]] = {}
+    for p, right in pairs:
+        groups.setdefault(min(int(p * bins), bins - 1), []).append((p, right))
+    return [
+        Bin(
+            b / bins,
+            (b + 1) / bins,
+            len(g),
+            sum(p for p, _ in g) / len(g),
+            sum(r for _, r in g) / len(g),
+        )
+        for b, g in sorted(groups.items())
+    ]
+
+
+def ece(pairs: Sequence[tuple[float, bool]], bins: int = BINS) -> float:
+    """Expected calibration error: over the bins, the gap between the mean likelihood shown and the share
+    that was right, weighted by the bin's share of all pairs (Guo et al., ICML 2017)."""
+    n = len(pairs)
+    return sum(b.n / n * abs(b.shown - b.right) for b in reliability(pairs, bins)) if n else 0.0
+
+
+def top1_pairs(outcomes: Sequence[Outcome]) -> list[tuple[float, bool]]:
+    """The top cause's shown likelihood, and whether it was the expected cause or an acceptable one."""
+    return [(o.likelihoods[0], o.top1) for o in outcomes if o.likelihoods]
+
+
+def shown_pairs(outcomes: Sequence[Outcome], shown: int = 3) -> list[tuple[float, bool]]:
+    """Every shown cause (the first `shown`): its likelihood, and whether it was right."""
+    return [
+        (p, cid in o.correct)
+        for o in outcomes
+        for cid, p in zip(o.ranked[:shown], o.likelihoods, strict=False)
+    ]
+
+
+def calibration_table(outcomes: Sequence[Outcome]) -> str:
+    """The reliability table of the top cause's likelihood, and the ECE of the top cause and of all shown."""
+    pairs = top1_pairs(outcomes)
+    head = f"{'top cause shown':<16} {'n':>3} {'mean shown':>10} {'right':>6} {'gap':>6}"
+    lines = ["calibration of the top cause's likelihood (right: expected or acceptable cause)", head]
+    lines.append("-" * len(head))
+    for b in reliability(pairs):
+        span = f"{b.low:.0%}-{b.high:.0%}"
+        lines.append(f"{span:<16} {b.n:>3} {b.shown:10.0%} {b.right:6.0%} {b.shown - b.right:+6.0%}")
+    lines.append("-" * len(head))
+    mean_shown = sum(p for p, _ in pairs) / len(pairs) if pairs else 0.0
+    mean_right = sum(r for _, r in pairs) / len(pairs) if pairs else 0.0
+    lines.append(
+        f"{'ALL':<16} {len(pairs):>3} {mean_shown:10.0%} {mean_right:6.0%} {mean_shown - mean_right:+6.0%}"
+    )
+    lines.append(f"ECE top cause: {ece(pairs):.3f}")
+    lines.append(f"ECE all three shown causes: {ece(shown_pairs(outcomes)):.3f}")
+    return "\n".join(lines)
+
+
+def softmax(logs: Sequence[float], temperature: float) -> list[float]:
+    top = max(logs)
+    weights = [math.exp((x - top) / temperature) for x in logs]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def nll(scored: Sequence[tuple[dict[str, float], str]], temperature: float) -> float:
+    """Mean negative log-likelihood of the expected cause at this temperature."""
+    total = 0.0
+    for logs, expected in scored:
+        ids = list(logs)
+        probs = softmax([logs[c] for c in ids], temperature)
+        total -= math.log(max(probs[ids.index(expected)], 1e-12))
+    return total / len(scored) if scored else 0.0
+
+
+def case_scores(
+    kb: KnowledgeBase, cases: Sequence[tuple[Path, Vignette]]
+) -> list[tuple[dict[str, float], str]]:
+    """(each condition's log score before calibration, the expected cause) per case."""
+    out = []
+    for path, v in cases:
+        try:
+            answers = decide.validate_answers(kb, v.answers)
+        except decide.AnswerError as exc:
+            raise VignetteError(f"{path}: {exc}") from exc
+        out.append((decide.log_scores(kb, decide.effective_answers(kb, answers)), v.expected_cause))
+    return out
+
+
+TEMPERATURE_GRID = tuple(round(0.05 * k, 2) for k in range(2, 61))  # 0.10 to 3.00
+
+
+def fit_temperature(
+    scored: Sequence[tuple[dict[str, float], str]], grid: Sequence[float] = TEMPERATURE_GRID
+) -> float:
+    """The temperature on the grid with the lowest negative log-likelihood (the smaller on a tie)."""
+    return min(grid, key=lambda t: (round(nll(scored, t), 9), t))
