@@ -45,8 +45,8 @@ def default_content_dir() -> Path:
 
 def content_files(root: Path) -> list[Path]:
     """The files `load_content` reads, in the order it reads them: the four books, the plan books when
-    either is there, regions.toml when it is there, then at most MAX_CONDITION_FILES + 1 condition files (one more than allowed is
-    enough to say there are too many)."""
+    either is there, regions.toml when it is there, then at most MAX_CONDITION_FILES + 1 condition files
+    (one more than allowed is enough to say there are too many)."""
     cdir = root / "conditions"
     try:
         conditions = sorted(cdir.glob("*.toml")) if cdir.is_dir() else []
@@ -58,7 +58,7 @@ def content_files(root: Path) -> list[Path]:
     regions = (
         [root / REGIONS_BOOK] if (root / REGIONS_BOOK).exists() or (root / REGIONS_BOOK).is_symlink() else []
     )
-    return [root / name for name in BOOKS] + plans + regions + conditions[: MAX_CONDITION_FILES + 1]
+    return [root / name for name in BOOKS] + plans + books + conditions[: MAX_CONDITION_FILES + 1]
 
 
 def _size(n: int) -> str:
