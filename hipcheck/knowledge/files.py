@@ -55,9 +55,8 @@ def content_files(root: Path) -> list[Path]:
     plans = [root / name for name in PLAN_BOOKS]
     if not any(p.exists() or p.is_symlink() for p in plans):
         plans = []
-    regions = (
-        [root / REGIONS_BOOK] if (root / REGIONS_BOOK).exists() or (root / REGIONS_BOOK).is_symlink() else []
-    )
+    regions = root / REGIONS_BOOK
+    books = [regions] if regions.exists() or regions.is_symlink() else []
     return [root / name for name in BOOKS] + plans + books + conditions[: MAX_CONDITION_FILES + 1]
 
 
