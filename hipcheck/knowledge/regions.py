@@ -89,13 +89,14 @@ def choose(
     env: Mapping[str, str],
     regions: list[tuple[str, list[str], list[str]]],
     unknown: str,
+    flag_name: str = "--region",
 ) -> tuple[str, str]:
     """(region code, how it was chosen) from `--region` (`flag`), else HIPCHECK_REGION, else the
     locale's territory, else `unknown`. `regions`: (code, aliases, territories) each. A flag or variable
     that names no region raises RegionChoiceError: a runner who asked for a region must not be given
     another one's numbers unnoticed."""
     named = [(code, aliases) for code, aliases, _ in regions]
-    for given, where in ((flag, "--region"), (env.get(REGION_ENV_VAR), REGION_ENV_VAR)):
+    for given, where in ((flag, flag_name), (env.get(REGION_ENV_VAR), REGION_ENV_VAR)):
         if given is None or (where == REGION_ENV_VAR and not given.strip()):
             continue
         code = resolve_code(given, named)
