@@ -15,7 +15,7 @@ from conftest import CONTENT, ROOT
 
 from hipcheck.engine import decide
 from hipcheck.knowledge import regions as R
-from hipcheck.knowledge.loader import for_region
+from hipcheck.knowledge.loader import for_region, plan_content
 from hipcheck.maintenance.checks import region_problems
 
 BOOK = tomllib.loads((CONTENT / "regions.toml").read_text(encoding="utf-8"))
@@ -99,7 +99,10 @@ def test_no_placeholder_is_left_in_any_text(kb, code):
     texts = [regional.meta.model_dump_json()]
     texts += [m.model_dump_json() for m in (*regional.questions, *regional.conditions, *regional.rules)]
     texts += [t.model_dump_json() for t in regional.tips]
-    texts.append(json.dumps(regional.plan_raw))
+    plans = plan_content(regional)
+    texts += [p.model_dump_json() for p in plans.plans] + [
+        e.model_dump_json() for e in plans.exercises.values()
+    ]
     leaks = [LEAK.search(t)[0] for t in texts if LEAK.search(t)]
     assert not leaks
     assert "  " not in regional.meta.levels[decide.Level.same_day].advice[0]  # an empty {advice_line}

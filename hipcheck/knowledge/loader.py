@@ -455,7 +455,7 @@ def plan_content(kb: KnowledgeBase) -> PlanContent:
     done = kb.derived.get("plan_content")
     if done is not None:
         return done
-    raw = kb.plan_raw
+    raw = kb.plan_raw if kb.region is None else fill_data(kb.plan_raw, kb.region.values())
     root = kb.root
     problems: list[str] = []
     content = PlanContent()
@@ -656,19 +656,18 @@ def _strings(data: Any, path: str = "") -> Iterable[tuple[str, str]]:
 # --------------------------------------------------------------------------- regions
 
 
+# Fields that hold no text a runner reads (ids, answer tests, weights, citations): not walked.
+_NO_TEXT = frozenset(
+    {"id", "aliases", "when_all", "when_any", "unless", "evidence", "sources", "points_to", "for_causes"}
+    | {"not_for_causes", "prior", "category", "level", "min_level", "max_level", "advice_max_level"}
+)
+
+
 def _filled(value: Any, values: dict[str, str]) -> Any:
     """A content record (or a list, tuple or dict of them, or a string) with every region placeholder
     filled; the same object where nothing changed (cached properties such as parsed tests stay)."""
     if isinstance(value, str):
-        return fill_text(value, values)
-    if isinstance(value, BaseModel):
-        update = {}
-        for name in type(value).model_fields:
-            old = getattr(value, name)
-            new = _filled(old, values)
-            if new is not old and new != old:
-                update[name] = new
-        return value.model_copy(update=update) if update else value
+        return fill_text(value, values) if "{" in value else value
     if isinstance(value, (list, tuple)):
         items = [_filled(x, values) for x in value]
         if all(a is b for a, b in zip(items, value, strict=True)):
@@ -677,6 +676,16 @@ def _filled(value: Any, values: dict[str, str]) -> Any:
     if isinstance(value, dict):
         pairs = {k: _filled(v, values) for k, v in value.items()}
         return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    if isinstance(value, BaseModel):
+        update = {}
+        for name in type(value).__pydantic_fields__:
+            if name in _NO_TEXT:
+                continue
+            old = getattr(value, name)
+            new = _filled(old, values)
+            if new is not old:
+                update[name] = new
+        return value.model_copy(update=update) if update else value
     return value
 
 
@@ -685,13 +694,18 @@ def region_codes(kb: KnowledgeBase) -> list[str]:
 
 
 def for_region(kb: KnowledgeBase, code: str | None) -> KnowledgeBase:
-    """`kb` with every region placeholder in its texts (levels, rules, tips, condition pages, questions,
-    plans and exercises) filled for the region `code` (content/regions.toml), and `region` set: what the
-    engine, the screens and the plans then show. Pure: `kb` is unchanged; the result is kept in
-    `kb.derived`, so asking again costs nothing. `code` None, or a folder without regions.toml: `kb` as
-    it is. Raise KeyError for a code that is not a region (commands check it first, with
-    `regions.choose`)."""
-    if code is None or kb.regions is None or kb.region is not None:
+    """`kb` with every region placeholder in its texts (levels, rules, tips, condition pages, questions;
+    plans and exercises when `plan_content` validates them) filled for the region `code`
+    (content/regions.toml), and `region` set: what the engine, the screens and the plans then show.
+    Pure: `kb` is unchanged; the result is kept in `kb.derived`, so asking again costs nothing. `code`
+    None, or a folder without regions.toml: `kb` as it is. Raise KeyError for a code that is not a
+    region (commands check it first, with `regions.choose`), ValueError when `kb` is filled for
+    another region already."""
+    if code is None or kb.regions is None:
+        return kb
+    if kb.region is not None:  # filled already: its texts no longer hold the placeholders
+        if kb.region.code != code:
+            raise ValueError(f"this knowledge names the services of {kb.region.code}, not {code}")
         return kb
     key = ("region", code)
     done = kb.derived.get(key)
@@ -712,8 +726,7 @@ def for_region(kb: KnowledgeBase, code: str | None) -> KnowledgeBase:
         tips=tuple(_filled(t, values) for t in kb.tips),
         question_by_id={q.id: q for q in questions},
         condition_by_id={c.id: c for c in conditions},
-        plan_raw=fill_data(kb.plan_raw, values),  # type: ignore[arg-type]
-        region=region,
+        region=region,  # plan_raw is filled when the plans are validated (plan_content), if ever
     )
     kb.derived[key] = filled
     return filled
