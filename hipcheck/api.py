@@ -14,6 +14,11 @@ Answers are a mapping of question id to option id, list of option ids, or number
 answers file (`hipcheck questions` lists them). A bad answer set raises `AnswerError` with a one-line
 message; `triage_many(..., errors="return")` yields the error in that set's place instead.
 
+Advice names the emergency number and services of a region (content/regions.toml): `region="US"` on
+`triage`, `triage_many` and `condition`, else HIPCHECK_REGION, else the locale's territory, else the
+wording for anywhere else, as the command line chooses. `result.region` says which. Pass `region` for
+output that does not depend on the machine it runs on.
+
 Nothing here reads or writes the user's history: a script's answers are not the user's own check-in,
 so a result depends on its answers and the content alone, as with `hipcheck triage --answers`.
 """
@@ -28,7 +33,7 @@ from typing import Any, Literal, overload
 from hipcheck.engine import parallel
 from hipcheck.engine.decide import AnswerError, assess, validate_answers
 from hipcheck.knowledge.catalog import condition_list, condition_page, question_list
-from hipcheck.knowledge.loader import ContentError, KnowledgeBase, find_condition, load_content
+from hipcheck.knowledge.loader import ContentError, KnowledgeBase, find_condition, for_region, load_content
 from hipcheck.knowledge.models import ConditionList, ConditionPage, QuestionList, TriageResult
 
 __all__ = [
@@ -65,11 +70,33 @@ def _knowledge(knowledge: Knowledge | None) -> Knowledge:
     return _default
 
 
-def triage(answers: Mapping[str, Any], knowledge: Knowledge | None = None) -> TriageResult:
+def _regional(kb: KnowledgeBase, region: str | None) -> KnowledgeBase:
+    """`kb` with its texts naming the services of `region` (a code or alias such as "US" or "uk"; None:
+    HIPCHECK_REGION, else the locale, else anywhere else). Raises ValueError for a code that names no
+    region, or for a region other than the one `kb` was filled for."""
+    from hipcheck.knowledge.regions import choose, resolve_code
+
+    if kb.regions is None:
+        if region is not None:
+            raise ValueError(f"the content folder {kb.root} has no regions.toml, so it names no regions")
+        return kb
+    if kb.region is not None:  # filled already (a worker's copy): the same region only
+        if region is None or resolve_code(region, [(kb.region.code, kb.region.aliases)]):
+            return kb
+        raise ValueError(f"this knowledge names the services of {kb.region.code}; use load_knowledge()'s")
+    regions = [(r.code, r.aliases, r.territories) for r in kb.regions.region]
+    code, _ = choose(region, os.environ, regions, kb.regions.unknown, flag_name="region")
+    return for_region(kb, code)
+
+
+def triage(
+    answers: Mapping[str, Any], knowledge: Knowledge | None = None, *, region: str | None = None
+) -> TriageResult:
     """The result for one answer set: urgency, likely causes, tips and the reasons for each. The same
     result as `hipcheck triage --answers FILE --json` (which, without --history, leaves the history out).
-    Raises `AnswerError` for an answer that does not fit the question bank."""
-    kb = _knowledge(knowledge)
+    Raises `AnswerError` for an answer that does not fit the question bank, ValueError for an unknown
+    `region`."""
+    kb = _regional(_knowledge(knowledge), region)
     return assess(kb, validate_answers(kb, answers))
 
 
@@ -88,6 +115,7 @@ def triage_many(
     *,
     jobs: int = 1,
     errors: Literal["raise"] = "raise",
+    region: str | None = None,
 ) -> Iterator[TriageResult]: ...
 @overload
 def triage_many(
@@ -96,6 +124,7 @@ def triage_many(
     *,
     jobs: int = 1,
     errors: str,
+    region: str | None = None,
 ) -> Iterator[TriageResult | AnswerError]: ...
 def triage_many(
     answer_sets: Iterable[Mapping[str, Any]],
@@ -103,6 +132,7 @@ def triage_many(
     *,
     jobs: int = 1,
     errors: str = "raise",
+    region: str | None = None,
 ) -> Iterator[TriageResult | AnswerError]:
     """A result for each answer set, in input order, lazily (a stream of any length in bounded memory).
 
@@ -111,12 +141,12 @@ def triage_many(
     any `multiprocessing` code, a script that uses it must guard its top level with
     `if __name__ == "__main__":` on platforms that start processes by spawning (macOS, Windows).
     `errors="raise"` (the default) raises the first `AnswerError`; `errors="return"` yields it in that
-    answer set's place and goes on. A bad `jobs` or `errors` raises ValueError at once."""
+    answer set's place and goes on. A bad `jobs`, `errors` or `region` raises ValueError at once."""
     if errors not in ("raise", "return"):
         raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
     if jobs < 1:
         raise ValueError(f"jobs must be 1 or more, not {jobs}")
-    kb = _knowledge(knowledge)
+    kb = _regional(_knowledge(knowledge), region)
     if jobs == 1:
         results: Iterator[TriageResult | AnswerError] = (_one(kb, answers) for answers in answer_sets)
     else:
@@ -141,10 +171,11 @@ def conditions(knowledge: Knowledge | None = None) -> ConditionList:
     return condition_list(_knowledge(knowledge))
 
 
-def condition(name: str, knowledge: Knowledge | None = None) -> ConditionPage:
-    """One condition's page, by id, name or alias, as `hipcheck explain NAME --json` resolves it.
-    Raises `LookupError` naming close matches when there is no such condition."""
-    kb = _knowledge(knowledge)
+def condition(name: str, knowledge: Knowledge | None = None, *, region: str | None = None) -> ConditionPage:
+    """One condition's page, by id, name or alias, as `hipcheck explain NAME --json` resolves it, its
+    advice naming the services of `region` (as for `triage`). Raises `LookupError` naming close matches
+    when there is no such condition."""
+    kb = _regional(_knowledge(knowledge), region)
     cond, suggestions = find_condition(kb, name)
     if cond is None:
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""

@@ -38,6 +38,9 @@ def private_home(tmp_path, monkeypatch):
     home = tmp_path / "hipcheck-home"
     monkeypatch.setenv("HIPCHECK_HOME", str(home))
     monkeypatch.setenv("HIPCHECK_CACHE", str(tmp_path / "hipcheck-cache"))
+    # The advice names the UK's services in every test unless it says otherwise (the region would
+    # otherwise follow the machine's locale); tests of the default unset this.
+    monkeypatch.setenv("HIPCHECK_REGION", "GB")
     return home
 
 

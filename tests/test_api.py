@@ -19,6 +19,7 @@ from conftest import ROOT, all_clear
 
 import hipcheck
 from hipcheck.engine import decide
+from hipcheck.knowledge.loader import for_region
 
 VIGNETTES = sorted((ROOT / "tests" / "vignettes" / "dev").glob("*.toml"))
 
@@ -182,7 +183,27 @@ def test_the_readme_python_examples_run(tmp_path, monkeypatch):
 
 def test_the_engine_is_what_the_api_runs(knowledge):
     answers = _answers(VIGNETTES[0])
-    assert hipcheck.triage(answers, knowledge).model_dump() == decide.assess(knowledge, answers).model_dump()
+    regional = for_region(knowledge, "GB")
+    assert (
+        hipcheck.triage(answers, knowledge, region="GB").model_dump()
+        == decide.assess(regional, answers).model_dump()
+    )
+
+
+def test_the_api_takes_a_region(knowledge, monkeypatch):
+    """region= names the services; without it, HIPCHECK_REGION, then the locale, as on the command line."""
+    emergency = {"injury": "major", "weight_bearing": "cannot"}
+    us = hipcheck.triage(emergency, knowledge, region="us")
+    assert us.region.code == "US" and "Call 911" in us.level.advice[0]
+    monkeypatch.setenv("HIPCHECK_REGION", "AU")
+    assert "Call 000" in hipcheck.triage(emergency, knowledge).level.advice[0]
+    monkeypatch.delenv("HIPCHECK_REGION")
+    monkeypatch.setenv("LC_ALL", "en_NZ.UTF-8")
+    assert hipcheck.triage(emergency, knowledge).region.code == "NZ"
+    assert [r.region.code for r in hipcheck.triage_many([emergency], knowledge, region="IE")] == ["IE"]
+    assert "{emergency" not in hipcheck.condition("dvt", knowledge, region="CA").model_dump_json()
+    with pytest.raises(ValueError, match="unknown region 'XX'.*choose one of: GB, IE, US"):
+        hipcheck.triage(emergency, knowledge, region="XX")
 
 
 # --------------------------------------------------------------------------- processes (engine/parallel.py)

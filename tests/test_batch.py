@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from test_properties import KB, answer_sets
 
 from hipcheck.engine import batch, decide, result_json
-from hipcheck.knowledge.loader import load_content
+from hipcheck.knowledge.loader import for_region, load_content
 from hipcheck.knowledge.models import NOT_SURE
 
 
@@ -75,7 +75,8 @@ def test_cli_batch_writes_one_compact_line_per_case(cli, tmp_path):
     path.write_text("".join(json.dumps(c) + "\n" for c in cases))
     r = cli("triage", "--answers", str(path), "--json")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.splitlines() == [_reference(KB, c, n) for n, c in enumerate(cases, 1)]
+    gb = for_region(KB, "GB")  # the region the tests set (HIPCHECK_REGION, conftest.py)
+    assert r.stdout.splitlines() == [_reference(gb, c, n) for n, c in enumerate(cases, 1)]
 
 
 def test_cli_batch_from_stdin_without_the_extension(cli):
@@ -117,8 +118,9 @@ def test_single_answers_file_keeps_its_indented_output(cli, tmp_path):
     path.write_text(json.dumps(answers))
     r = cli("triage", "--answers", str(path), "--json", "--no-save")
     assert r.exit_code == 0
+    gb = for_region(KB, "GB")  # the region the tests set (HIPCHECK_REGION, conftest.py)
     assert (
-        r.stdout == decide.assess(KB, decide.validate_answers(KB, answers)).model_dump_json(indent=2) + "\n"
+        r.stdout == decide.assess(gb, decide.validate_answers(gb, answers)).model_dump_json(indent=2) + "\n"
     )
 
 
@@ -131,6 +133,8 @@ def test_result_json_is_the_models_own_json(answers):
     """Batch writes the decision as text without building the models; the text must not differ by a byte."""
     valid = decide.validate_answers(KB, answers)
     assert result_json.dumps(KB, decide.decide(KB, valid)) == decide.assess(KB, valid).model_dump_json()
+    us = for_region(KB, "US")  # with a region: its object, and its services in the texts
+    assert result_json.dumps(us, decide.decide(us, valid)) == decide.assess(us, valid).model_dump_json()
 
 
 def test_result_json_escapes_text_as_the_models_do(tmp_path):

@@ -197,7 +197,8 @@ def test_the_plan_json_matches_its_schema(cli):
     props = json.loads(schema.stdout)["properties"]
     data = cli("plan", "--answers", EXAMPLE, "--json").json()
     assert set(data) == set(props)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
+    assert data["region"]["code"] == "GB"  # HIPCHECK_REGION, conftest.py
     for step in data["steps"]:
         for ex in step["exercises"]:
             assert ex["dose"] and ex["sources"]

@@ -8,14 +8,20 @@ import io
 import json
 
 import pytest
-from conftest import ROOT, all_clear
+from conftest import CONTENT, ROOT, all_clear
 from rich.console import Console
 
 from hipcheck.engine import decide
-from hipcheck.knowledge.loader import find_condition
+from hipcheck.knowledge.loader import find_condition, for_region, load_content
 from hipcheck.screens import pages, result
 
 WIDTHS = [80, 60]
+
+
+@pytest.fixture(scope="module")
+def kb(kb):
+    """The content as a runner in the UK reads it (the region the command line's tests use too)."""
+    return for_region(kb, "GB")
 
 
 def draw(renderable, width: int) -> str:
@@ -125,6 +131,16 @@ def test_result_view(kb, snapshot, width, case):
     benign cause first and with a stress fracture first, and an emergency."""
     text = draw(result.result_view(decide.assess(kb, case(kb)), kb, in_history=True), width)
     assert max(len(line) for line in text.splitlines()) <= width
+    assert text == snapshot
+
+
+@pytest.mark.parametrize("region", ["US", "AU", "INTL"])
+def test_emergency_in_a_region(snapshot, region):
+    """The emergency's first screen names the region's number and emergency department."""
+    regional = for_region(load_content(CONTENT), region)
+    text = draw(
+        result.result_view(decide.assess(regional, hard_fall(regional)), regional, in_history=True), 80
+    )
     assert text == snapshot
 
 

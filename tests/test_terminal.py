@@ -106,14 +106,14 @@ def done(child: pexpect.spawn) -> None:
 
 
 def test_red_flag_shows_emergency_advice_at_once(tmp_path):
-    child = spawn("triage", tmp_path)
+    child = spawn("triage", tmp_path, HIPCHECK_REGION="US")  # the notice names the region's number
     about_you(child)
     pick(child, "fall, a collision", 2)  # hard fall: urgent on its own, told at once
     child.expect_exact("URGENT")
     pick(child, "Carry on with the questions")  # highlighted at urgent
     pick(child, "full weight", 2)  # cannot
     child.expect_exact("EMERGENCY")
-    child.expect_exact("Call emergency services")
+    child.expect_exact("Call 911 for an ambulance")
     child.expect_exact("Stop here and see the result")
     child.send("\r")
     child.expect_exact("Likely causes")

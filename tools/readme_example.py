@@ -33,6 +33,7 @@ def run(*args: str, command: str = "triage") -> str:
             "TERM": "dumb",
             "PYTHONPATH": str(ROOT),
             "HIPCHECK_HOME": home,
+            "HIPCHECK_REGION": "GB",  # the services named do not follow the machine's locale
         }
         env.pop("HIPCHECK_CONTENT", None)
         out = subprocess.run(

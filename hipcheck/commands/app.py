@@ -28,11 +28,12 @@ from hipcheck.commands.common import (
     note,
     quiet_stdout,
     read_answers,
+    regional_page,
     safe_streams,
     state,
 )
 from hipcheck.commands.help import App, examples
-from hipcheck.commands.history_options import AfterContent, AfterNoColor
+from hipcheck.commands.history_options import REGION_HELP, AfterContent, AfterNoColor, AfterRegion
 from hipcheck.knowledge.files import CONTENT_ENV_VAR as ENV_VAR
 from hipcheck.knowledge.text import escape
 
@@ -85,9 +86,13 @@ def _root(
             show_default=False,
         ),
     ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", metavar="CODE", help=REGION_HELP, show_default=False)
+    ] = None,
 ) -> None:
     state.no_color = no_color
     state.content_dir = content
+    state.region = region
     safe_streams()  # main() does it for real runs; here too for in-process callers
 
 
@@ -179,6 +184,7 @@ def triage(
     ] = 1,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
+    region: AfterRegion = None,
 ) -> None:
     """Answer questions about your hip pain; get the urgency, likely causes and what to do.
 
@@ -396,6 +402,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON.")] = False,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
+    region: AfterRegion = None,
 ) -> None:
     """Explain a condition: symptoms, why runners get it, self-care, when to see someone, sources."""
     from hipcheck.knowledge.names import lookup
@@ -411,7 +418,7 @@ def explain(
         _no_condition(name, found, {cid: names[1] for cid, names in entries})
     _note_close_match(name, found.cid, dict(entries)[found.cid])
     if as_json:
-        sys.stdout.write(views["explain"][found.cid] + "\n")
+        sys.stdout.write(regional_page(views, views["explain"][found.cid]) + "\n")
         return
     from hipcheck.screens.pages import condition_view
 
@@ -453,7 +460,7 @@ def list_conditions(
     from hipcheck.knowledge.catalog import condition_list
     from hipcheck.screens.pages import condition_list_view
 
-    console().print(condition_list_view(condition_list(knowledge())))
+    console().print(condition_list_view(condition_list(knowledge(regional=False))))
 
 
 @app.command(epilog=examples("hipcheck questions", "hipcheck questions --json | jq '.questions[].id'"))
@@ -469,7 +476,7 @@ def questions(
     from hipcheck.knowledge.catalog import question_list
     from hipcheck.screens.pages import question_list_view
 
-    console().print(question_list_view(question_list(knowledge())))
+    console().print(question_list_view(question_list(knowledge(regional=False))))
 
 
 SCHEMAS = ("triage", "explain", "list", "questions", "history", "plan")
@@ -563,7 +570,7 @@ def content_accuracy(
         table,
     )
 
-    kb = knowledge()
+    kb = knowledge(regional=False)  # the levels and causes, which no region changes
     try:
         outcomes = evaluate(kb, load_vignettes(paths))
     except VignetteError as exc:

@@ -54,6 +54,7 @@ def note(text: str) -> None:
 class State:
     no_color = False
     content_dir: Path | None = None
+    region: str | None = None  # --region, before or after the command
 
 
 state = State()
@@ -100,13 +101,42 @@ def safe_streams() -> None:
                 pass
 
 
-def knowledge() -> "KnowledgeBase":
+def knowledge(regional: bool = True) -> "KnowledgeBase":
+    """The content in use; with `regional`, its texts filled for the region in use (`with_region`)."""
     from hipcheck.knowledge.loader import ContentError, load_content
 
     try:
-        return load_content(state.content_dir, use_cache=True)
+        kb = load_content(state.content_dir, use_cache=True)
     except ContentError as exc:
         content_invalid(exc)
+    return with_region(kb) if regional else kb
+
+
+def region_code(regions: list[tuple[str, list[str], list[str]]], unknown: str) -> str:
+    """The region in use: --region, else HIPCHECK_REGION, else the locale's territory, else `unknown`
+    (see knowledge/regions.choose). A code that names no region is a usage error with the choices."""
+    import os
+
+    from hipcheck.knowledge.regions import RegionChoiceError, choose
+
+    try:
+        return choose(state.region, os.environ, regions, unknown)[0]
+    except RegionChoiceError as exc:
+        fail(str(exc))
+
+
+def with_region(kb: "KnowledgeBase") -> "KnowledgeBase":
+    """`kb` with its texts naming the services of the region in use. A content folder without
+    regions.toml writes its services in its own words: --region is then an error, HIPCHECK_REGION and
+    the locale are ignored."""
+    from hipcheck.knowledge.loader import for_region
+
+    if kb.regions is None:
+        if state.region is not None:
+            fail(f"--region: the content folder {kb.root} has no regions.toml, so it names no regions")
+        return kb
+    regions = [(r.code, r.aliases, r.territories) for r in kb.regions.region]
+    return for_region(kb, region_code(regions, kb.regions.unknown))
 
 
 def content_invalid(exc: "ContentError") -> NoReturn:
@@ -134,7 +164,24 @@ def json_views() -> dict:
         return views
     from hipcheck.knowledge.catalog import build_views  # only on a miss: it imports the models
 
-    return build_views(knowledge())
+    return build_views(knowledge(regional=False))
+
+
+def regional_page(views: dict, page: str) -> str:
+    """A condition page's `--json` text from the views, its region placeholders filled for the region
+    in use (JSON-escaped; the views hold them unfilled, for every region)."""
+    import json
+
+    from hipcheck.knowledge.regions import fill_text
+
+    regions = views.get("regions")
+    if regions is None:
+        if state.region is not None:
+            fail("--region: the content folder in use has no regions.toml, so it names no regions")
+        return page
+    code = region_code([(c, a, t) for c, a, t, _ in regions["regions"]], regions["unknown"])
+    values = next(v for c, _, _, v in regions["regions"] if c == code)
+    return fill_text(page, {k: json.dumps(v, ensure_ascii=False)[1:-1] for k, v in values.items()})
 
 
 def console(stderr: bool = False) -> "Console":

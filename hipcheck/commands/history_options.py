@@ -63,6 +63,29 @@ AfterNoColor = Annotated[
 ]
 
 
+def _after_region(value: str | None) -> None:
+    if value is not None:
+        state.region = value
+
+
+REGION_HELP = (
+    "Name the emergency number and services of this region: GB, IE, US, CA, AU, NZ, EU, or INTL for "
+    "anywhere else (also before the command, or HIPCHECK_REGION=CODE; default: from the locale)."
+)
+AfterRegion = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        metavar="CODE",
+        callback=_after_region,
+        expose_value=False,
+        show_default=False,
+        rich_help_panel=GLOBAL_PANEL,
+        help=REGION_HELP,
+    ),
+]
+
+
 def _digits(text: str) -> bool:
     """Only the ASCII digits 0-9: not ², ٣ or １０, which str.isdigit (and int) would take."""
     return text.isascii() and text.isdigit()

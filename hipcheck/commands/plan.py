@@ -25,7 +25,7 @@ from hipcheck.commands.common import (
     state,
 )
 from hipcheck.commands.help import examples
-from hipcheck.commands.history_options import AfterContent, AfterNoColor
+from hipcheck.commands.history_options import AfterContent, AfterNoColor, AfterRegion
 from hipcheck.knowledge.text import escape
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ def plan(
     ] = False,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
+    region: AfterRegion = None,
 ) -> None:
     """Your back-to-running plan: steps with entry criteria, exercises with their doses, and running
     that comes back in stages within pain limits.

@@ -28,7 +28,7 @@ import typer
 
 from hipcheck.commands.common import Exit, console, fail, knowledge, note
 from hipcheck.commands.help import examples
-from hipcheck.commands.history_options import AfterContent, AfterNoColor, parse_day, shown
+from hipcheck.commands.history_options import AfterContent, AfterNoColor, AfterRegion, parse_day, shown
 from hipcheck.knowledge.text import escape
 
 if TYPE_CHECKING:
@@ -214,6 +214,7 @@ def report(
     ] = False,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
+    region: AfterRegion = None,
 ) -> None:
     """Show a saved triage result again, in full: urgency, causes, every tip and your answers; or save
     it as a report for a physio or GP.
@@ -247,6 +248,11 @@ def report(
     if as_json and save is None:
         return
     kb = knowledge()
+    if result.region is not None and kb.region is not None and kb.region.code != result.region.code:
+        note(
+            f"Saved result #{picked.id} names the services of {result.region.name} ({result.region.code}), "
+            f"as when it was made; for {kb.region.name} ({kb.region.code}), run `hipcheck triage` again."
+        )
     if save is not None:
         from hipcheck.screens.report import save_report
 
@@ -280,6 +286,8 @@ def _show(kb, picked: PastResult, result: TriageResult) -> None:
 
     head = f"Saved triage #{picked.id}, {short_date(picked.day)} {picked.day.year}"
     version = f"content version {result.content_version}"
+    if result.region is not None:
+        version = f"services named for {result.region.name}; {version}"
     if result.content_version != kb.meta.content_version:
         version += f"; questions are worded as in {kb.meta.content_version}, the version in use"
     console().print(

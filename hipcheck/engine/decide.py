@@ -522,6 +522,7 @@ def assess(
         )
     return TriageResult(
         content_version=kb.meta.content_version,
+        region=kb.region.info() if kb.region is not None else None,
         answers=dict(d.answers),
         ignored=d.ignored,
         red_flags_screened=not d.unscreened,

@@ -492,6 +492,7 @@ def build(
     sel = select(content, triage, cause=cause, top_causes=kb.meta.top_causes, names=names)
     base = {
         "content_version": kb.meta.content_version,
+        "region": kb.region.info() if kb.region is not None else None,
         "today": today,
         "triage": None
         if triage is None

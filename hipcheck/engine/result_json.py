@@ -32,7 +32,10 @@ class _Parts:
         meta = kb.meta
         t = decide.tables(kb)
         version = _encode(meta.content_version)
-        self.head = f'{{"schema_version":{_encode(SCHEMA_VERSION)},"content_version":{version}'
+        region = "null" if kb.region is None else kb.region.info().model_dump_json()
+        self.head = (
+            f'{{"schema_version":{_encode(SCHEMA_VERSION)},"content_version":{version},"region":{region}'
+        )
         self.tail = f',"disclaimer":{_encode(meta.disclaimer)}}}'
         self.levels = {
             level: f'{{"id":{_encode(level.value)},"label":{_encode(info.label)},'

@@ -107,7 +107,7 @@ def fingerprint(
     `blobs`: the files as `read_files` returned them, when the caller has read them already."""
     try:
         files = files if files is not None else content_files(root)
-        if len(files) > len(BOOKS) + len(PLAN_BOOKS) + MAX_CONDITION_FILES:
+        if len(files) > len(BOOKS) + len(PLAN_BOOKS) + 1 + MAX_CONDITION_FILES:  # + regions.toml
             return None
         blobs = blobs if blobs is not None else read_files(files)
         h = hashlib.sha256(_code())
@@ -231,6 +231,7 @@ def _views_ok(views: Any) -> bool:
         and isinstance(views.get("questions"), str)
         and isinstance(views.get("explain"), dict)
         and isinstance(views.get("names"), list)
+        and (views.get("regions") is None or isinstance(views["regions"], dict))
         and all(isinstance(v, str) for v in views["explain"].values())
         and all(
             isinstance(e, list)

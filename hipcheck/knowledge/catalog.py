@@ -71,4 +71,11 @@ def build_views(kb: KnowledgeBase) -> dict[str, Any]:
         "questions": question_list(kb).model_dump_json(indent=2),
         "explain": {c.id: condition_page(kb, c).model_dump_json(indent=2) for c in kb.conditions},
         "names": [[c.id, [c.id, c.name, *c.aliases]] for c in kb.conditions],
+        # The pages above keep their region placeholders: `explain --json` fills them for the region in use.
+        "regions": None
+        if kb.regions is None
+        else {
+            "unknown": kb.regions.unknown,
+            "regions": [[r.code, r.aliases, r.territories, r.values()] for r in kb.regions.region],
+        },
     }

@@ -18,6 +18,8 @@ CONTENT_ENV_VAR = "HIPCHECK_CONTENT"
 BOOKS = ("meta.toml", "questions.toml", "rules.toml", "tips.toml")
 # The back-to-running plans: optional (a folder without them has no plans), read when either is there.
 PLAN_BOOKS = ("exercises.toml", "plans.toml")
+# Where to get help in each region (optional: a folder without it names services in its own words).
+REGIONS_BOOK = "regions.toml"
 
 # Limits on a content folder (content/README.md says them too). The shipped content is far inside them:
 # its largest file is about 60 KB and the whole folder about 400 KB, in 44 condition files.
@@ -43,8 +45,8 @@ def default_content_dir() -> Path:
 
 def content_files(root: Path) -> list[Path]:
     """The files `load_content` reads, in the order it reads them: the four books, the plan books when
-    either is there, then at most MAX_CONDITION_FILES + 1 condition files (one more than allowed is
-    enough to say there are too many)."""
+    either is there, regions.toml when it is there, then at most MAX_CONDITION_FILES + 1 condition files
+    (one more than allowed is enough to say there are too many)."""
     cdir = root / "conditions"
     try:
         conditions = sorted(cdir.glob("*.toml")) if cdir.is_dir() else []
@@ -53,7 +55,9 @@ def content_files(root: Path) -> list[Path]:
     plans = [root / name for name in PLAN_BOOKS]
     if not any(p.exists() or p.is_symlink() for p in plans):
         plans = []
-    return [root / name for name in BOOKS] + plans + conditions[: MAX_CONDITION_FILES + 1]
+    regions = root / REGIONS_BOOK
+    books = [regions] if regions.exists() or regions.is_symlink() else []
+    return [root / name for name in BOOKS] + plans + books + conditions[: MAX_CONDITION_FILES + 1]
 
 
 def _size(n: int) -> str:

@@ -13,6 +13,7 @@ Whatever breaks them is a problem in the list like any other, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -28,6 +29,7 @@ from hipcheck.knowledge import cache
 from hipcheck.knowledge.catalog import build_views
 from hipcheck.knowledge.files import (
     MAX_CONDITION_FILES,
+    REGIONS_BOOK,
     ContentFileError,
     content_files,
     default_content_dir,
@@ -41,6 +43,8 @@ from hipcheck.knowledge.models import (
     Meta,
     Question,
     QuestionBank,
+    Region,
+    RegionBook,
     Rule,
     RuleBook,
     Tip,
@@ -56,9 +60,10 @@ from hipcheck.knowledge.plans import (
     PlanContent,
     cross_check,
 )
+from hipcheck.knowledge.regions import fill_data, fill_text, placeholders_in
 from hipcheck.knowledge.text import escape
 
-__all__ = ["ContentError", "KnowledgeBase", "find_condition", "load_content", "plan_content"]
+__all__ = ["ContentError", "KnowledgeBase", "find_condition", "for_region", "load_content", "plan_content"]
 
 
 MAX_DEPTH = 12  # levels of nesting in a content file (the shipped content uses 5)
@@ -118,6 +123,10 @@ class KnowledgeBase:
     log_evidence: dict[str, dict[str, EvidenceRow]] = field(repr=False)
     # The back-to-running plans and their exercises (empty for a folder without plans.toml).
     plan_raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # content/regions.toml (None for a folder without it), and the region whose services the texts name:
+    # None while they still hold placeholders (as loaded); `for_region` fills them.
+    regions: RegionBook | None = field(default=None, repr=False, compare=False)
+    region: Region | None = None
     # Caches of this knowledge base only (never passed in, so a copy made with dataclasses.replace
     # starts empty): `memo` holds the engine's texts and evidence, emptied when it grows too large;
     # `derived` holds structures worked out once from the content (lookup tables, the JSON writer's
@@ -446,7 +455,7 @@ def plan_content(kb: KnowledgeBase) -> PlanContent:
     done = kb.derived.get("plan_content")
     if done is not None:
         return done
-    raw = kb.plan_raw
+    raw = kb.plan_raw if kb.region is None else fill_data(kb.plan_raw, kb.region.values())
     root = kb.root
     problems: list[str] = []
     content = PlanContent()
@@ -527,6 +536,11 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
     problems: list[str] = []
     meta, questions, conditions, rules, tips = _load_records(root, problems, files, read)
     plan_raw = _read_plans(root, problems, files, read)
+    regions = None
+    if root / REGIONS_BOOK in files:
+        raw_regions = read(root / REGIONS_BOOK, root, problems)
+        if raw_regions is not None:
+            regions = _validate(RegionBook, raw_regions, _rel(root / REGIONS_BOOK, root), problems)
     rootname = root.name
     _unique("question", [q.id for q in questions], f"{rootname}/questions.toml", problems)
     _unique("condition", [c.id for c in conditions], f"{rootname}/conditions", problems)
@@ -575,6 +589,9 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
                 problems.append(f"{where} → aliases: '{name}' is already used by '{names[key]}'")
             names[key] = c.id
 
+    if regions is None and root / REGIONS_BOOK not in files:
+        _check_placeholders(root, meta, questions, conditions, rules, tips, plan_raw, problems)
+
     if problems or meta is None:
         raise ContentError(problems or ["meta.toml is missing"])
 
@@ -591,7 +608,128 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
         log_prior={c.id: math.log(c.prior / total) for c in conditions},
         log_evidence=log_evidence,
         plan_raw=plan_raw,
+        regions=regions,
     )
+
+
+def _check_placeholders(
+    root: Path,
+    meta: Meta | None,
+    questions: list[Question],
+    conditions: list[Condition],
+    rules: list[Rule],
+    tips: list[Tip],
+    plan_raw: dict[str, Any],
+    problems: list[str],
+) -> None:
+    """A folder without regions.toml cannot fill region placeholders: each text that uses one is a
+    problem (it would show `{emergency_number}` to the runner)."""
+    rootname = root.name
+    records: list[tuple[str, Any]] = [("meta.toml", meta)]
+    records += [(f"questions.toml → question (id={q.id})", q) for q in questions]
+    records += [(f"conditions/{c.id}.toml", c) for c in conditions]
+    records += [(f"rules.toml → rule (id={r.id})", r) for r in rules]
+    records += [(f"tips.toml → tip (id={t.id})", t) for t in tips]
+    records += [(name, data) for name, data in plan_raw.items()]
+    for where, record in records:
+        data = record.model_dump() if isinstance(record, BaseModel) else record
+        for path, text in _strings(data):
+            if placeholders_in(text):
+                problems.append(
+                    f"{rootname}/{where} → {path}: uses {{{placeholders_in(text)[0]}}}, but the folder has "
+                    f"no {REGIONS_BOOK} to fill it"
+                )
+
+
+def _strings(data: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    """(dotted path, text) of every string in parsed content."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, f"{path}[{i}]")
+
+
+# --------------------------------------------------------------------------- regions
+
+
+# Fields that hold no text a runner reads (ids, answer tests, weights, citations): not walked.
+_NO_TEXT = frozenset(
+    {"id", "aliases", "when_all", "when_any", "unless", "evidence", "sources", "points_to", "for_causes"}
+    | {"not_for_causes", "prior", "category", "level", "min_level", "max_level", "advice_max_level"}
+)
+
+
+def _filled(value: Any, values: dict[str, str]) -> Any:
+    """A content record (or a list, tuple or dict of them, or a string) with every region placeholder
+    filled; the same object where nothing changed (cached properties such as parsed tests stay)."""
+    if isinstance(value, str):
+        return fill_text(value, values) if "{" in value else value
+    if isinstance(value, (list, tuple)):
+        items = [_filled(x, values) for x in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
+    if isinstance(value, dict):
+        pairs = {k: _filled(v, values) for k, v in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    if isinstance(value, BaseModel):
+        update = {}
+        for name in type(value).__pydantic_fields__:
+            if name in _NO_TEXT:
+                continue
+            old = getattr(value, name)
+            new = _filled(old, values)
+            if new is not old:
+                update[name] = new
+        return value.model_copy(update=update) if update else value
+    return value
+
+
+def region_codes(kb: KnowledgeBase) -> list[str]:
+    return [r.code for r in kb.regions.region] if kb.regions is not None else []
+
+
+def for_region(kb: KnowledgeBase, code: str | None) -> KnowledgeBase:
+    """`kb` with every region placeholder in its texts (levels, rules, tips, condition pages, questions;
+    plans and exercises when `plan_content` validates them) filled for the region `code`
+    (content/regions.toml), and `region` set: what the engine, the screens and the plans then show.
+    Pure: `kb` is unchanged; the result is kept in `kb.derived`, so asking again costs nothing. `code`
+    None, or a folder without regions.toml: `kb` as it is. Raise KeyError for a code that is not a
+    region (commands check it first, with `regions.choose`), ValueError when `kb` is filled for
+    another region already."""
+    if code is None or kb.regions is None:
+        return kb
+    if kb.region is not None:  # filled already: its texts no longer hold the placeholders
+        if kb.region.code != code:
+            raise ValueError(f"this knowledge names the services of {kb.region.code}, not {code}")
+        return kb
+    key = ("region", code)
+    done = kb.derived.get(key)
+    if done is not None:
+        return done
+    region = next((r for r in kb.regions.region if r.code == code), None)
+    if region is None:
+        raise KeyError(code)
+    values = region.values()
+    conditions = tuple(_filled(c, values) for c in kb.conditions)
+    questions = tuple(_filled(q, values) for q in kb.questions)
+    filled = dataclasses.replace(
+        kb,
+        meta=_filled(kb.meta, values),
+        questions=questions,
+        conditions=conditions,
+        rules=tuple(_filled(r, values) for r in kb.rules),
+        tips=tuple(_filled(t, values) for t in kb.tips),
+        question_by_id={q.id: q for q in questions},
+        condition_by_id={c.id: c for c in conditions},
+        region=region,  # plan_raw is filled when the plans are validated (plan_content), if ever
+    )
+    kb.derived[key] = filled
+    return filled
 
 
 # --------------------------------------------------------------------------- name lookup

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 NOT_SURE = "not_sure"
 MAX_FIRST_STEPS = 3  # a condition's first steps on the result screen: a few lines, not its whole page
 
@@ -397,6 +397,63 @@ class Meta(Record):
         return v
 
 
+# --------------------------------------------------------------------------- regions
+
+
+class Region(Record):
+    """Where to get help in one region (content/regions.toml): what the placeholders in content text
+    become there. Each service named has a source that says it."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")]
+    name: Text
+    aliases: list[Annotated[str, Field(pattern=r"^[A-Za-z]{2,4}$")]] = []
+    territories: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(
+        default=[], description="locale territories (the US of en_US.UTF-8) that choose this region"
+    )
+    emergency_number: Text = Field(description="what to call in an emergency: '999', '112 or 999'")
+    emergency_department: Text = Field(description="the emergency department, with its article: 'the ER'")
+    urgent_care: Text = Field(description="a same-day place to be seen, with its article")
+    advice_line: str = Field(
+        default="", description="a sentence naming the urgent advice line, or empty where there is none"
+    )
+    sources: list[Source] = Field(min_length=1)
+
+    def values(self) -> dict[str, str]:
+        """placeholder name → text (knowledge/regions.PLACEHOLDERS)"""
+        return {
+            "emergency_number": self.emergency_number,
+            "emergency_department": self.emergency_department,
+            "urgent_care": self.urgent_care,
+            "advice_line": self.advice_line,
+        }
+
+    def info(self) -> RegionInfo:
+        return RegionInfo(
+            code=self.code,
+            name=self.name,
+            advice_line=self.advice_line or None,
+            **{k: v for k, v in self.values().items() if k != "advice_line"},
+        )
+
+
+class RegionBook(Record):
+    unknown: Annotated[str, Field(description="the region for a locale that names none of these")]
+    region: list[Region] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _codes(self) -> RegionBook:
+        codes = [r.code for r in self.region]
+        names = [n.upper() for r in self.region for n in (r.code, *r.aliases)]
+        if len(set(names)) != len(names):
+            raise ValueError("a region code or alias is used twice")
+        if self.unknown not in codes:
+            raise ValueError(f"unknown: '{self.unknown}' is not one of the regions ({', '.join(codes)})")
+        territories = [t for r in self.region for t in r.territories]
+        if len(set(territories)) != len(territories):
+            raise ValueError("a territory is listed under two regions")
+        return self
+
+
 # --------------------------------------------------------------------------- results
 
 AnswerValue = str | list[str] | int
@@ -453,9 +510,25 @@ class TipResult(Out):
     because: list[str]
 
 
+class RegionInfo(Out):
+    """The region whose services the advice names (`--region`, HIPCHECK_REGION or the locale)."""
+
+    code: str = Field(description="GB, IE, US, CA, AU, NZ, EU, or INTL for anywhere else")
+    name: str
+    emergency_number: str
+    emergency_department: str
+    urgent_care: str
+    advice_line: str | None = Field(description="the advice line in a sentence; null where there is none")
+
+
 class TriageResult(Out):
     schema_version: str = SCHEMA_VERSION
     content_version: str
+    region: RegionInfo | None = Field(
+        default=None,
+        description="the region whose services the advice names (added in 2.1; absent from older saved "
+        "results)",
+    )
     answers: dict[str, AnswerValue]
     ignored: list[str] = Field(description="question ids answered but not asked on this path, so not used")
     red_flags_screened: bool

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from hipcheck.knowledge.files import PLAN_BOOKS
-from hipcheck.knowledge.models import Id, Level, Out, Record, Source, Text
+from hipcheck.knowledge.models import Id, Level, Out, Record, RegionInfo, Source, Text
 
 EXERCISES_FILE, PLANS_FILE = PLAN_BOOKS
 
@@ -172,7 +172,7 @@ def coverage_problems(content: PlanContent, conditions: Iterable[str], rootname:
 
 # ----------------------------------------------------------------- what `hipcheck plan --json` prints
 
-PLAN_SCHEMA_VERSION = "1.0"
+PLAN_SCHEMA_VERSION = "1.1"
 
 Verdict = Literal["start", "stay", "move_on", "step_back", "wait_for_clearance", "stop", "complete"]
 
@@ -276,6 +276,9 @@ class PlanResult(Out):
 
     schema_version: str = PLAN_SCHEMA_VERSION
     content_version: str
+    region: RegionInfo | None = Field(
+        default=None, description="the region whose services the plan's advice names (added in 1.1)"
+    )
     today: date
     status: Literal["plan", "get_seen", "no_plan"] = Field(
         description="plan: a plan follows; get_seen: the triage calls for a doctor first (same_day or "

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 from hipcheck.engine import decide
@@ -209,6 +212,77 @@ def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
     return problems
 
 
+_FORMAT_FIELDS = {  # braces filled by other code: `{count}` in meta.toml, `{days}` in history.toml
+    "meta.toml": {"questions", "count"},
+    "history.toml": {"days", "first", "last", "change", "when", "record"},
+}
+_BRACES = re.compile(r"\{([a-z_]+)\}")
+
+
+def _strings(data: object, path: str) -> Iterator[tuple[str, str]]:
+    """(where, text) of each string in parsed TOML, a record in a list shown by its id; sources (the
+    citations, whose titles may name a service) are skipped."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            if k != "sources":
+                yield from _strings(v, f"{path} → {k}" if path else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            rid = v.get("id") if isinstance(v, dict) else None
+            yield from _strings(v, f"{path} (id={rid})" if isinstance(rid, str) else f"{path}[{i}]")
+
+
+def region_problems(root: Path) -> list[str]:
+    """Content text outside regions.toml that names a UK service ("999", "111", "NHS 111", "A&E")
+    instead of a placeholder, which would tell a runner elsewhere a wrong number; unknown placeholders
+    (a misspelt `{emergency_numbr}` would be shown as written); `{advice_line}` anywhere but at the end
+    of a text (it is a whole sentence, or nothing); and placeholders in history.toml, which is not
+    filled per region. Each problem names file → record → field. `python tools/regionalise.py --write`
+    converts "999" and "A&E"; "NHS 111" needs a hand edit."""
+    from hipcheck.history.models import HISTORY_FILE
+    from hipcheck.knowledge.files import REGIONS_BOOK, content_files
+    from hipcheck.knowledge.regions import PLACEHOLDERS, UK_SERVICE_PLACEHOLDER, UK_SERVICES
+
+    problems: list[str] = []
+    files = [p for p in content_files(root) if p.name != REGIONS_BOOK]
+    if (root / HISTORY_FILE).is_file():
+        files.append(root / HISTORY_FILE)
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # validation reports it
+        name = path.relative_to(root).as_posix()
+        allowed = set(PLACEHOLDERS) | _FORMAT_FIELDS.get(name, set())
+        for where, text in _strings(data, ""):
+            here = f"{root.name}/{name} → {where}"
+            for m in UK_SERVICES.finditer(text):
+                fix = UK_SERVICE_PLACEHOLDER.get(m[0])
+                how = (
+                    f"write {fix} (`python tools/regionalise.py --write {root.name}/{name}` does it)"
+                    if fix
+                    else "name a same-day place with {urgent_care} and end the text with {advice_line}"
+                )
+                problems.append(f"{here}: names the UK service '{m[0]}'; {how}")
+            for m in _BRACES.finditer(text):
+                if m[1] not in allowed:
+                    problems.append(
+                        f"{here}: unknown placeholder {{{m[1]}}}; region placeholders are "
+                        + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+                    )
+                elif name == HISTORY_FILE and m[1] in PLACEHOLDERS:
+                    problems.append(
+                        f"{here}: {{{m[1]}}} is not filled in history.toml; name no service there"
+                    )
+                elif m[1] == "advice_line" and text.rstrip() != text.rstrip()[: m.start()] + m[0]:
+                    problems.append(
+                        f"{here}: {{advice_line}} is a whole sentence, or nothing: put it at the end"
+                    )
+    return problems
+
+
 def check_content(directory: Path | None) -> tuple[list[str], str]:
     """(problems, summary). Validation problems first; reachability only once content loads."""
     try:
@@ -228,6 +302,7 @@ def check_content(directory: Path | None) -> tuple[list[str], str]:
     ]
     problems += monotone_problems(kb)
     problems += [_problem_line(p) for p in _history_problems(kb, directory)]  # one short line each
+    problems += [_problem_line(p) for p in region_problems(kb.root)]
     try:
         plans = plan_content(kb)
     except ContentError as exc:

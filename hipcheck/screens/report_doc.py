@@ -257,6 +257,7 @@ def _sources(
             [kb.condition_by_id[c].sources for c in cause_ids if c in kb.condition_by_id],
         ),
         ("For the advice", [tips[t.id].sources for t in result.tips if t.id in tips]),
+        ("For the emergency number and services", _region_sources(kb, result)),
     ]
     seen: set[tuple] = set()
     out = []
@@ -270,6 +271,13 @@ def _sources(
         if items:
             out.append((heading, items))
     return out
+
+
+def _region_sources(kb: KnowledgeBase, result: TriageResult) -> list[list[Source]]:
+    """The sources of the region whose services the result names (as saved), if the content has it."""
+    if result.region is None or kb.regions is None:
+        return []
+    return [list(r.sources) for r in kb.regions.region if r.code == result.region.code]
 
 
 def _history_rules(kb: KnowledgeBase) -> dict[str, list[Source]]:
@@ -340,6 +348,8 @@ def build(
         version += (
             f" (questions and sources below are worded as in content version {kb.meta.content_version})"
         )
+    if result.region is not None:
+        facts.append(("Emergency number", f"{result.region.emergency_number} ({result.region.name})"))
     facts += [("Content version", version), ("Made by", f"hipcheck {__version__}, offline")]
     return ReportDoc(
         day=day,
