@@ -74,6 +74,20 @@ class PlanPhase(Record):
     running: Text
     run_minutes: int = Field(ge=0, le=600, description="running in one session, for the calendar")
     runs_per_week: int = Field(ge=0, le=14)
+    run_minutes_weekly_add: int = Field(
+        default=0, ge=0, le=60, description="minutes of running added each week from run_minutes"
+    )
+    run_minutes_max: int | None = Field(
+        default=None, ge=0, le=600, description="the most running in one session the step builds to"
+    )
+
+    @model_validator(mode="after")
+    def _build_up(self) -> PlanPhase:
+        if self.run_minutes_max is not None and self.run_minutes_max < self.run_minutes:
+            raise ValueError("run_minutes_max is below run_minutes")
+        if self.run_minutes_weekly_add and self.run_minutes_max is None:
+            raise ValueError("run_minutes_weekly_add needs run_minutes_max (how far the runs grow)")
+        return self
 
 
 class RehabPlan(Record):
@@ -213,8 +227,10 @@ class PlanStep(Out):
         description="ids of the step's exercises left out because a possible cause is among their never_with"
     )
     running: str | None
-    run_minutes: int
+    run_minutes: int = Field(description="running in one session (in the first week, if it grows)")
     runs_per_week: int
+    run_minutes_weekly_add: int = Field(default=0, description="minutes added to each run every week")
+    run_minutes_max: int | None = Field(default=None, description="the longest run the step builds to")
 
 
 class PlanCheckIn(Out):
