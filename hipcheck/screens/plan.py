@@ -316,8 +316,8 @@ def handout_markdown(result: PlanResult) -> str:
     if d.status != "plan":
         return _md_no_plan(d)
     step = d.current
-    title = f"{d.title}: step {step.number} of {len(d.steps)}" if step else d.title
-    lines = _md_head(d, title)
+    title = f"Step {step.number} of {len(d.steps)}: {step.name}" if step else d.title
+    lines = _md_head(d.with_fact("Plan", d.title) if step else d, title)
     lines += [f"## {md(d.standing_heading)}", ""] + [f"- {md(r)}" for r in d.reasons]
     if step is not None:
         lines += ["", f"## {md(step.heading)} ({md(step.weeks)})", ""] + _md_step(step, sources=False)

@@ -36,6 +36,9 @@ LOG_HINTS = (
 )
 WARNING = "Pain at rest or at night: stop, and run `hipcheck triage` again."
 CLEARANCE = "Waits for a clinician's clearance (`hipcheck plan --cleared`)."
+HARDER_ELSEWHERE = (
+    "The harder version of each exercise: on screen, or in the whole plan (`hipcheck plan --save plan.html`)."
+)
 NOT_GIVEN = "Given once the step before it is done."
 NO_EXERCISES = "None of this step's exercises suits every cause still possible: ask a physiotherapist."
 # The state of a step as the documents mark it.
@@ -142,6 +145,12 @@ class PlanDoc:
     disclaimer: str
     no_plan: list[str] = field(default_factory=list)  # the advice, or why there is no plan
     plan_id: str = ""
+
+    def with_fact(self, key: str, value: str) -> PlanDoc:
+        """The document with one more fact, after the date."""
+        from dataclasses import replace
+
+        return replace(self, facts=[self.facts[0], (key, value), *self.facts[1:]])
 
     @property
     def stopped(self) -> bool:

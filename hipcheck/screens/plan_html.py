@@ -52,6 +52,7 @@ li { margin: .2rem 0; }
 .disclaimer { margin-top: 1.5rem; padding: .5rem 0; border-top: 1px solid var(--rule); font-style: italic; }
 a { color: #0b4f8a; }
 code { font-size: .92em; overflow-wrap: anywhere; }
+.print-only { display: none; }
 @media (max-width: 36rem) {
   body { padding: .8rem; font-size: 15px; }
   h1 { font-size: 1.35rem; }
@@ -78,21 +79,30 @@ code { font-size: .92em; overflow-wrap: anywhere; }
 
 # The handout: one A4 page printed. Exercises in two columns, the reasons and notices smaller.
 HANDOUT_STYLE = """
+@page { margin: 8mm 10mm 10mm; }
 @media print {
-  body { font-size: 9pt; line-height: 1.25; }
-  h1 { font-size: 13pt; margin-bottom: .2rem; }
+  body { font-size: 8.8pt; line-height: 1.22; }
+  h1 { font-size: 12pt; margin-bottom: .2rem; }
   h2 { font-size: 10.5pt; margin: .45rem 0 .2rem; padding-bottom: 0; }
   h3 { font-size: 9.5pt; margin: .3rem 0 .1rem; }
   p, ul, ol { margin: .15rem 0; }
   li { margin: .05rem 0; }
-  .facts { grid-template-columns: repeat(3, max-content 1fr); gap: 0 .6rem; margin-bottom: .2rem; }
+  .facts { display: block; margin-bottom: .2rem; font-size: 8.5pt; }
+  .facts dt, .facts dd { display: inline; }
+  .facts dt::after { content: ": "; }
+  .facts dd { margin-right: .8rem; }
   .standing { padding: .1rem .6rem .3rem; margin: .3rem 0; }
   .standing li, .notice { font-size: 8.5pt; }
   .exercises { columns: 2; column-gap: 7mm; padding-left: 1.1rem; margin: .1rem 0; }
-  .exercises > li { margin: 0 0 .25rem; break-inside: avoid; page-break-inside: avoid; }
-  .exercises dl { font-size: 8.5pt; line-height: 1.2; }
-  .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0 7mm; }
-  .disclaimer { margin-top: .4rem; padding: .2rem 0; font-size: 8pt; }
+  .exercises > li { margin: 0 0 .25rem; break-inside: auto; page-break-inside: auto; }
+  .exercises dl, .exercises dd { break-inside: avoid; page-break-inside: avoid; }
+  .step > p, .standing li { font-size: 8.5pt; }
+  .exercises dl { font-size: 7.8pt; line-height: 1.16; }
+  .exercises .harder { display: none; }
+  .print-only { display: block; }
+  .cols { display: grid; grid-template-columns: 1.4fr 1fr 1fr 1fr; gap: 0 4mm; font-size: 8pt; }
+  .cols ul { padding-left: 1rem; }
+  .disclaimer { margin-top: .3rem; padding: .15rem 0; font-size: 7.5pt; }
 }
 """
 
@@ -145,13 +155,13 @@ def _source(s: SourceItem) -> str:
     return f"<li>{h(s.text)} {ref}</li>" if s.ref else f"<li>{h(s.text)}</li>"
 
 
-def _standing(d: doc.PlanDoc) -> list[str]:
+def _standing(d: doc.PlanDoc, *, progress: bool = True) -> list[str]:
     out = [
         f'<section id="standing" class="standing verdict-{h(d.verdict)}" aria-labelledby="standing-h">',
         f'<h2 id="standing-h">{h(d.standing_heading)}</h2>',
         _list(d.reasons),
     ]
-    if d.progress:
+    if d.progress and progress:
         out.append(f"<p>{h(d.progress)}</p>")
     return [*out, "</section>"]
 
@@ -162,7 +172,11 @@ def _exercises(step: doc.StepItem, *, why: bool, rows: tuple[str, ...]) -> list[
     out = ['<ol class="exercises">']
     for ex in step.exercises:
         out.append(f'<li><strong>{h(ex.name)}</strong>: <span class="dose">{h(ex.dose)}</span><dl>')
-        out += [f"<dt>{h(label)}</dt><dd>{h(text)}</dd>" for label, text in ex.rows if label in rows]
+        out += [
+            f'<dt class="{label.lower()}">{h(label)}</dt><dd class="{label.lower()}">{h(text)}</dd>'
+            for label, text in ex.rows
+            if label in rows
+        ]
         out.append("</dl>")
         if why:
             out.append(f'<p class="why">{h(ex.basis)}</p>')
@@ -240,37 +254,40 @@ def html_plan(d: doc.PlanDoc) -> str:
 HANDOUT_ROWS = ("How", "Easier", "Harder")
 
 
+def _log() -> list[str]:
+    out = ['<div class="log">', "<h3>Log your sessions</h3>", "<ul>"]
+    out += [f"<li>{h(when)}: <code>{h(cmd)}</code> ({h(what)})</li>" for when, cmd, what in doc.LOG_HINTS]
+    return [*out, "</ul>", "</div>"]
+
+
 def html_handout(d: doc.PlanDoc) -> str:
     """The current step on one page: date, step, exercises with doses, limits, what moves you on."""
     if d.status != "plan":
         return _no_plan(d, "step")
     step = d.current
-    title = f"{d.title}: step {step.number} of {len(d.steps)}" if step else d.title
+    title = f"Step {step.number} of {len(d.steps)}: {step.name}" if step else d.title
     out = _head(f"{title}, {doc.long_date(d.made_on)}", STYLE + HANDOUT_STYLE + _page_style(d, "step"))
-    out += _header(d, title)
-    out += _standing(d)
+    out += _header(d.with_fact("Plan", d.title) if step else d, title)
+    out += _standing(d, progress=d.verdict != "stay")  # "stay" says the same in its reason
     if step is not None:
         out += [
             f'<section class="step now" id="step-{step.number}" aria-current="step">',
-            f'<h2>{h(step.heading)} <span class="state">({h(step.weeks)})</span></h2>',
-            f"<p>{h(step.goal)}</p>",
+            f'<p><strong>{h(step.goal)}</strong> <span class="state">({h(step.weeks)})</span></p>',
             "<h3>Running</h3>",
             f"<p>{h(step.running)}</p>",
         ]
         if step.run_line:
             out.append(f"<p><strong>{h(step.run_line)}</strong></p>")
         out += ["<h3>Exercises</h3>", *_exercises(step, why=False, rows=HANDOUT_ROWS)]
-        out.append('<div class="two">')
-        out += ["<div>", "<h3>What moves you on</h3>", f"<p>{h(step.move_on)}</p>"]
+        out.append(f'<p class="note print-only">{h(doc.HARDER_ELSEWHERE)}</p>')
+        out += ['<div class="cols">', "<div>", "<h3>What moves you on</h3>", f"<p>{h(step.move_on)}</p>"]
         if d.next_entry:
             out += ["<p>The next step starts when:</p>", _list(d.next_entry)]
-        out.append("</div><div>")
+        out += ["</div>", "<div>", "<h3>Pain limits</h3>", _list(d.limits), "</div>"]
         if step.avoid:
-            out += ["<h3>Avoid for now</h3>", _list(step.avoid)]
-        out += ["<h3>Pain limits</h3>", _list(d.limits), "</div>", "</div>", "</section>"]
+            out += ["<div>", "<h3>Avoid for now</h3>", _list(step.avoid), "</div>"]
+        out += _log() + ["</div>", "</section>"]
     else:
-        out += ["<h2>Pain limits</h2>", _list(d.limits)]
-    out += ["<h3>Log your sessions</h3>", "<ul>"]
-    out += [f"<li>{h(when)}: <code>{h(cmd)}</code> ({h(what)})</li>" for when, cmd, what in doc.LOG_HINTS]
-    out += ["</ul>", f'<p class="disclaimer">{h(d.disclaimer)}</p>']
+        out += ["<h2>Pain limits</h2>", _list(d.limits), *_log()]
+    out.append(f'<p class="disclaimer">{h(d.disclaimer)}</p>')
     return "\n".join([*out, "</main>", "</body>", "</html>", ""])
