@@ -112,3 +112,55 @@ def test_a_step_without_a_weekly_build_up_keeps_its_runs(kb):
     result, phase = _on_step(kb, "gluteal_tendon", 2)
     weeks = _runs_by_week(plan_ics(result, T0, datetime(2026, 3, 2, tzinfo=UTC)), T0)
     assert weeks and all(m == {phase.run_minutes} for m in weeks.values())
+
+
+# --------------------------------------------------------------------------- the one-page handout
+
+
+def test_the_handout_gives_the_current_step_on_one_page(cli, kb, tmp_path, today):
+    """`plan --save step.html --step-only`: the date, the step, each exercise with its dose, the
+    limits and what moves you on; nothing of the other steps. The .md says the same."""
+    path = tmp_path / "step.html"
+    r = cli("plan", "--answers", EXAMPLE, "--save", str(path), "--step-only")
+    assert r.exit_code == 0, r.stderr
+    plan = cli("plan", "--answers", EXAMPLE, "--json").json()
+    step = plan["steps"][plan["standing"]["step"] - 1]
+    tree, errors = _parse(path.read_text())
+    assert not errors
+    assert tree.find(".//h:meta[@name='viewport']", NS) is not None
+    assert tree.find(".//h:script", NS) is None
+    h1 = _text(tree.find(".//h:h1", NS))
+    assert h1 == f"Step {step['number']} of {len(plan['steps'])}: {step['name']}"
+    body = _text(tree.find(".//h:body", NS))
+    assert f"{short_date(T0)} {T0.year}" in body
+    items = [_text(li) for li in tree.iterfind(".//h:ol[@class='exercises']/h:li", NS)]
+    assert len(items) == len(step["exercises"])
+    for item, ex in zip(items, step["exercises"], strict=True):
+        assert item.startswith(f"{ex['name']}: {ex['dose']}")
+    assert f"at most {plan['limits']['pain_during_max']} out of 10" in body
+    assert f"Move on after {step['advance_sessions']} sessions" in body
+    for other in plan["steps"]:
+        if other["number"] != step["number"]:
+            assert other["name"] not in body
+    md = tmp_path / "step.md"
+    assert cli("plan", "--answers", EXAMPLE, "--save", str(md), "--step-only").exit_code == 0
+    text = md.read_text()
+    assert text.startswith(f"# Step {step['number']} of {len(plan['steps'])}")
+    assert all(ex["dose"] in text for ex in step["exercises"])
+    assert cli("plan", "--answers", EXAMPLE, "--step-only").exit_code == 2
+
+
+def test_content_text_cannot_become_markup_in_any_plan_document(kb):
+    """A plan name with Markdown and HTML in it stays text in every document."""
+    from hipcheck.screens import plan as view
+
+    result, _ = _on_step(kb, "gluteal_tendon", 1)
+    evil = "<script>x</script> [link](http://e.vil) *bold* # head\n# injected"
+    result = result.model_copy(update={"plan_name": evil, "notices": [evil]})
+    for html_doc in (view.plan_html(result), view.handout_html(result)):
+        assert "<script>" not in html_doc
+        tree, errors = _parse(html_doc)
+        assert not errors and tree.find(".//h:script", NS) is None
+    for md_doc in (view.plan_markdown(result), view.handout_markdown(result)):
+        assert "<script>" not in md_doc and "\n# injected" not in md_doc
+        assert "[link](" not in md_doc.replace("\\[link\\](", "")
