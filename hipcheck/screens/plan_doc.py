@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hipcheck.knowledge.text import short_date
-from hipcheck.screens.report_doc import SourceItem, _source_item
+from hipcheck.screens.report_doc import SourceItem, source_item
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.plans import PlanExercise, PlanResult, PlanStep
@@ -163,7 +163,7 @@ def _exercise(ex: PlanExercise) -> ExerciseItem:
         dose=ex.dose,
         rows=(("How", ex.how), ("Effort", ex.effort), ("Easier", ex.easier), ("Harder", ex.progress)),
         basis=ex.basis,
-        sources=tuple(_source_item(s) for s in ex.sources),
+        sources=tuple(source_item(s) for s in ex.sources),
         per_week=ex.per_week,
     )
 
@@ -213,7 +213,7 @@ def build(result: PlanResult) -> PlanDoc:
         "disclaimer": result.disclaimer,
         "summary": result.summary or "",
         "basis": result.basis or "",
-        "sources": [_source_item(s) for s in result.sources],
+        "sources": [source_item(s) for s in result.sources],
     }
     if result.status != "plan" or result.standing is None or result.limits is None:
         name = result.cause_name or result.cause or "this cause"

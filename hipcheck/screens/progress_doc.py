@@ -129,13 +129,16 @@ def _did_session(c: CheckIn) -> bool:
     return bool(c.session) or c.during is not None
 
 
-def _change(kind: str, step: int, name: str, ids: Sequence[int], by_id: dict[int, CheckIn]) -> Change | None:
+def _change(
+    kind: str, day: dt.date, step: int, name: str, ids: Sequence[int], by_id: dict[int, CheckIn]
+) -> Change | None:
+    """A step event in words: what happened and why (citing the check-ins and their scores)."""
     cited = ", ".join(f"#{i}" for i in ids)
     if kind == "start":
-        return Change(dt.date.min, f"Started at step {step} ({name})", "after the triage")
+        return Change(day, f"Started at step {step} ({name})", "after the triage")
     if kind == "move_on":
         return Change(
-            dt.date.min,
+            day,
             f"Moved on to step {step} ({name})",
             f"{len(ids)} sessions within the pain limits (check-ins {cited}) and the days the step needs",
         )
@@ -146,13 +149,11 @@ def _change(kind: str, step: int, name: str, ids: Sequence[int], by_id: dict[int
             + ", ".join(x for x in (_score("during", c.during), _score("morning", c.morning)) if x)
             for c in over
         )
-        return Change(
-            dt.date.min, f"Back to step {step} ({name})", f"over the pain limits ({scores or cited})"
-        )
+        return Change(day, f"Back to step {step} ({name})", f"over the pain limits ({scores or cited})")
     if kind == "cleared":
-        return Change(dt.date.min, "Clearance recorded", "the runner recorded a clinician's clearance")
+        return Change(day, "Clearance recorded", "the runner recorded a clinician's clearance")
     if kind == "stop":
-        return Change(dt.date.min, f"Stopped on step {step}", f"a warning sign was logged (check-in {cited})")
+        return Change(day, f"Stopped on step {step}", f"a warning sign was logged (check-in {cited})")
     return None
 
 
@@ -236,9 +237,9 @@ def build(
     changes = []
     step_days = []
     for e in st.events:
-        c = _change(e.kind, e.step, steps[e.step].name if e.step in steps else "", e.checkins, by_id)
+        c = _change(e.kind, e.day, e.step, steps[e.step].name if e.step in steps else "", e.checkins, by_id)
         if c is not None:
-            changes.append(Change(e.day, c.what, c.why))
+            changes.append(c)
         if e.kind in ("start", "move_on", "step_back"):
             step_days.append((e.day, e.step))
     # Adherence, step period by step period; a day a step changes counts for the step it moves to.
