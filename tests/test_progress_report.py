@@ -13,6 +13,7 @@ from conftest import ROOT
 from hipcheck.commands import history as history_cmd
 from hipcheck.commands import plan as plan_cmd
 from hipcheck.commands import report as report_cmd
+from hipcheck.screens.plan_doc import long_date
 
 EXAMPLE = str(ROOT / "docs" / "examples" / "outer-hip.json")
 NS = {"h": "http://www.w3.org/1999/xhtml", "s": "http://www.w3.org/2000/svg"}
@@ -93,6 +94,8 @@ def test_the_progress_report_tells_a_runners_course_on_one_page(cli, clock, tmp_
     for words in ("Started at step 1", "Moved on to step 2", "Back to step 1", "Stopped on step 1"):
         assert words in changes
     assert "during 5/10" in changes and "morning 5/10" in changes  # the reason for stepping back
+    back = start + timedelta(days=10)  # the second check-in over the limits
+    assert f"{long_date(back)}: Back to step 1" in changes
 
     adherence = _text(tree.find(".//h:section[@id='adherence']", NS))
     assert f"{len(logged['session_days'])} of " in adherence
