@@ -141,6 +141,14 @@ def plan(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="With --save: replace FILE if it exists.")
     ] = False,
+    step_only: Annotated[
+        bool,
+        typer.Option(
+            "--step-only",
+            help="With --save: only the current step, as a one-page handout (.md or .html) to print or "
+            "keep on a phone.",
+        ),
+    ] = False,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
     region: AfterRegion = None,
@@ -164,6 +172,8 @@ def plan(
             fail(problem)
     elif overwrite:
         fail("--overwrite only goes with --save FILE")
+    if step_only and save is None:
+        fail("--step-only only goes with --save FILE (a .md or .html handout of the current step)")
     if cleared and answers is not None:
         fail(
             "--cleared is recorded in your history, for the plan of your saved triage; "
@@ -224,7 +234,7 @@ def plan(
         for part in view.plan_view(result):
             con.print(part)
     if save is not None:
-        _save(view, result, save, today, overwrite)
+        _save(view, result, save, today, overwrite, step_only=step_only)
 
 
 def _session(c):
@@ -303,7 +313,9 @@ def _record_clearance(kb, content_plans, triage, result, cause_id, checkins, cle
     )
 
 
-def _save(view, result, path: Path, today: date, overwrite: bool) -> None:
+def _save(view, result, path: Path, today: date, overwrite: bool, *, step_only: bool = False) -> None:
+    """Write the plan: the whole plan, or with `step_only` the current step's one-page handout (the
+    calendar is always the current step's)."""
     from datetime import UTC, datetime
 
     from hipcheck.screens.files import write_private
@@ -312,9 +324,9 @@ def _save(view, result, path: Path, today: date, overwrite: bool) -> None:
     if suffix == ".ics":
         data = view.plan_ics(result, today, datetime.now(UTC))
     elif suffix == ".html":
-        data = view.plan_html(result).encode("utf-8")
+        data = (view.handout_html if step_only else view.plan_html)(result).encode("utf-8")
     else:
-        data = view.plan_markdown(result).encode("utf-8")
+        data = (view.handout_markdown if step_only else view.plan_markdown)(result).encode("utf-8")
     try:
         write_private(path, data, overwrite=overwrite)
     except OSError as exc:
@@ -377,6 +389,7 @@ def register(app: typer.Typer) -> None:
             "hipcheck plan --answers docs/examples/outer-hip.json",
             "hipcheck plan --cleared",
             "hipcheck plan --save plan.ics",
+            "hipcheck plan --save step.html --step-only",
             "hipcheck plan --json | jq .standing.verdict",
         ),
     )(plan)

@@ -212,6 +212,16 @@ def report(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as it was saved, as JSON on stdout.")
     ] = False,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress",
+            help="A one-page progress report for a GP or physio instead: the latest triage, the plan's "
+            "steps and why they changed, sessions done against planned, a chart of pain during sessions "
+            "and the next morning, every warning sign. Printed as Markdown, or saved with --save "
+            "(.html, print-ready, or .md).",
+        ),
+    ] = False,
     content: AfterContent = None,
     no_color: AfterNoColor = False,
     region: AfterRegion = None,
@@ -221,6 +231,11 @@ def report(
 
     Every `hipcheck triage` is saved in your private history (unless --no-save); this reads it back, so
     you need not answer the questions again. It never changes the history."""
+    if progress:
+        if which is not None or result_id is not None or last or as_json:
+            fail("--progress covers your whole history: it goes with --save FILE only")
+        _progress(save, overwrite)
+        return
     choice = _choose(which, result_id, last)
     if save is not None:
         from hipcheck.screens.report import report_path_problem
@@ -273,6 +288,56 @@ def report(
     _show(kb, picked, result)
 
 
+def _progress(save: Path | None, overwrite: bool) -> None:
+    """`report --progress`: the plan of the latest triage replayed over the check-ins (as `hipcheck plan`
+    does), as one page; printed as Markdown, or saved as .html or .md."""
+    from hipcheck.commands import plan as plan_cmd
+    from hipcheck.commands.history_data import load_existing
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import exists
+    from hipcheck.knowledge.loader import ContentError, plan_content
+    from hipcheck.screens import progress, progress_doc
+    from hipcheck.screens.files import save_path_problem, write_private
+
+    if save is not None:
+        if problem := save_path_problem(
+            save, progress.PROGRESS_TYPES, "progress report", overwrite=overwrite
+        ):
+            fail(problem)
+    elif overwrite:
+        fail("--overwrite only goes with --save FILE")
+    checkins, results = load_existing()
+    if not results:
+        fail("no saved triage in your history: run `hipcheck triage` first", Exit.ERROR)
+    kb = knowledge()
+    today = _today()
+    result = None
+    try:
+        content_plans = plan_content(kb)
+    except ContentError:
+        content_plans = None
+    triage = plan_cmd._from_history(kb, results)
+    if content_plans is not None and content_plans.plans and triage is not None:
+        result = engine.build(
+            kb,
+            content_plans,
+            triage,
+            today=today,
+            checkins=[plan_cmd._session(c) for c in checkins],
+            clearances=plan_cmd._clearances() if exists() else [],
+        )
+    d = progress_doc.build(kb, result, checkins, results, today)
+    if save is None:
+        sys.stdout.write(progress.progress_markdown(d))
+        return
+    text = progress.progress_html(d) if save.suffix.lower() == ".html" else progress.progress_markdown(d)
+    try:
+        write_private(save, text.encode("utf-8"), overwrite=overwrite)
+    except OSError as exc:
+        fail(f"could not save the progress report to {escape(str(save))}: {exc.strerror or exc}", Exit.ERROR)
+    note(f"Progress report saved to {escape(str(save))}")
+
+
 def _show(kb, picked: PastResult, result: TriageResult) -> None:
     """The result as the terminal shows a triage's, with every tip (each with why, in a sentence) and
     every answer, as the report words them."""
@@ -317,5 +382,6 @@ def register(app: typer.Typer) -> None:
             "hipcheck report 3 --save visit.html",
             "hipcheck report 2026-11-20",
             "hipcheck report --json | jq .level",
+            "hipcheck report --progress --save progress.html",
         ),
     )(report)

@@ -39,7 +39,7 @@ from hipcheck.knowledge.models import (
     TriageResult,
     Triggered,
 )
-from hipcheck.knowledge.text import echo, echo_value
+from hipcheck.knowledge.text import did_you_mean, echo, echo_value
 
 Answers = dict[str, AnswerValue]
 
@@ -68,10 +68,7 @@ def validate_answers(kb: KnowledgeBase, raw: Any) -> Answers:
     for qid, value in raw.items():
         q = kb.question_by_id.get(qid)
         if q is None:
-            import difflib
-
-            close = difflib.get_close_matches(str(qid)[:100], list(kb.question_by_id), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(str(qid), kb.question_by_id)
             raise AnswerError(f"unknown question id '{echo(qid)}'{hint}; see `hipcheck questions`")
         out[qid] = _validate_one(q, value)
     return out

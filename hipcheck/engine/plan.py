@@ -569,6 +569,8 @@ def build(
                 running=ph.running if given else None,
                 run_minutes=ph.run_minutes,
                 runs_per_week=ph.runs_per_week,
+                run_minutes_weekly_add=ph.run_minutes_weekly_add,
+                run_minutes_max=ph.run_minutes_max,
             )
         )
     return PlanResult(

@@ -14,7 +14,6 @@ Whatever breaks them is a problem in the list like any other, never a traceback.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import re
 import tomllib
@@ -61,7 +60,7 @@ from hipcheck.knowledge.plans import (
     cross_check,
 )
 from hipcheck.knowledge.regions import fill_data, fill_text, placeholders_in
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import did_you_mean, escape
 
 __all__ = ["ContentError", "KnowledgeBase", "find_condition", "for_region", "load_content", "plan_content"]
 
@@ -309,18 +308,15 @@ def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]
         return None
 
 
-def _suggest(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 # --------------------------------------------------------------------------- cross-references
 
 
 def _check_atom(atom: Atom, questions: dict[str, Question], where: str, problems: list[str]) -> None:
     q = questions.get(atom.question)
     if q is None:
-        problems.append(f"{where}: unknown question '{atom.question}'{_suggest(atom.question, questions)}")
+        problems.append(
+            f"{where}: unknown question '{atom.question}'{did_you_mean(atom.question, questions)}"
+        )
         return
     if atom.op == "has":
         if q.kind == "scale":
@@ -328,7 +324,7 @@ def _check_atom(atom: Atom, questions: dict[str, Question], where: str, problems
         elif atom.option not in q.option_ids:
             problems.append(
                 f"{where}: '{atom.text}': {q.id} has no option '{atom.option}'"
-                f"{_suggest(atom.option or '', q.option_ids)}"
+                f"{did_you_mean(atom.option or '', q.option_ids)}"
             )
     elif atom.op in (">=", "<=") and q.kind != "scale":
         problems.append(f"{where}: '{atom.text}': {q.id} is not a scale; use {q.id}:option")
@@ -354,7 +350,7 @@ def _compile_evidence(
         q = questions.get(qid)
         crumb = f"{where} → evidence.{qid}"
         if q is None:
-            problems.append(f"{crumb}: unknown question '{qid}'{_suggest(qid, questions)}")
+            problems.append(f"{crumb}: unknown question '{qid}'{did_you_mean(qid, questions)}")
             continue
         options: dict[str, float] = {}
         ranges: list[tuple[int, int, float]] = []
@@ -373,7 +369,9 @@ def _compile_evidence(
             elif key == NOT_SURE:
                 problems.append(f"{crumb}.{key}: 'Not sure' carries no evidence by design")
             elif key not in q.option_ids:
-                problems.append(f"{crumb}.{key}: {qid} has no option '{key}'{_suggest(key, q.option_ids)}")
+                problems.append(
+                    f"{crumb}.{key}: {qid} has no option '{key}'{did_you_mean(key, q.option_ids)}"
+                )
             else:
                 options[key] = math.log(lr)
         rows[qid] = EvidenceRow(options=options, other=other, ranges=tuple(ranges))
@@ -481,7 +479,7 @@ def plan_content(kb: KnowledgeBase) -> PlanContent:
                 plans=tuple(plans.plan),
                 no_plan=dict(plans.no_plan),
             )
-            cross_check(content, kb.condition_by_id, root.name, _suggest, problems)
+            cross_check(content, kb.condition_by_id, root.name, problems)
         elif not problems:
             problems.append(f"{root.name}: the plans could not be read")
     if problems:
@@ -568,13 +566,13 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
         _check_triggers(r, qmap, where, problems)
         for cid in r.points_to:
             if cid not in cmap:
-                problems.append(f"{where} → points_to: unknown condition '{cid}'{_suggest(cid, cmap)}")
+                problems.append(f"{where} → points_to: unknown condition '{cid}'{did_you_mean(cid, cmap)}")
     for t in tips:
         where = f"{rootname}/tips.toml → tip (id={t.id})"
         _check_triggers(t, qmap, where, problems)
         for cid in (*t.for_causes, *t.not_for_causes):
             if cid not in cmap:
-                problems.append(f"{where} → for_causes: unknown condition '{cid}'{_suggest(cid, cmap)}")
+                problems.append(f"{where} → for_causes: unknown condition '{cid}'{did_you_mean(cid, cmap)}")
 
     names: dict[str, str] = {}
     log_evidence: dict[str, dict[str, EvidenceRow]] = {}

@@ -19,6 +19,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from hipcheck.knowledge.files import PLAN_BOOKS
 from hipcheck.knowledge.models import Id, Level, Out, Record, RegionInfo, Source, Text
+from hipcheck.knowledge.text import did_you_mean
 
 EXERCISES_FILE, PLANS_FILE = PLAN_BOOKS
 
@@ -73,6 +74,20 @@ class PlanPhase(Record):
     running: Text
     run_minutes: int = Field(ge=0, le=600, description="running in one session, for the calendar")
     runs_per_week: int = Field(ge=0, le=14)
+    run_minutes_weekly_add: int = Field(
+        default=0, ge=0, le=60, description="minutes of running added each week from run_minutes"
+    )
+    run_minutes_max: int | None = Field(
+        default=None, ge=0, le=600, description="the most running in one session the step builds to"
+    )
+
+    @model_validator(mode="after")
+    def _build_up(self) -> PlanPhase:
+        if self.run_minutes_max is not None and self.run_minutes_max < self.run_minutes:
+            raise ValueError("run_minutes_max is below run_minutes")
+        if self.run_minutes_weekly_add and self.run_minutes_max is None:
+            raise ValueError("run_minutes_weekly_add needs run_minutes_max (how far the runs grow)")
+        return self
 
 
 class RehabPlan(Record):
@@ -108,11 +123,8 @@ class PlanContent:
         return next((p for p in self.plans if cause in p.causes), None)
 
 
-def cross_check(
-    content: PlanContent, conditions: Iterable[str], rootname: str, suggest, problems: list[str]
-) -> None:
-    """References between exercises, plans and conditions. `suggest(name, choices)` words a close
-    match (" (did you mean 'x'?)")."""
+def cross_check(content: PlanContent, conditions: Iterable[str], rootname: str, problems: list[str]) -> None:
+    """References between exercises, plans and conditions; a close match is named (`did_you_mean`)."""
     known = set(conditions)
     ex_where = f"{rootname}/{EXERCISES_FILE}"
     plan_where = f"{rootname}/{PLANS_FILE}"
@@ -122,7 +134,7 @@ def cross_check(
                 if cid not in known:
                     problems.append(
                         f"{ex_where} → exercise (id={e.id}) → {what}: unknown condition '{cid}'"
-                        f"{suggest(cid, known)}"
+                        f"{did_you_mean(cid, known)}"
                     )
     owner: dict[str, str] = {}
     for p in content.plans:
@@ -130,7 +142,7 @@ def cross_check(
         phase_ids: set[str] = set()
         for cid in p.causes:
             if cid not in known:
-                problems.append(f"{where} → causes: unknown condition '{cid}'{suggest(cid, known)}")
+                problems.append(f"{where} → causes: unknown condition '{cid}'{did_you_mean(cid, known)}")
             if cid in owner:
                 problems.append(f"{where} → causes: '{cid}' is already in plan '{owner[cid]}'")
             if cid in content.no_plan:
@@ -145,7 +157,7 @@ def cross_check(
                 ex = content.exercises.get(xid)
                 if ex is None:
                     problems.append(
-                        f"{at} → exercises: unknown exercise '{xid}'{suggest(xid, content.exercises)}"
+                        f"{at} → exercises: unknown exercise '{xid}'{did_you_mean(xid, content.exercises)}"
                     )
                     continue
                 clash = sorted(set(ex.never_with) & set(p.causes))
@@ -156,7 +168,7 @@ def cross_check(
                     )
     for cid in content.no_plan:
         if cid not in known:
-            problems.append(f"{plan_where} → no_plan: unknown condition '{cid}'{suggest(cid, known)}")
+            problems.append(f"{plan_where} → no_plan: unknown condition '{cid}'{did_you_mean(cid, known)}")
 
 
 def coverage_problems(content: PlanContent, conditions: Iterable[str], rootname: str) -> list[str]:
@@ -215,8 +227,10 @@ class PlanStep(Out):
         description="ids of the step's exercises left out because a possible cause is among their never_with"
     )
     running: str | None
-    run_minutes: int
+    run_minutes: int = Field(description="running in one session (in the first week, if it grows)")
     runs_per_week: int
+    run_minutes_weekly_add: int = Field(default=0, description="minutes added to each run every week")
+    run_minutes_max: int | None = Field(default=None, description="the longest run the step builds to")
 
 
 class PlanCheckIn(Out):

@@ -1,12 +1,15 @@
 """Showing text from anyone safely: user input, file names, content and history records may hold control
 characters (ESC, newlines, bidirectional overrides) that a terminal would act on or that would fake extra
 lines of output. `escape` shows each as an escape (`\\x1b`, `\\n`, `\\u202e`); `echo` also shortens.
-One escaper for the whole program. Standard library only, cheap to import.
+One escaper for the whole program, and one for each file format built on it: `markdown_text` (reports
+and plans as .md) and `html_text` (as .html). `did_you_mean` words a close match for every "unknown
+name" message. Standard library only, cheap to import.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -53,3 +56,33 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def short_date(d: date) -> str:
     """`3 Nov` (fixed English month names, whatever the locale)."""
     return f"{d.day} {_MONTHS[d.month - 1]}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~!{}])")
+
+
+def markdown_text(text: object) -> str:
+    """Content or user text as literal Markdown: on one line (a newline cannot start a heading), control
+    characters shown as escapes, Markdown punctuation backslash-escaped (no links, images, emphasis or
+    table cells smuggled in), and HTML escaped (`<script>` shows as text, never runs in a viewer)."""
+    from html import escape as html_escape
+
+    one_line = " ".join(str(text).splitlines())
+    return html_escape(_MD_SPECIAL.sub(r"\\\1", escape(one_line)), quote=False)
+
+
+def html_text(text: object) -> str:
+    """Content or user text as HTML text or an attribute value: control characters shown as escapes,
+    then HTML-escaped, quotes too."""
+    from html import escape as html_escape
+
+    return html_escape(escape(str(text)), quote=True)
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest of `choices` to `name`, or "" when none is close.
+    The name is cut to 100 characters first (difflib is quadratic)."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name)[:100], list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -194,7 +194,8 @@ def conditions_never_first(kb: KnowledgeBase) -> list[str]:
 def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
     """history.toml (escalation rules) validates, and its answer tests name real questions."""
     from hipcheck.history.models import HistoryContentError, history_file, load_history_rules
-    from hipcheck.knowledge.loader import _check_atom, _suggest
+    from hipcheck.knowledge.loader import _check_atom
+    from hipcheck.knowledge.text import did_you_mean
 
     try:
         rules = load_history_rules(directory)
@@ -205,7 +206,9 @@ def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
     for name in ("result_pain_question", "result_side_question"):
         qid = getattr(rules, name)
         if qid not in kb.question_by_id:
-            problems.append(f"{where} → {name}: unknown question '{qid}'{_suggest(qid, kb.question_by_id)}")
+            problems.append(
+                f"{where} → {name}: unknown question '{qid}'{did_you_mean(qid, kb.question_by_id)}"
+            )
     for which, field in (("rest", "rest_tests"), ("night", "night_tests"), ("unless", "unless")):
         for atom in rules.rest_night.atoms(which):  # type: ignore[arg-type]
             _check_atom(atom, kb.question_by_id, f"{where} → rest_night.{field}", problems)

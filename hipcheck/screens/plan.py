@@ -11,8 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hipcheck.knowledge.text import escape, short_date
+from hipcheck.knowledge.text import escape, markdown_text, short_date
+from hipcheck.screens import plan_doc as doc
 from hipcheck.screens.files import save_path_problem
+from hipcheck.screens.plan_doc import LOG_HINTS, VERDICT_WORDS, limit_words, times
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -21,15 +23,6 @@ if TYPE_CHECKING:
 
 PLAN_TYPES = (".md", ".html", ".ics")
 
-VERDICT_WORDS = {
-    "start": "START",
-    "stay": "STAY",
-    "move_on": "MOVE ON",
-    "step_back": "STEP BACK",
-    "wait_for_clearance": "WAIT FOR CLEARANCE",
-    "stop": "STOP",
-    "complete": "COMPLETE",
-}
 VERDICT_STYLE = {
     "start": "bold",
     "stay": "bold",
@@ -39,24 +32,12 @@ VERDICT_STYLE = {
     "stop": "bold red",
     "complete": "bold green",
 }
-LOG_HINT = [
-    "After each session: hipcheck log --pain N --during N (pain today, and during the session, 0-10)",
-    "The next morning: hipcheck log --pain N --morning N (pain on waking)",
-]
+LOG_HINT = [f"{when}: {cmd} ({what})" for when, cmd, what in LOG_HINTS]
 
 
 def plan_path_problem(path: Path, *, overwrite: bool = False) -> str | None:
     """Why `--save PATH` cannot be written, in one line, or None."""
     return save_path_problem(path, PLAN_TYPES, "plan file", overwrite=overwrite)
-
-
-def limit_words(n: int) -> str:
-    """A pain limit in words: "at most 3 out of 10", or "no pain at all" for a limit of 0."""
-    return "no pain at all (0 out of 10)" if n == 0 else f"at most {n} out of 10"
-
-
-def times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def current_step(result: PlanResult) -> PlanStep | None:
@@ -167,7 +148,7 @@ def plan_view(result: PlanResult) -> list[RenderableType]:
 
     parts.append(heading("Log your sessions"))
     parts.append(bullets(LOG_HINT, "$"))
-    parts.append(para("Pain at rest or at night: stop, and run `hipcheck triage` again.", "dim"))
+    parts.append(para(doc.WARNING, "dim"))
 
     parts.append(heading("Why this plan"))
     parts.append(para(result.basis or "", "dim"))
@@ -249,206 +230,182 @@ def step_view(step: PlanStep) -> list[RenderableType]:
     return out
 
 
-# --------------------------------------------------------------------------- Markdown and HTML
+# --------------------------------------------------------------------------- Markdown
 
 
-def _md(text: str) -> str:
-    """Text safe in Markdown: characters Markdown reads as formatting are escaped."""
-    out = escape(text)
-    for ch in "\\`*_{}[]<>#|!":
-        out = out.replace(ch, "\\" + ch)
-    return out
+md = markdown_text
 
 
-def _source_line(s) -> str:
-    link = f"https://doi.org/{s.doi}" if s.doi else (s.url or "")
-    year = f" ({s.year})" if s.year else ""
-    return f"{s.title}. {s.publisher}{year}." + (f" {link}" if link else "")
+def _md_source(s) -> str:
+    """A source with its address (a doi as its https://doi.org address)."""
+    where = s.link or s.ref
+    return md(f"{s.text} {where}" if where else s.text)
+
+
+def _md_step(step: doc.StepItem, *, sources: bool) -> list[str]:
+    """A step in full, as Markdown lines (after its heading)."""
+    if not step.given:
+        return [doc.CLEARANCE if step.state == doc.WAITS else doc.NOT_GIVEN]
+    lines = [md(step.goal), "", "**Start this step when**", ""]
+    lines += [f"- {md(e)}" for e in step.entry]
+    lines += ["", "**Running**", "", md(step.running)]
+    if step.run_line:
+        lines += ["", md(step.run_line)]
+    lines += ["", "**Exercises**", ""]
+    if not step.exercises:
+        lines.append(md(doc.NO_EXERCISES))
+    for i, ex in enumerate(step.exercises, 1):
+        lines.append(f"{i}. **{md(ex.name)}**: {md(ex.dose)}")
+        lines += [f"   - {label}: {md(text)}" for label, text in ex.rows]
+        if sources:
+            lines.append(f"   - Basis: {md(ex.basis)}")
+            lines += [f"   - Source: {_md_source(s)}" for s in ex.sources]
+    if step.withheld:
+        lines += ["", f"Left out (a cause still possible rules them out): {md(', '.join(step.withheld))}"]
+    if step.avoid:
+        lines += ["", "**Avoid for now**", ""] + [f"- {md(a)}" for a in step.avoid]
+    return [*lines, "", md(step.move_on)]
+
+
+def _md_head(d: doc.PlanDoc, title: str) -> list[str]:
+    lines = [f"# {md(title)}", ""]
+    lines += [f"- **{md(k)}**: {md(v)}" for k, v in d.facts]
+    lines.append("")
+    if d.notices:
+        lines += [f"> {md(n)}" for n in d.notices] + [""]
+    return lines
+
+
+def _md_no_plan(d: doc.PlanDoc) -> str:
+    lines = _md_head(d, d.title) + [f"- {md(a)}" for a in d.no_plan]
+    return "\n".join([*lines, "", f"*{md(d.disclaimer)}*", ""])
 
 
 def plan_markdown(result: PlanResult) -> str:
-    lines: list[str] = []
-    if result.status != "plan":
-        lines.append("# No plan")
-        lines += [f"- {_md(a)}" for a in result.get_seen]
-        if result.no_plan_reason:
-            lines.append(_md(result.no_plan_reason))
-        lines += ["", f"*{_md(result.disclaimer)}*", ""]
-        return "\n".join(lines)
-    st = result.standing
-    assert st is not None and result.limits is not None
-    lines += [f"# {_md(result.plan_name or '')}", "", f"For: {_md(result.cause_name or '')}", ""]
-    lines += [f"> {_md(n)}" for n in result.notices]
-    lines += ["", _md(result.summary or ""), "", "## Pain limits", ""]
-    lim = result.limits
-    lines += [
-        f"- During a session: {limit_words(lim.pain_during_max)}.",
-        f"- The next morning: {limit_words(lim.pain_morning_max)}.",
-        f"- Over a limit {times(lim.step_back_after)} on a step: go back one step.",
-        "",
-        f"## Where you stand: {VERDICT_WORDS[st.verdict]}, step {st.step} of {len(result.steps)}",
-        "",
-    ]
-    lines += [f"- {_md(r)}" for r in st.reasons]
-    for step in result.steps:
-        lines += ["", f"## Step {step.number}: {_md(step.name)} ({_md(step.weeks)})", ""]
-        if not step.given:
-            lines.append("Waits for a clinician's clearance (`hipcheck plan --cleared`).")
-            continue
-        lines += [_md(step.goal or ""), "", "**Start this step when**", ""]
-        lines += [f"- {_md(e)}" for e in step.entry]
-        lines += ["", "**Running**", "", _md(step.running or ""), "", "**Exercises**", ""]
-        for i, ex in enumerate(step.exercises, 1):
-            lines += [
-                f"{i}. **{_md(ex.name)}**: {_md(ex.dose)}",
-                f"   - How: {_md(ex.how)}",
-                f"   - Effort: {_md(ex.effort)}",
-                f"   - Easier: {_md(ex.easier)}",
-                f"   - Harder: {_md(ex.progress)}",
-                f"   - Basis: {_md(ex.basis)}",
-            ]
-            lines += [f"   - Source: {_md(_source_line(s))}" for s in ex.sources]
-        if step.withheld:
-            lines += [
-                "",
-                f"Left out (a cause still possible rules them out): {_md(', '.join(step.withheld))}",
-            ]
-        if step.avoid:
-            lines += ["", "**Avoid for now**", ""]
-            lines += [f"- {_md(a)}" for a in step.avoid]
-        lines += [
-            "",
-            f"Move on after {step.advance_sessions} sessions within the limits and at least "
-            f"{step.advance_days} days on this step.",
-        ]
+    """The whole plan as Markdown: every step, the current one marked, each exercise with its basis and
+    sources."""
+    d = doc.build(result)
+    if d.status != "plan":
+        return _md_no_plan(d)
+    lines = _md_head(d, d.title) + [md(d.summary), "", "## Pain limits", ""]
+    lines += [f"- {md(x)}" for x in d.limits]
+    lines += ["", f"## {md(d.standing_heading)}", ""] + [f"- {md(r)}" for r in d.reasons]
+    if d.progress:
+        lines += ["", md(d.progress)]
+    for step in d.steps:
+        mark = (
+            " (you are here)"
+            if step.state == doc.NOW
+            else f" ({step.state})"
+            if step.state == doc.DONE
+            else ""
+        )
+        lines += ["", f"## {md(step.heading)} ({md(step.weeks)}){mark}", ""]
+        lines += _md_step(step, sources=True)
     lines += ["", "## Log your sessions", ""]
-    lines += [f"- `{h.split(': ', 1)[1].split(' (')[0]}`: {h.split(':', 1)[0]}" for h in LOG_HINT]
-    lines += ["", "## Why this plan", "", _md(result.basis or ""), "", "## Sources", ""]
-    lines += [f"- {_md(_source_line(s))}" for s in result.sources]
-    lines += ["", f"*{_md(result.disclaimer)}*", ""]
+    lines += [f"- `{cmd}`: {md(when)} ({md(what)})" for when, cmd, what in doc.LOG_HINTS]
+    lines += ["", "## Why this plan", "", md(d.basis), "", "## Sources", ""]
+    lines += [f"- {_md_source(s)}" for s in d.sources]
+    lines += ["", f"*{md(d.disclaimer)}*", ""]
     return "\n".join(lines)
 
 
+def handout_markdown(result: PlanResult) -> str:
+    """The current step on one page: date, step, exercises with doses, limits, what moves you on."""
+    d = doc.build(result)
+    if d.status != "plan":
+        return _md_no_plan(d)
+    step = d.current
+    title = f"Step {step.number} of {len(d.steps)}: {step.name}" if step else d.title
+    lines = _md_head(d.with_fact("Plan", d.title) if step else d, title)
+    lines += [f"## {md(d.standing_heading)}", ""] + [f"- {md(r)}" for r in d.reasons]
+    if step is not None:
+        lines += ["", f"## {md(step.heading)} ({md(step.weeks)})", ""] + _md_step(step, sources=False)
+        if d.progress:
+            lines += ["", md(d.progress)]
+        if d.next_entry:
+            lines += ["", "**The next step starts when**", ""] + [f"- {md(e)}" for e in d.next_entry]
+    lines += ["", "## Pain limits", ""] + [f"- {md(x)}" for x in d.limits]
+    lines += ["", "## Log your sessions", ""]
+    lines += [f"- `{cmd}`: {md(when)} ({md(what)})" for when, cmd, what in doc.LOG_HINTS]
+    lines += ["", f"*{md(d.disclaimer)}*", ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
 def plan_html(result: PlanResult) -> str:
-    """A standalone HTML page: the Markdown handout's content, every piece of text escaped."""
-    import html
+    """The whole plan as one standalone HTML page (plan_html.py)."""
+    from hipcheck.screens.plan_html import html_plan
 
-    def h(text: str) -> str:
-        return html.escape(escape(text))
+    return html_plan(doc.build(result))
 
-    out = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{h(result.plan_name or 'hipcheck plan')}</title>",
-        "<style>body{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.45}"
-        "dt{font-weight:bold}.dim{color:#555}</style></head><body>",
-    ]
-    if result.status != "plan":
-        out.append("<h1>No plan</h1><ul>")
-        out += [f"<li>{h(a)}</li>" for a in result.get_seen]
-        out.append("</ul>")
-        if result.no_plan_reason:
-            out.append(f"<p>{h(result.no_plan_reason)}</p>")
-        out.append(f'<p class="dim">{h(result.disclaimer)}</p></body></html>')
-        return "\n".join(out) + "\n"
-    st = result.standing
-    assert st is not None and result.limits is not None
-    lim = result.limits
-    out += [f"<h1>{h(result.plan_name or '')}</h1>", f'<p class="dim">For: {h(result.cause_name or "")}</p>']
-    out += [f"<p><strong>{h(n)}</strong></p>" for n in result.notices]
-    out += [f"<p>{h(result.summary or '')}</p>", "<h2>Pain limits</h2><ul>"]
-    out += [
-        f"<li>During a session: {limit_words(lim.pain_during_max)}.</li>",
-        f"<li>The next morning: {limit_words(lim.pain_morning_max)}.</li>",
-        f"<li>Over a limit {times(lim.step_back_after)} on a step: go back one step.</li></ul>",
-        f"<h2>Where you stand: {VERDICT_WORDS[st.verdict]}, step {st.step} of {len(result.steps)}</h2><ul>",
-    ]
-    out += [f"<li>{h(r)}</li>" for r in st.reasons]
-    out.append("</ul>")
-    for step in result.steps:
-        out.append(f"<h2>Step {step.number}: {h(step.name)} <span class='dim'>({h(step.weeks)})</span></h2>")
-        if not step.given:
-            out.append("<p>Waits for a clinician's clearance (<code>hipcheck plan --cleared</code>).</p>")
-            continue
-        out += [f"<p>{h(step.goal or '')}</p>", "<h3>Start this step when</h3><ul>"]
-        out += [f"<li>{h(e)}</li>" for e in step.entry]
-        out += ["</ul>", "<h3>Running</h3>", f"<p>{h(step.running or '')}</p>", "<h3>Exercises</h3><ol>"]
-        for ex in step.exercises:
-            out.append(f"<li><strong>{h(ex.name)}</strong>: {h(ex.dose)}<dl>")
-            for label, text in (
-                ("How", ex.how),
-                ("Effort", ex.effort),
-                ("Easier", ex.easier),
-                ("Harder", ex.progress),
-                ("Basis", ex.basis),
-            ):
-                out.append(f"<dt>{label}</dt><dd>{h(text)}</dd>")
-            out += [f"<dd class='dim'>{h(_source_line(s))}</dd>" for s in ex.sources]
-            out.append("</dl></li>")
-        out.append("</ol>")
-        if step.avoid:
-            out.append("<h3>Avoid for now</h3><ul>")
-            out += [f"<li>{h(a)}</li>" for a in step.avoid]
-            out.append("</ul>")
-    out += ["<h2>Why this plan</h2>", f"<p>{h(result.basis or '')}</p>", "<h2>Sources</h2><ul>"]
-    out += [f"<li>{h(_source_line(s))}</li>" for s in result.sources]
-    out += ["</ul>", f'<p class="dim">{h(result.disclaimer)}</p>', "</body></html>"]
-    return "\n".join(out) + "\n"
+
+def handout_html(result: PlanResult) -> str:
+    """The current step as a one-page HTML handout (plan_html.py)."""
+    from hipcheck.screens.plan_html import html_handout
+
+    return html_handout(doc.build(result))
 
 
 # --------------------------------------------------------------------------- calendar
 
-
-def _spread(per_week: int) -> list[int]:
-    """Days of the week (0-6) for `per_week` sessions, spread out: 3 → 0, 2, 4; 7 → every day."""
-    n = max(1, min(7, per_week))
-    return sorted({round(i * 7 / n) % 7 for i in range(n)})
+REMINDER = timedelta(hours=8)  # an all-day event's reminder: 08:00 on the day
 
 
 def plan_ics(result: PlanResult, start: date, stamp) -> bytes:
-    """The current step's sessions from `start` as all-day calendar events: a run on each run day, and
-    an exercise session on each day an exercise is due (its dose in the description). The step lasts
-    at least its `advance_days`, rounded up to whole weeks (one week at least)."""
+    """The current step's sessions from `start` as all-day calendar events, each with a reminder: a run
+    on each run day (its minutes as the step builds them, week by week), and an exercise session on each
+    day an exercise is due (its dose in the description). The step lasts at least its `advance_days`,
+    rounded up to whole weeks (one week at least)."""
     import hashlib
 
-    from icalendar import Calendar, Event
+    from icalendar import Alarm, Calendar, Event
 
+    d = doc.build(result)
     cal = Calendar()
     cal.add("prodid", "-//hipcheck//plan//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"hipcheck: {result.plan_name or 'plan'}")
-    step = current_step(result)
-    if result.status != "plan" or step is None or not step.given or result.standing.verdict == "stop":  # type: ignore[union-attr]
+    cal.add("x-wr-calname", f"hipcheck: {d.title}")
+    step = d.current
+    if step is None:
         return cal.to_ical()
-    weeks = max(1, -(-step.advance_days // 7))
-    run_days = set(_spread(step.runs_per_week)) if step.runs_per_week else set()
+    run_days = set(doc.spread(step.runs_per_week)) if step.run_plan else set()
 
     def event(day: date, summary: str, description: str, kind: str) -> None:
         ev = Event()
-        uid = hashlib.sha256(f"{result.plan_id}/{step.id}/{day}/{kind}".encode()).hexdigest()[:24]
+        uid = hashlib.sha256(f"{d.plan_id}/{step.id}/{day}/{kind}".encode()).hexdigest()[:24]
         ev.add("uid", f"{uid}@hipcheck")
         ev.add("dtstamp", stamp)
         ev.add("dtstart", day)
         ev.add("dtend", day + timedelta(days=1))
         ev.add("summary", summary)
         ev.add("description", description)
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", REMINDER)
+        ev.add_component(alarm)
         cal.add_component(ev)
 
-    for d in range(weeks * 7):
-        day = start + timedelta(days=d)
-        if d % 7 in run_days:
+    for n in range(step.calendar_weeks * 7):
+        day = start + timedelta(days=n)
+        if n % 7 in run_days:
+            minutes = step.run_plan[n // 7]
             event(
                 day,
-                f"Run: {step.name} (about {step.run_minutes} min running)",
-                f"{step.running}\n\nAfterwards: hipcheck log --pain N --during N",
+                f"Run: {step.name} (about {minutes} min running)",
+                f"{step.running}\n\nThis week: about {minutes} minutes of running."
+                f"\n\nAfterwards: {doc.LOG_HINTS[0][1]}",
                 "run",
             )
-        due = [ex for ex in step.exercises if d % 7 in _spread(ex.per_week)]
+        due = [ex for ex in step.exercises if n % 7 in doc.spread(ex.per_week)]
         if due:
             event(
                 day,
                 f"Hip exercises: {', '.join(ex.name for ex in due)}",
-                "\n\n".join(f"{ex.name}: {ex.dose}.\n{ex.how}" for ex in due),
+                "\n\n".join(f"{ex.name}: {ex.dose}.\n{ex.rows[0][1]}" for ex in due),
                 "exercises",
             )
     return cal.to_ical()

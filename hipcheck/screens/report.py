@@ -13,9 +13,7 @@ SVG it goes in as Rich `Text`, never as markup.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
-import re
 from pathlib import Path
 
 from rich.console import Console, Group, RenderableType
@@ -24,7 +22,7 @@ from rich.text import Text
 
 from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.models import AnswerValue, TriageResult
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import escape, markdown_text
 from hipcheck.screens import report_doc as doc
 from hipcheck.screens.files import save_path_problem, write_private
 from hipcheck.screens.result import causes_table, level_panel
@@ -90,19 +88,7 @@ def _rich_report(kb: KnowledgeBase, result: TriageResult, report: doc.ReportDoc)
     return con.export_svg(title=report.title)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-_MD_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def md(text: object) -> str:
-    """Content or user text as literal Markdown: HTML escaped (`<script>` shows as text, never runs in a
-    viewer), Markdown punctuation backslash-escaped (no links, images or emphasis smuggled in), on one
-    line (a newline cannot start a heading), control characters shown as escapes."""
-    text = " ".join(str(text).splitlines())
-    text = _MD_CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
-    )
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+md = markdown_text  # every piece of content or user text in the .md report goes through it
 
 
 def _md_parts(parts: tuple[doc.Part, ...]) -> str:

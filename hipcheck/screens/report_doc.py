@@ -227,7 +227,7 @@ def answer_rows(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[A
     return rows
 
 
-def _source_item(s: Source) -> SourceItem:
+def source_item(s: Source) -> SourceItem:
     where = ", ".join(str(x) for x in (s.publisher, s.year) if x)
     text = f"{s.title.rstrip('.')}. {where}." if where else f"{s.title.rstrip('.')}."
     if s.doi:
@@ -267,7 +267,7 @@ def _sources(
             key = (s.title.casefold(), s.doi or s.url or s.publisher)
             if key not in seen:
                 seen.add(key)
-                items.append(_source_item(s))
+                items.append(source_item(s))
         if items:
             out.append((heading, items))
     return out

@@ -9,9 +9,7 @@ too), control characters shown as escapes. Only http(s) and doi.org addresses be
 
 from __future__ import annotations
 
-import html
-
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import html_text
 from hipcheck.screens import report_doc as doc
 
 STYLE = """
@@ -84,9 +82,7 @@ ol.causes h3 { margin: 0; font-size: 1rem; }
 """
 
 
-def h(text: object) -> str:
-    """Content or user text as HTML text: escaped, with control characters shown as escapes."""
-    return html.escape(escape(str(text)), quote=True)
+h = html_text  # content or user text as HTML: control characters shown as escapes, then HTML-escaped
 
 
 def _list(items: list[str], cls: str = "") -> str:
