@@ -168,7 +168,12 @@ NOT_A_MUSCLE_OR_BONE = [
     ("groin_lump", Level.emergency, "strangulated_hernia"),
     ("urine", Level.same_day, "kidney_stone"),
     ("dark_urine", Level.same_day, "rhabdomyolysis"),
+    ("dark_urine_scant", Level.emergency, "rhabdomyolysis"),
     ("confused", Level.emergency, "hyponatraemia"),
+    ("puffy", Level.same_day, "hyponatraemia"),
+    ("collapsed", Level.emergency, "hyponatraemia"),
+    ("faint", Level.emergency, "muscle_bleed"),  # with groin pain: bleeding inside
+    ("bleeding", Level.same_day, "ectopic_pregnancy"),
     ("cold_leg", Level.emergency, "limb_ischaemia"),
     ("effort_leg", Level.routine, "iliac_endofibrosis"),
 ]
@@ -176,7 +181,7 @@ NOT_A_MUSCLE_OR_BONE = [
 
 @pytest.mark.parametrize(("sign", "level", "cause"), NOT_A_MUSCLE_OR_BONE)
 def test_a_sign_of_something_else_gets_its_own_level(sign, level, cause):
-    result = decide.assess(KB, base(location=["groin"], body_signs=[sign]))
+    result = decide.assess(KB, base(sex="prefer_not", location=["groin"], body_signs=[sign]))
     assert result.level.id is level
     flagged = {c for r in decide.fired_rules(KB, result.answers) for c in r.points_to}
     assert cause in flagged
