@@ -211,7 +211,11 @@ def test_a_child_under_10_gets_only_the_safety_screen_and_is_sent_to_a_doctor():
 @pytest.mark.parametrize(
     ("answers", "level"),
     [
-        ({"location": ["thigh_knee"], "onset": "gradual"}, Level.same_day),  # SUFE felt in the knee
+        # knee pain alone that crept up, walking normally: a doctor and a hip X-ray in a day or two (SUFE
+        # felt in the knee, or Osgood-Schlatter in a jumping teenager: issue 18), today with a limp
+        ({"location": ["thigh_knee"], "onset": "gradual", "duration": "weeks_2"}, Level.urgent),
+        ({"location": ["thigh_knee"], "onset": "gradual", "weight_bearing": "painful"}, Level.same_day),
+        ({"location": ["groin", "thigh_knee"], "onset": "gradual"}, Level.same_day),
         ({"location": ["lateral"], "onset": "gradual"}, Level.urgent),  # no clear minor cause
         ({"location": ["groin"], "weight_bearing": "painful"}, Level.same_day),  # a limp: X-ray today
         ({"location": ["groin"], "onset": "sudden"}, Level.urgent),  # avulsion after a sprint
