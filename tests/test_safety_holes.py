@@ -357,3 +357,35 @@ def test_puffy_hands_alone_after_a_race_is_same_day():
     r = result_of(location=["thigh_knee"], training=["race"], body_signs=["puffy"])
     assert r.level.id is Level.same_day
     assert level_of(base(location=["thigh_knee"], body_signs=["confused"])) is Level.emergency
+
+
+# ---------------------------------------------------------------- options shown by answers: validation
+
+
+def test_an_option_test_on_a_later_question_or_a_conditional_safe_answer_is_refused(tmp_path):
+    import shutil
+
+    from hipcheck.knowledge.loader import ContentError, load_content
+    from test_properties import CONTENT
+
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    bank = folder / "questions.toml"
+    text = bank.read_text()
+    text = text.replace(
+        '{ id = "testicle", label = "Pain or swelling in a testicle", unless = ["sex:female"] }',
+        '{ id = "testicle", label = "Pain or swelling in a testicle", unless = ["location:groin"] }',
+    )
+    text = text.replace(
+        '{ id = "none", label = "None of these" },\n]\n\n# ------------------------------------------------'
+        "---------------- the pain",
+        '{ id = "none", label = "None of these", unless = ["sex:female"] },\n]\n\n'
+        "# ---------------------------------------------------------------- the pain",
+        1,
+    )
+    bank.write_text(text)
+    with pytest.raises(ContentError) as err:
+        load_content(folder)
+    problems = "\n".join(err.value.problems)
+    assert "option (id=testicle): depends on 'location', which is not asked before it" in problems
+    assert "option (id=none): the safe or 'none' answer must always be offered" in problems
