@@ -588,15 +588,18 @@ class ConditionPage(Out):
     sources: list[Source]
 
 
-class OptionInfo(Out):
-    id: str
-    label: str
-
-
 class AskedWhen(Out):
     when_all: list[str]
     when_any: list[str]
     unless: list[str]
+
+
+class OptionInfo(Out):
+    id: str
+    label: str
+    offered_when: AskedWhen | None = Field(
+        default=None, description="tests on earlier answers that decide whether it is offered; null: always"
+    )
 
 
 class QuestionInfo(Out):
