@@ -389,3 +389,20 @@ def test_an_option_test_on_a_later_question_or_a_conditional_safe_answer_is_refu
     problems = "\n".join(err.value.problems)
     assert "option (id=testicle): depends on 'location', which is not asked before it" in problems
     assert "option (id=none): the safe or 'none' answer must always be offered" in problems
+
+
+def test_a_limp_in_the_first_days_after_a_pull_is_self_care_below_50():
+    """Issue 18, crying wolf: an obvious pull with a limp is self-care first (routine when it lasts, is
+    severe or at 50 or over); the published adductor cases were sent to a professional by the limp alone."""
+    pull = {
+        "location": ["inner_thigh"],
+        "onset": "sudden",
+        "duration": "days",
+        "severity": 4,
+        "weight_bearing": "painful",
+        "groin_detail": ["squeeze"],
+        "timing": ["during"],
+    }
+    assert level_of(base(**pull)) is Level.self_care
+    assert level_of(base(**{**pull, "age": "age_50_plus"})) is Level.routine
+    assert level_of(base(**{**pull, "severity": 7})) is Level.same_day
