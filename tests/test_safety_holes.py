@@ -5,11 +5,15 @@ Each test failed on the content before its fix. The levels come from the guidanc
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from conftest import CONTENT
 from test_properties import KB
 from test_safety import base, level_of, loading_sentences
 
 from hipcheck.engine import decide
+from hipcheck.knowledge.loader import ContentError, load_content
 from hipcheck.knowledge.models import Level
 
 
@@ -40,7 +44,9 @@ def test_sudden_severe_groin_pain_in_pregnancy_is_an_emergency(pregnancy):
 
 
 @pytest.mark.parametrize("pregnancy", ["pregnant", "could_be"])
-@pytest.mark.parametrize("where", [["groin"], ["pubic"], ["deep"], ["inner_thigh"], ["lateral"], ["low_back"]])
+@pytest.mark.parametrize(
+    "where", [["groin"], ["pubic"], ["deep"], ["inner_thigh"], ["lateral"], ["low_back"]]
+)
 def test_groin_hip_or_belly_pain_in_pregnancy_is_seen_today(pregnancy, where):
     r = result_of(**WOMAN, pregnancy=pregnancy, location=where, onset="gradual", severity=4)
     assert r.level.id.rank >= Level.same_day.rank
@@ -123,7 +129,12 @@ def test_a_limp_and_a_numb_thigh_on_blood_thinners_is_an_emergency_without_a_bru
 )
 def test_new_groin_pain_on_blood_thinners_with_a_limp_numbness_or_weakness_is_an_emergency(sign):
     r = result_of(
-        background=["blood_thinners"], location=["groin"], onset="gradual", duration="weeks_2", severity=5, **sign
+        background=["blood_thinners"],
+        location=["groin"],
+        onset="gradual",
+        duration="weeks_2",
+        severity=5,
+        **sign,
     )
     assert r.level.id is Level.emergency
 
@@ -187,7 +198,9 @@ def test_a_runner_who_collapsed_mid_race_is_an_emergency():
 
 
 @pytest.mark.parametrize("timing", [["during"], ["rest"]])
-@pytest.mark.parametrize("where", [{"location": ["groin"]}, {"location": ["lateral"], "body_signs": ["belly"]}])
+@pytest.mark.parametrize(
+    "where", [{"location": ["groin"]}, {"location": ["lateral"], "body_signs": ["belly"]}]
+)
 def test_feeling_faint_with_groin_or_belly_pain_is_an_emergency_whatever_else(timing, where):
     signs = ["faint", *where.get("body_signs", [])]
     r = result_of(timing=timing, severity=4, body_signs=signs, location=where["location"])
@@ -285,7 +298,12 @@ def test_a_boy_with_sudden_groin_pain_and_nausea_has_torsion_of_the_testicle_not
 
 def test_a_girl_with_sudden_groin_pain_and_nausea_has_no_testicle_cause_not_ruled_out():
     r = result_of(
-        age="age_10_17", sex="female", pregnancy="no", location=["groin"], onset="sudden", body_signs=["belly"]
+        age="age_10_17",
+        sex="female",
+        pregnancy="no",
+        location=["groin"],
+        onset="sudden",
+        body_signs=["belly"],
     )
     assert "ovarian_torsion" in r.level.not_ruled_out
     assert not {"testicular_torsion", "epididymo_orchitis"} & set(r.level.not_ruled_out)
@@ -363,11 +381,6 @@ def test_puffy_hands_alone_after_a_race_is_same_day():
 
 
 def test_an_option_test_on_a_later_question_or_a_conditional_safe_answer_is_refused(tmp_path):
-    import shutil
-
-    from hipcheck.knowledge.loader import ContentError, load_content
-    from test_properties import CONTENT
-
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
     bank = folder / "questions.toml"

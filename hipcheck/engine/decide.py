@@ -501,7 +501,9 @@ def decide(
     )
     # A cause that cannot happen to the sex answered is not listed ("rather not say" keeps every one).
     sex = used.get("sex")
-    other_sex = {c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex}
+    other_sex = {
+        c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex
+    }
     not_ruled_out = [
         c for c in dict.fromkeys(c for r in serious_rules for c in r.points_to) if c not in other_sex
     ]
