@@ -419,3 +419,12 @@ def test_a_limp_in_the_first_days_after_a_pull_is_self_care_below_50():
     assert level_of(base(**pull)) is Level.self_care
     assert level_of(base(**{**pull, "age": "age_50_plus"})) is Level.routine
     assert level_of(base(**{**pull, "severity": 7})) is Level.same_day
+
+
+def test_a_report_lists_as_absent_only_the_options_that_were_offered():
+    from hipcheck.screens import report_doc
+
+    woman = str(report_doc.answer_rows(KB, base(sex="female", pregnancy="no", location=["groin"]))).lower()
+    man = str(report_doc.answer_rows(KB, base(location=["groin"]))).lower()
+    assert "testicle" not in woman and "bleeding from the vagina" in woman
+    assert "testicle" in man and "vagina" not in man

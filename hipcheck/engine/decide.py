@@ -237,6 +237,11 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Ques
 _ASKED: dict[tuple[int, tuple[str, ...]], tuple[Question, Question]] = {}
 
 
+def as_asked(q: Question, answers: Mapping[str, AnswerValue]) -> Question:
+    """The question with only the options the interview offers for these answers (see `_as_asked`)."""
+    return _as_asked(q, facts(answers), answers)
+
+
 def _as_asked(q: Question, known: set, answers: Mapping[str, AnswerValue]) -> Question:
     """The question with only the options offered for these answers (an option's own tests, such as
     no testicle question for someone who answered female). The same object when all are offered."""
