@@ -502,7 +502,8 @@ def decide(
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
     tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
     serious_rules = sorted(
-        (r for r in fired if r.level.rank >= Level.urgent.rank), key=lambda r: -r.level.rank
+        (r for r in fired if r.level.rank >= Level.urgent.rank or r.not_ruled_out),
+        key=lambda r: -r.level.rank,
     )
     # A cause that cannot happen to the sex answered is not listed ("rather not say" keeps every one).
     sex = used.get("sex")

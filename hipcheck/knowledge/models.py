@@ -334,6 +334,12 @@ class Rule(Triggered):
         "level's own advice already says the same thing",
     )
     points_to: list[Id] = []
+    not_ruled_out: bool = Field(
+        default=False,
+        description="list `points_to` as 'not ruled out' below urgent too (a routine rule that says to stop "
+        "running until seen), so the result and the plan treat them as still possible; urgent and above "
+        "always do",
+    )
     ends_interview: bool = Field(
         default=False,
         description="the interview stops here: hipcheck cannot assess this person and says where to go",
