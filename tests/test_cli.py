@@ -92,8 +92,12 @@ def test_questions_json_describes_the_bank(cli, kb):
         if q["kind"] == "scale":
             assert q["scale"] == {"min": 0, "max": 10} and q["options"] == []
         else:
-            assert q["options"][-1] == {"id": "not_sure", "label": "Not sure"}
+            assert q["options"][-1] == {"id": "not_sure", "label": "Not sure", "offered_when": None}
         assert set(q["asked_when"]) == {"when_all", "when_any", "unless"}
+    # an option offered only for some answers says so (issue 18: no testicle question for a woman)
+    body = next(q for q in qs if q["id"] == "body_signs")
+    testicle = next(o for o in body["options"] if o["id"] == "testicle")
+    assert testicle["offered_when"] == {"when_all": [], "when_any": [], "unless": ["sex:female"]}
 
 
 def test_triage_answers_file_gives_a_full_json_result(cli, kb, tmp_path):

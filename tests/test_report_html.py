@@ -30,7 +30,7 @@ BONE_STRESS = {
     "onset": "gradual",
     "timing": ["during"],
     "training": ["mileage_jump"],
-    "duration": "weeks_2",
+    "duration": "weeks_6",
 }
 
 

@@ -120,7 +120,7 @@ def test_every_reason_at_urgent_or_above_and_every_cause_not_ruled_out_is_on_the
 
 
 def test_a_safety_tip_is_never_left_off_the_first_screen(kb):
-    result = decide.assess(kb, front_of_hip(kb, training=["mileage_jump"]))
+    result = decide.assess(kb, front_of_hip(kb, training=["mileage_jump"], duration="weeks_6"))
     assert result.level.id is Level.urgent
     text = " ".join(draw(screen.result_view(result, kb), 80).split())
     offload = next(t for t in result.tips if t.id == "bone_stress_offload")

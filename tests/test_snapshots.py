@@ -89,7 +89,7 @@ def groin_after_a_mileage_jump(kb):
         "location": ["groin"],
         "side": "right",
         "onset": "gradual",
-        "duration": "weeks_2",
+        "duration": "weeks_6",
         "trend": "same",
         "timing": ["during", "after"],
         "severity": 4,

@@ -230,8 +230,33 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Ques
             return None
     for q in kb.questions:
         if q.id not in answers and _applies(q, known, answers):
-            return q
+            return _as_asked(q, known, answers)
     return None
+
+
+_ASKED: dict[tuple[int, tuple[str, ...]], tuple[Question, Question]] = {}
+
+
+def as_asked(q: Question, answers: Mapping[str, AnswerValue]) -> Question:
+    """The question with only the options the interview offers for these answers (see `_as_asked`)."""
+    return _as_asked(q, facts(answers), answers)
+
+
+def _as_asked(q: Question, known: set, answers: Mapping[str, AnswerValue]) -> Question:
+    """The question with only the options offered for these answers (an option's own tests, such as
+    no testicle question for someone who answered female). The same object when all are offered."""
+    if not q.conditional_options:
+        return q
+    keep = tuple(o.id for o in q.options if _applies(o, known, answers))
+    if len(keep) == len(q.options):
+        return q
+    key = (id(q), keep)
+    hit = _ASKED.get(key)
+    if hit is None or hit[0] is not q:
+        shown = [o for o in q.options if o.id in keep]
+        hit = (q, Question.model_validate({**q.model_dump(), "options": [o.model_dump() for o in shown]}))
+        _ASKED[key] = hit
+    return hit[1]
 
 
 def planned_questions(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[Question]:
@@ -477,9 +502,17 @@ def decide(
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
     tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
     serious_rules = sorted(
-        (r for r in fired if r.level.rank >= Level.urgent.rank), key=lambda r: -r.level.rank
+        (r for r in fired if r.level.rank >= Level.urgent.rank or r.not_ruled_out),
+        key=lambda r: -r.level.rank,
     )
-    not_ruled_out = list(dict.fromkeys(c for r in serious_rules for c in r.points_to))
+    # A cause that cannot happen to the sex answered is not listed ("rather not say" keeps every one).
+    sex = used.get("sex")
+    other_sex = {
+        c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex
+    }
+    not_ruled_out = [
+        c for c in dict.fromkeys(c for r in serious_rules for c in r.points_to) if c not in other_sex
+    ]
     return Decision(
         answers=used,
         ignored=[q for q in answers if q not in used],

@@ -37,6 +37,14 @@ def condition_page(kb: KnowledgeBase, cond: Condition) -> ConditionPage:
     return ConditionPage(content_version=kb.meta.content_version, **fields)
 
 
+def _option_info(q: Question, oid: str) -> OptionInfo:
+    o = next((o for o in q.options if o.id == oid), None)
+    when = None
+    if o is not None and (o.when_all or o.when_any or o.unless):
+        when = AskedWhen(when_all=o.when_all, when_any=o.when_any, unless=o.unless)
+    return OptionInfo(id=oid, label=q.label_of(oid), offered_when=when)
+
+
 def question_info(q: Question) -> QuestionInfo:
     return QuestionInfo(
         id=q.id,
@@ -46,9 +54,7 @@ def question_info(q: Question) -> QuestionInfo:
         section=q.section,
         red_flag=q.red_flag,
         help=q.help,
-        options=[OptionInfo(id=oid, label=q.label_of(oid)) for oid in q.option_ids]
-        if q.kind != "scale"
-        else [],
+        options=[_option_info(q, oid) for oid in q.option_ids] if q.kind != "scale" else [],
         scale={"min": q.scale_min, "max": q.scale_max} if q.kind == "scale" else None,
         asked_when=AskedWhen(when_all=q.when_all, when_any=q.when_any, unless=q.unless),
     )

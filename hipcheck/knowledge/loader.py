@@ -559,6 +559,14 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
         for atom in q.atoms():
             if atom.question in order and order[atom.question] >= order[q.id]:
                 problems.append(f"{where}: depends on '{atom.question}', which is not asked before it")
+        for o in q.options:
+            owhere = f"{where} → option (id={o.id})"
+            _check_triggers(o, qmap, owhere, problems)
+            for atom in o.atoms():
+                if atom.question in order and order[atom.question] >= order[q.id]:
+                    problems.append(f"{owhere}: depends on '{atom.question}', which is not asked before it")
+            if o.id in (q.none_option, *q.safe) and (o.when_all or o.when_any or o.unless):
+                problems.append(f"{owhere}: the safe or 'none' answer must always be offered")
     for r in rules:
         where = f"{rootname}/rules.toml → rule (id={r.id})"
         if not (r.when_all or r.when_any):

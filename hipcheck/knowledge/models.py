@@ -164,7 +164,11 @@ class Triggered(Record):
 # --------------------------------------------------------------------------- questions
 
 
-class Option(Record):
+class Option(Triggered):
+    """One choice of a question. It is offered when its own `when_*`/`unless` tests hold (tests on
+    earlier answers, such as `unless = ["sex:male"]`); with no tests it is always offered. An answers
+    file may still give any option."""
+
     id: Id
     label: Text
     help: str | None = None
@@ -221,6 +225,11 @@ class Question(Triggered):
             raise ValueError("safe must name options of this single-choice question")
         return self
 
+    @cached_property
+    def conditional_options(self) -> bool:
+        """True when some option is offered only for some answers (see `Option`)."""
+        return any(o.when_all or o.when_any or o.unless for o in self.options)
+
     @property
     def option_ids(self) -> list[str]:
         return [o.id for o in self.options] + [NOT_SURE]
@@ -259,6 +268,11 @@ class Condition(Record):
     name: Text
     aliases: list[str] = []
     category: Literal["common", "serious"]
+    sex: Literal["female", "male"] | None = Field(
+        default=None,
+        description="the only sex (assigned at birth) this cause can happen to; a rule's 'not ruled out' "
+        "leaves it out when the other sex was answered, and keeps it for 'rather not say' or no answer",
+    )
     prior: float = Field(gt=0, le=1, description="share among runners with hip pain (relative)")
     min_level: Level = Level.self_care
     summary: Text
@@ -320,6 +334,12 @@ class Rule(Triggered):
         "level's own advice already says the same thing",
     )
     points_to: list[Id] = []
+    not_ruled_out: bool = Field(
+        default=False,
+        description="list `points_to` as 'not ruled out' below urgent too (a routine rule that says to stop "
+        "running until seen), so the result and the plan treat them as still possible; urgent and above "
+        "always do",
+    )
     ends_interview: bool = Field(
         default=False,
         description="the interview stops here: hipcheck cannot assess this person and says where to go",
@@ -574,15 +594,18 @@ class ConditionPage(Out):
     sources: list[Source]
 
 
-class OptionInfo(Out):
-    id: str
-    label: str
-
-
 class AskedWhen(Out):
     when_all: list[str]
     when_any: list[str]
     unless: list[str]
+
+
+class OptionInfo(Out):
+    id: str
+    label: str
+    offered_when: AskedWhen | None = Field(
+        default=None, description="tests on earlier answers that decide whether it is offered; null: always"
+    )
 
 
 class QuestionInfo(Out):

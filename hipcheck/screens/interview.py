@@ -562,7 +562,7 @@ def _run(
         if q.help:
             _say(q.help.strip(), "italic")
         # "Go back" returns to the answered question just before this one in the interview's order.
-        before = [p.id for p in kb.questions[: kb.questions.index(q)] if p.id in answers]
+        before = [p.id for p in kb.questions[: [p.id for p in kb.questions].index(q.id)] if p.id in answers]
         value = ask(q, previous.get(q.id), can_go_back=bool(before))
         if value == BACK:
             previous[before[-1]] = answers.pop(before[-1])

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hipcheck.engine import decide
 from hipcheck.knowledge.models import NOT_SURE, AnswerValue, Question, Source, TriageResult
 from hipcheck.knowledge.text import escape
 
@@ -218,7 +219,12 @@ def _full_stop(text: str) -> str:
 def answer_rows(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[AnswerRow]:
     """Each answer in the order the interview asks; answers to questions the content no longer has
     (a result saved with older content) come last, by id."""
-    rows = [AnswerRow(q.short, answer_parts(q, answers[q.id])) for q in kb.questions if q.id in answers]
+    # "Absent" lists only the options the interview offered (no testicle for a woman: issue 18).
+    rows = [
+        AnswerRow(q.short, answer_parts(decide.as_asked(q, answers), answers[q.id]))
+        for q in kb.questions
+        if q.id in answers
+    ]
     rows += [
         AnswerRow(qid, answer_parts(None, value))
         for qid, value in answers.items()
