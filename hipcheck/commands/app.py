@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from hipcheck.knowledge.names import NameMatch
 
 MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
+ROOT_VALUE_OPTIONS = frozenset({"--content"})  # the root options that take a value (see App.for_args)
 
 
 app = App(
@@ -594,7 +595,7 @@ def main() -> None:
 
     safe_streams()
     try:
-        code = app(prog_name="hipcheck", standalone_mode=False)
+        code = app.for_args(sys.argv[1:], ROOT_VALUE_OPTIONS)(prog_name="hipcheck", standalone_mode=False)
         sys.stdout.flush()  # here, so a reader that has gone is noticed below, not at exit
     except BrokenPipeError:  # the reader stopped early (`hipcheck list | head -1`): quiet, exit 0
         quiet_stdout()
