@@ -141,11 +141,11 @@ def triage_many(
     any `multiprocessing` code, a script that uses it must guard its top level with
     `if __name__ == "__main__":` on platforms that start processes by spawning (macOS, Windows).
     `errors="raise"` (the default) raises the first `AnswerError`; `errors="return"` yields it in that
-    answer set's place and goes on. A bad `jobs`, `errors` or `region` raises ValueError at once."""
+    answer set's place and goes on. A bad `jobs` (not a whole number from 1 to `MAX_JOBS`, 64, as for
+    `--jobs`), `errors` or `region` raises ValueError at once."""
     if errors not in ("raise", "return"):
         raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
-    if jobs < 1:
-        raise ValueError(f"jobs must be 1 or more, not {jobs}")
+    jobs = parallel.check_jobs(jobs)  # 1 to MAX_JOBS (64), as `--jobs` on the command line
     kb = _regional(_knowledge(knowledge), region)
     if jobs == 1:
         results: Iterator[TriageResult | AnswerError] = (_one(kb, answers) for answers in answer_sets)

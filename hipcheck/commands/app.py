@@ -34,6 +34,7 @@ from hipcheck.commands.common import (
 )
 from hipcheck.commands.help import App, examples
 from hipcheck.commands.history_options import REGION_HELP, AfterContent, AfterNoColor, AfterRegion
+from hipcheck.engine.parallel import MAX_JOBS  # light: the process pool is imported where it is used
 from hipcheck.knowledge.files import CONTENT_ENV_VAR as ENV_VAR
 from hipcheck.knowledge.text import escape
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from hipcheck.knowledge.models import TriageResult
     from hipcheck.knowledge.names import NameMatch
 
-MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
 ROOT_VALUE_OPTIONS = frozenset({"--content"})  # the root options that take a value (see App.for_args)
 
 

@@ -91,8 +91,24 @@ def score_line(kb: KnowledgeBase, n: int, line: bytes | str | None) -> tuple[str
     return f'{{"line":{n},{result[1:]}\n', None  # the input line number first, so results can be matched
 
 
-def _score_numbered(kb: KnowledgeBase, item: tuple[int, bytes | str | None]) -> tuple[str | None, str | None]:
-    return score_line(kb, *item)
+def _score_to_file(
+    kb: KnowledgeBase, job: tuple[str, list[tuple[int, bytes | str | None]]]
+) -> tuple[list[str], int, int]:
+    """In a worker: score a chunk of numbered lines, writing the result lines to the file `path` (UTF-8);
+    return (the error lines, lines scored, lines failed). The parent splices the files in order."""
+    path, items = job
+    errors: list[str] = []
+    done = 0
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        write = f.write
+        for n, line in items:
+            result, error = score_line(kb, n, line)
+            if result is not None:
+                write(result)
+                done += 1
+            elif error is not None:
+                errors.append(error)
+    return errors, done, len(errors)
 
 
 def run(
@@ -110,7 +126,17 @@ def run(
     in input order, so the output is the same, line for line, as with one job; memory stays bounded."""
     numbered = enumerate(lines, 1)
     if jobs > 1:
-        return _write(parallel.ordered_map(_score_numbered, kb, numbered, jobs), out, err)
+        # Each worker writes its chunk's result lines to a file of its own and the parent copies the
+        # files to `out` in input order (parallel.splice): one process passing every line through
+        # itself capped `--jobs 2` at about 1.2 times one process.
+        done = failed = 0
+        for path, (errors, scored, bad) in parallel.ordered_chunks(_score_to_file, kb, numbered, jobs):
+            parallel.splice(path, out)
+            for error in errors:
+                err.write(error)
+            done += scored
+            failed += bad
+        return done, failed
     return _write((score_line(kb, n, line) for n, line in numbered), out, err)
 
 
