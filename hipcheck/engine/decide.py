@@ -210,9 +210,13 @@ def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> 
 def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[Answers, set]:
     out: Answers = {}
     known: set = set()
-    stops = _fixed(kb).stops
+    fixed = _fixed(kb)
+    stops, stop_needs = fixed.stops, fixed.stop_needs
     for q in kb.questions:
-        if stops and any(_applies(r, known, out) for r in stops):
+        if stops and any(
+            (needs is None or not needs.isdisjoint(known)) and _applies(r, known, out)
+            for r, needs in zip(stops, stop_needs, strict=True)
+        ):
             break  # the interview ends here: later answers are not used
         value = answers.get(q.id)
         if value is not None and _applies(q, known, out):
@@ -462,7 +466,8 @@ def decide(
     used, known = _effective(kb, answers)
     scores = _scores(kb, used)
     meta = kb.meta
-    fired = [r for r in kb.rules if _applies(r, known, used)]
+    rules = kb.rules
+    fired = [r for i in _fixed(kb).rules.candidates(known) if _applies(r := rules[i], known, used)]
 
     # The level comes from rules on the answers themselves, never from the ranking of causes: a
     # competing explanation must not lower it, and a rule tests only worrying answers, so one more
@@ -585,23 +590,76 @@ def _plain(text: str) -> str:
     return " ".join(text.lower().rstrip(".").split())
 
 
+def _needs(rec: Triggered) -> frozenset | None:
+    """Facts of which the answers must establish at least one for `rec` to apply, or None when there is
+    no such set (its tests are on numbers, or it has none). A clause holds only when the answers share
+    one of its facts or a number test holds (`_clause_holds`), so: the facts of a `when_all` clause that
+    tests no number, or all the facts of `when_any` when none of its clauses tests a number."""
+    all_, any_, _ = rec.clauses
+    for keys, numbers in sorted(all_, key=lambda plan: len(plan[0])):
+        if not numbers:
+            return keys
+    if any_ and not any(numbers for _, numbers in any_):
+        return frozenset().union(*(keys for keys, _ in any_))
+    return None
+
+
+class _Index:
+    """Which records (by position) can apply to the answers at all, from the facts they establish: a
+    filter before `_applies`, never instead of it. Most rules and tips test answers a given case did
+    not give, and looking them up costs less than testing each."""
+
+    def __init__(self, needs: Sequence[frozenset | None]) -> None:
+        self.always = [i for i, n in enumerate(needs) if n is None]
+        self.by_fact: dict[Any, list[int]] = {}
+        for i, n in enumerate(needs):
+            for fact in n or ():
+                self.by_fact.setdefault(fact, []).append(i)
+
+    def candidates(self, known: set, also: Sequence[int] = ()) -> list[int]:
+        """The positions that may apply, in content order (`also`: more positions to include)."""
+        found = set(self.always)
+        found.update(also)
+        by_fact = self.by_fact
+        for fact in known:
+            hit = by_fact.get(fact)
+            if hit is not None:
+                found.update(hit)
+        return sorted(found)
+
+
 @dataclass(frozen=True)
 class _Fixed:
     """Facts about the content the decision looks up for every answer set, worked out once."""
 
     serious: frozenset[str]  # causes with min_level urgent or above
     stops: tuple  # rules that end the interview
+    stop_needs: tuple  # `_needs` of each of them
+    rules: _Index  # of kb.rules
     tips: tuple[tuple[Tip, int, frozenset[str], bool, int, frozenset[str]], ...]
     """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is
     for, the causes it is for)"""
+    tip_index: _Index  # of the tips selected by answers (the others never apply by answers)
+    tips_for: dict[str, list[int]]  # cause id → the positions of the tips written for it
 
 
 def _fixed(kb: KnowledgeBase) -> _Fixed:
     fixed = kb.derived.get("fixed")
     if fixed is None:
+        stops = tuple(r for r in kb.rules if r.ends_interview)
+        tips_for: dict[str, list[int]] = {}
+        for i, tip in enumerate(kb.tips):
+            for cid in tip.for_causes:
+                tips_for.setdefault(cid, []).append(i)
         fixed = kb.derived["fixed"] = _Fixed(
             serious=frozenset(c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank),
-            stops=tuple(r for r in kb.rules if r.ends_interview),
+            stops=stops,
+            stop_needs=tuple(_needs(r) for r in stops),
+            rules=_Index([_needs(r) for r in kb.rules]),
+            tip_index=_Index(
+                [_needs(tip) if (tip.when_all or tip.when_any) else frozenset() for tip in kb.tips]
+            ),
+            tips_for=tips_for,
             tips=tuple(
                 (
                     tip,
@@ -644,7 +702,13 @@ def _select_tips(
     level_rank = level.rank
     by_rank = sorted((i, cid) for cid, i in likely.items())
     ranked: list[tuple[tuple, Tip, list[str]]] = []
-    for tip, max_rank, not_for, by_answers, breadth, for_causes in fixed.tips:
+    # Only the tips that can be selected: by the answers (`_Index`) or written for a likely cause; the
+    # others would be passed over below (no `said`, no `causes_hit`).
+    tips_for = fixed.tips_for
+    by_cause = [i for cid in likely for i in tips_for.get(cid, ())]
+    all_tips = fixed.tips
+    for position in fixed.tip_index.candidates(known, by_cause):
+        tip, max_rank, not_for, by_answers, breadth, for_causes = all_tips[position]
         if (
             level_rank > max_rank
             or not possible.isdisjoint(not_for)
