@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 from conftest import CONTENT, MINI
+from pydantic import BaseModel
 
 from hipcheck.knowledge import cache
 from hipcheck.knowledge.loader import ContentError, load_content

@@ -27,6 +27,7 @@ from hipcheck.knowledge.models import (
     NOT_SURE,
     AnswerValue,
     Atom,
+    BriefCause,
     Evidence,
     Level,
     LevelResult,
@@ -34,8 +35,10 @@ from hipcheck.knowledge.models import (
     Question,
     RankedCause,
     Reason,
+    Rule,
     Tip,
     TipResult,
+    TriageBrief,
     TriageResult,
     Triggered,
 )
@@ -357,7 +360,8 @@ def log_scores(kb: KnowledgeBase, answers: Answers) -> dict[str, float]:
     return dict(zip(t.condition_ids, map(sum, zip(*columns, strict=True)), strict=True))
 
 
-def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
+def _scores(kb: KnowledgeBase, answers: Answers, evidence: bool = True) -> Scores:
+    """The causes ranked; with `evidence` (else left empty), the evidence the answers gave."""
     t = tables(kb)
     weights_of = t.weights
     columns = [t.log_priors]
@@ -367,6 +371,8 @@ def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
         found = weights_of(qid, value)
         if found is not None:
             columns.append(found.log_ratios)
+            if not evidence:
+                continue
             ranks += found.ranks
             if found.other_ranks:
                 ranks += found.other_ranks
@@ -455,20 +461,66 @@ def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[st
     ]
 
 
-def decide(
-    kb: KnowledgeBase,
-    answers: Mapping[str, AnswerValue],
-    extra_reasons: Sequence[Reason] = (),
-) -> Decision:
-    """The whole decision for these answers: the effective answers, scores, level with its reasons and
-    advice, and tips. `extra_reasons` raise the level (e.g. from history). `assess` presents it as a
-    `TriageResult`, `result_json.dumps` as the same JSON text."""
-    used, known = _effective(kb, answers)
-    scores = _scores(kb, used)
-    meta = kb.meta
-    rules = kb.rules
-    fired = [r for i in _fixed(kb).rules.candidates(known) if _applies(r := rules[i], known, used)]
+class Brief(NamedTuple):
+    """The level with its reasons' ids, the top causes and the causes not ruled out: what `decide` gives
+    for them, worked out without the rest (evidence, advice, tips) for `--json --brief`."""
 
+    level: Level
+    reasons: list[str]
+    top: list[tuple[str, float]]  # (cause id, likelihood as the result shows it), most likely first
+    not_ruled_out: list[str]
+
+
+def decide_brief(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Brief:
+    """`decide(kb, answers)`'s level, reason ids, top causes and causes not ruled out, by the same code
+    (`_fired`, `_level`, `_scores`), leaving out what the brief result does not show."""
+    used, known = _effective(kb, answers)
+    fired = _fired(kb, used, known)
+    level, reasons, _ = _level(kb, used, fired, ())
+    scores = _scores(kb, used, evidence=False)
+    ids = tables(kb).condition_ids
+    top = [(ids[i], round(likelihood, 4)) for i, likelihood in scores.ranked[: kb.meta.top_causes]]
+    return Brief(level, [r.id for r in reasons], top, _not_ruled_out(kb, fired, used))
+
+
+def assess_brief(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> TriageBrief:
+    """`decide_brief` as a `TriageBrief` (the result of `--json --brief`)."""
+    b = decide_brief(kb, answers)
+    return TriageBrief(
+        content_version=kb.meta.content_version,
+        level=b.level,
+        reasons=b.reasons,
+        causes=[BriefCause(id=cid, likelihood=likelihood) for cid, likelihood in b.top],
+        not_ruled_out=b.not_ruled_out,
+    )
+
+
+def _fired(kb: KnowledgeBase, used: Answers, known: set) -> list[Rule]:
+    """The rules the answers fire, in content order."""
+    rules = kb.rules
+    return [r for i in _fixed(kb).rules.candidates(known) if _applies(r := rules[i], known, used)]
+
+
+def _not_ruled_out(kb: KnowledgeBase, fired: Sequence[Rule], used: Answers) -> list[str]:
+    """The causes fired urgent-or-higher rules (and rules marked `not_ruled_out`) point to, most serious
+    rule first; a cause that cannot happen to the sex answered is left out ("rather not say" keeps every
+    one)."""
+    serious_rules = sorted(
+        (r for r in fired if r.level.rank >= Level.urgent.rank or r.not_ruled_out),
+        key=lambda r: -r.level.rank,
+    )
+    sex = used.get("sex")
+    other_sex = {
+        c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex
+    }
+    return [c for c in dict.fromkeys(c for r in serious_rules for c in r.points_to) if c not in other_sex]
+
+
+def _level(
+    kb: KnowledgeBase, used: Answers, fired: Sequence[Rule], extra_reasons: Sequence[Reason]
+) -> tuple[Level, list[Why], list[str]]:
+    """(the level, its reasons, the red-flag questions not screened)."""
+    meta = kb.meta
     # The level comes from rules on the answers themselves, never from the ranking of causes: a
     # competing explanation must not lower it, and a rule tests only worrying answers, so one more
     # warning sign can only add reasons (`checks` enforces this on the content; see docs/safety.md).
@@ -490,6 +542,22 @@ def decide(
     level = reasons[0].level if reasons else Level.self_care
     if not reasons:
         reasons.append(Why("default", "no_warning_signs", meta.default_reason, level))
+    return level, reasons, missing
+
+
+def decide(
+    kb: KnowledgeBase,
+    answers: Mapping[str, AnswerValue],
+    extra_reasons: Sequence[Reason] = (),
+) -> Decision:
+    """The whole decision for these answers: the effective answers, scores, level with its reasons and
+    advice, and tips. `extra_reasons` raise the level (e.g. from history). `assess` presents it as a
+    `TriageResult`, `result_json.dumps` as the same JSON text."""
+    used, known = _effective(kb, answers)
+    scores = _scores(kb, used)
+    meta = kb.meta
+    fired = _fired(kb, used, known)
+    level, reasons, missing = _level(kb, used, fired, extra_reasons)
 
     # The level's advice, then every fired rule's and finding's own advice, most urgent first (unless
     # the level is above the advice's max level: a more urgent level's own advice says it already).
@@ -506,18 +574,7 @@ def decide(
     ids = tables(kb).condition_ids
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
     tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
-    serious_rules = sorted(
-        (r for r in fired if r.level.rank >= Level.urgent.rank or r.not_ruled_out),
-        key=lambda r: -r.level.rank,
-    )
-    # A cause that cannot happen to the sex answered is not listed ("rather not say" keeps every one).
-    sex = used.get("sex")
-    other_sex = {
-        c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex
-    }
-    not_ruled_out = [
-        c for c in dict.fromkeys(c for r in serious_rules for c in r.points_to) if c not in other_sex
-    ]
+    not_ruled_out = _not_ruled_out(kb, fired, used)
     return Decision(
         answers=used,
         ignored=[q for q in answers if q not in used],

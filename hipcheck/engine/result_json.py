@@ -16,10 +16,10 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from hipcheck.engine import decide
-from hipcheck.knowledge.models import SCHEMA_VERSION
+from hipcheck.knowledge.models import BRIEF_SCHEMA_VERSION, SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from hipcheck.engine.decide import Decision
+    from hipcheck.engine.decide import Brief, Decision
     from hipcheck.knowledge.loader import KnowledgeBase
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -50,6 +50,8 @@ class _Parts:
             tip.id: f'{{"id":{_encode(tip.id)},"kind":"{tip.kind}","text":{_encode(tip.text)},"because":'
             for tip in kb.tips
         }
+        self.brief_head = f'{{"schema_version":{_encode(BRIEF_SCHEMA_VERSION)},"content_version":{version}'
+        self.brief_causes = {c.id: f'{{"id":{_encode(c.id)},"likelihood":' for c in t.conditions}
         # Each piece of evidence is the model's own JSON (an "other" weight's depends on the case).
         self.evidence = [
             None if value is None else decide.evidence_model(kb, rank, {}).model_dump_json()
@@ -132,4 +134,16 @@ def dumps(kb: KnowledgeBase, d: Decision) -> str:
         f'"level":{p.levels[d.level]}{_encode(d.advice)},"reasons":[{reasons}],'
         f'"not_ruled_out":{_encode(d.not_ruled_out)}}},'
         f'"causes":[{causes}],"tips":[{tips}]{p.tail}'
+    )
+
+
+def dumps_brief(kb: KnowledgeBase, b: Brief) -> str:
+    """A `Brief` as `TriageBrief` JSON (compact, one line): the same text as
+    `decide.assess_brief(...).model_dump_json()` (tests/test_batch.py compares them)."""
+    p = _parts(kb)
+    heads = p.brief_causes
+    causes = ",".join([f"{heads[cid]}{likelihood!r}}}" for cid, likelihood in b.top])
+    return (
+        f'{p.brief_head},"level":"{b.level.value}","reasons":{_encode(b.reasons)},"causes":[{causes}],'
+        f'"not_ruled_out":{_encode(b.not_ruled_out)}}}'
     )

@@ -566,6 +566,31 @@ class TriageResult(Out):
     disclaimer: str
 
 
+BRIEF_SCHEMA_VERSION = "1.0"
+
+
+class BriefCause(Out):
+    id: str
+    likelihood: float = Field(description="as in the full result's causes")
+
+
+class TriageBrief(Out):
+    """`hipcheck triage --json --brief`: the parts of the full result a survey or study counts, the same
+    values as in `TriageResult` (`hipcheck schema triage`)."""
+
+    schema_version: str = BRIEF_SCHEMA_VERSION
+    content_version: str
+    level: Level = Field(description="the full result's level.id")
+    reasons: list[str] = Field(
+        description="the ids of the reasons for the level (level.reasons[].id), in order"
+    )
+    causes: list[BriefCause] = Field(
+        description="the top causes (as many as the content's top_causes), most likely first: the first "
+        "of the full result's causes, with their likelihoods"
+    )
+    not_ruled_out: list[str] = Field(description="the full result's level.not_ruled_out")
+
+
 class ConditionSummary(Out):
     """One line of `hipcheck list`."""
 
