@@ -339,3 +339,37 @@ def test_workers_end_when_the_parent_is_killed(tmp_path, how):
         proc.kill()
         proc.stdout.close()
         proc.wait()
+
+
+# --------------------------------------------------------------------------- the README's Dask line
+
+
+def _readme_dask_line() -> str:
+    text = (ROOT / "README.md").read_text()
+    found = re.findall(r"`(db\.read_text\([^`]*)`", text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "processes"])
+def test_the_readme_dask_line_gives_the_json_results(cli, tmp_path, monkeypatch, scheduler):
+    """Issue 21 item 4: the distributed path the README gives, run on a local Dask scheduler (one process,
+    or two worker processes), equals `--json` for the same lines."""
+    db = pytest.importorskip("dask.bag")
+    import dask
+
+    lines = [json.dumps(_answers(p)) for p in VIGNETTES[:12]]
+    (tmp_path / "cases-1.jsonl").write_text("\n".join(lines[:7]) + "\n")
+    (tmp_path / "cases-2.jsonl").write_text("\n".join(lines[7:]) + "\n")
+    (tmp_path / "all.jsonl").write_text("\n".join(lines) + "\n")
+    cli_run = cli("triage", "--answers", str(tmp_path / "all.jsonl"), "--json")
+    assert cli_run.exit_code == 0, cli_run.stderr
+    want = [
+        {k: v for k, v in json.loads(line).items() if k != "line"} for line in cli_run.stdout.splitlines()
+    ]
+    monkeypatch.chdir(tmp_path)
+    bag = eval(_readme_dask_line(), {"db": db, "json": json, "triage": hipcheck.triage})  # noqa: S307
+    options = {"num_workers": 2} if scheduler == "processes" else {}
+    with dask.config.set(scheduler=scheduler, **options):
+        got = bag.compute()
+    assert got == want
