@@ -213,8 +213,7 @@ def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> 
 def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[Answers, set]:
     out: Answers = {}
     known: set = set()
-    fixed = _fixed(kb)
-    stops, stop_needs = fixed.stops, fixed.stop_needs
+    stops, stop_needs = _stops(kb)
     for q in kb.questions:
         if stops and any(
             (needs is None or not needs.isdisjoint(known)) and _applies(r, known, out)
@@ -232,7 +231,7 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Ques
     """The next question to ask, or None when the interview is over (the tree has ended, or a rule
     with `ends_interview` fired: hipcheck cannot assess this person)."""
     known = facts(answers)
-    for r in _fixed(kb).stops:
+    for r in _stops(kb)[0]:
         if _applies(r, known, answers):
             return None
     for q in kb.questions:
@@ -690,8 +689,6 @@ class _Fixed:
     """Facts about the content the decision looks up for every answer set, worked out once."""
 
     serious: frozenset[str]  # causes with min_level urgent or above
-    stops: tuple  # rules that end the interview
-    stop_needs: tuple  # `_needs` of each of them
     rules: _Index  # of kb.rules
     tips: tuple[tuple[Tip, int, frozenset[str], bool, int, frozenset[str]], ...]
     """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is
@@ -700,18 +697,25 @@ class _Fixed:
     tips_for: dict[str, list[int]]  # cause id → the positions of the tips written for it
 
 
+def _stops(kb: KnowledgeBase) -> tuple[tuple[Rule, ...], tuple[frozenset | None, ...]]:
+    """The rules that end the interview, and the `_needs` of each (apart from `_fixed`: the interview
+    needs these before its first question, not the rest)."""
+    found = kb.derived.get("stops")
+    if found is None:
+        stops = tuple(r for r in kb.rules if r.ends_interview)
+        found = kb.derived["stops"] = (stops, tuple(_needs(r) for r in stops))
+    return found
+
+
 def _fixed(kb: KnowledgeBase) -> _Fixed:
     fixed = kb.derived.get("fixed")
     if fixed is None:
-        stops = tuple(r for r in kb.rules if r.ends_interview)
         tips_for: dict[str, list[int]] = {}
         for i, tip in enumerate(kb.tips):
             for cid in tip.for_causes:
                 tips_for.setdefault(cid, []).append(i)
         fixed = kb.derived["fixed"] = _Fixed(
             serious=frozenset(c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank),
-            stops=stops,
-            stop_needs=tuple(_needs(r) for r in stops),
             rules=_Index([_needs(r) for r in kb.rules]),
             tip_index=_Index(
                 [_needs(tip) if (tip.when_all or tip.when_any) else frozenset() for tip in kb.tips]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -29,8 +30,8 @@ from pydantic import BaseModel, ValidationError
 from hipcheck.knowledge import cache
 from hipcheck.knowledge.files import (
     MAX_CONDITION_FILES,
-    REGIONS_BOOK,
     PLAN_BOOKS,
+    REGIONS_BOOK,
     ContentFileError,
     content_files,
     default_content_dir,
@@ -515,7 +516,8 @@ def _load_records(
 
     conditions: list[Condition] = []
     cdir = root / "conditions"
-    cond_files = [p for p in files if p.parent == cdir]  # content_files(): conditions/*.toml, sorted
+    prefix = str(cdir) + os.sep  # content_files(): conditions/*.toml, sorted (strings: Path == is slow)
+    cond_files = [p for p in files if str(p).startswith(prefix) and os.sep not in str(p)[len(prefix) :]]
     if not cond_files:
         problems.append(f"{_rel(cdir, root)}: no condition files found")
     if len(cond_files) > MAX_CONDITION_FILES:
@@ -614,7 +616,8 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
 
     key = cache.fingerprint(root, files, blobs)
     data = cache.read_data(key)
-    names = {p: p.relative_to(root).as_posix() for p in files}
+    start = len(str(root / "x")) - 1  # each file is root / name (content_files): its name, quickly
+    names = {p: str(p)[start:].replace(os.sep, "/") for p in files}
     if data is not None and set(data) == set(names.values()):
         try:
             return _build(root, files, lambda path, root, problems: data[names[path]], _trusted)
@@ -644,6 +647,20 @@ def _build(root: Path, files: list[Path], read: Reader, check: Check = _validate
         raw_regions = read(root / REGIONS_BOOK, root, problems)
         if raw_regions is not None:
             regions = check(RegionBook, raw_regions, _rel(root / REGIONS_BOOK, root), problems)
+    if check is _trusted:  # from a cache entry: content that passed every check below when written
+        if meta is None:
+            raise ContentError(["meta.toml is missing"])
+        return _knowledge_base(
+            root,
+            meta,
+            questions,
+            conditions,
+            rules,
+            tips,
+            plan_raw,
+            _log_evidence(conditions, questions),
+            regions,
+        )
     rootname = root.name
     _unique("question", [q.id for q in questions], f"{rootname}/questions.toml", problems)
     _unique("condition", [c.id for c in conditions], f"{rootname}/conditions", problems)
@@ -705,7 +722,53 @@ def _build(root: Path, files: list[Path], read: Reader, check: Check = _validate
 
     if problems or meta is None:
         raise ContentError(problems or ["meta.toml is missing"])
+    return _knowledge_base(root, meta, questions, conditions, rules, tips, plan_raw, log_evidence, regions)
 
+
+def _log_evidence(
+    conditions: list[Condition], questions: list[Question]
+) -> dict[str, dict[str, EvidenceRow]]:
+    """`_compile_evidence` for content that passed it already (a cache entry): the same rows, without
+    the checks."""
+    kinds = {q.id: q.kind for q in questions}
+    logs: dict[float, float] = {}
+    out: dict[str, dict[str, EvidenceRow]] = {}
+    for c in conditions:
+        rows: dict[str, EvidenceRow] = {}
+        for qid, table in c.evidence.items():
+            scale = kinds[qid] == "scale"
+            options: dict[str, float] = {}
+            ranges: list[tuple[int, int, float]] = []
+            other = None
+            for key, lr in table.items():
+                w = logs.get(lr)
+                if w is None:
+                    w = logs[lr] = math.log(lr)
+                if key == "other":
+                    other = w
+                elif scale:
+                    lo, _, hi = key.partition("-")
+                    ranges.append((int(lo), int(hi), w))
+                else:
+                    options[key] = w
+            rows[qid] = EvidenceRow(options=options, other=other, ranges=tuple(ranges))
+        out[c.id] = rows
+    return out
+
+
+def _knowledge_base(
+    root: Path,
+    meta: Meta,
+    questions: list[Question],
+    conditions: list[Condition],
+    rules: list[Rule],
+    tips: list[Tip],
+    plan_raw: dict[str, Any],
+    log_evidence: dict[str, dict[str, EvidenceRow]],
+    regions: RegionBook | None,
+) -> KnowledgeBase:
+    qmap = {q.id: q for q in questions}
+    cmap = {c.id: c for c in conditions}
     total = sum(c.prior for c in conditions)
     return KnowledgeBase(
         root=root,
