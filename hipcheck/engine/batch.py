@@ -27,6 +27,7 @@ from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.text import escape
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson")
+BRIEF_CHUNK = 256  # lines a worker scores at a time with --brief: its results are a hundredth the size
 
 
 # --------------------------------------------------------------------------- streams
@@ -152,7 +153,8 @@ def run(
         # itself capped `--jobs 2` at about 1.2 times one process.
         done = failed = 0
         work = _score_brief_to_file if brief else _score_to_file
-        for path, (errors, scored, bad) in parallel.ordered_chunks(work, kb, numbered, jobs):
+        size = BRIEF_CHUNK if brief else parallel.FILE_CHUNK
+        for path, (errors, scored, bad) in parallel.ordered_chunks(work, kb, numbered, jobs, size):
             parallel.splice(path, out)
             for error in errors:
                 err.write(error)
