@@ -508,7 +508,7 @@ def questions(
     console().print(question_list_view(question_list(knowledge(regional=False))))
 
 
-SCHEMAS = ("triage", "triage-brief", "explain", "list", "questions", "history", "plan")
+SCHEMAS = ("triage", "explain", "list", "questions", "history", "plan", "triage-brief")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the dialect pydantic writes
 
 
