@@ -19,12 +19,14 @@ if TYPE_CHECKING:
         AnswerError,
         ContentError,
         Knowledge,
+        TriageBrief,
         TriageResult,
         condition,
         conditions,
         load_knowledge,
         questions,
         triage,
+        triage_brief,
         triage_many,
     )
 
@@ -32,6 +34,7 @@ __all__ = [
     "AnswerError",
     "ContentError",
     "Knowledge",
+    "TriageBrief",
     "TriageResult",
     "__version__",
     "condition",
@@ -39,6 +42,7 @@ __all__ = [
     "load_knowledge",
     "questions",
     "triage",
+    "triage_brief",
     "triage_many",
 ]
 

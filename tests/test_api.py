@@ -97,6 +97,16 @@ def test_triage_many_on_two_processes_matches_one(knowledge):
 def test_triage_many_refuses_nonsense_settings(knowledge):
     with pytest.raises(ValueError, match="jobs"):
         next(hipcheck.triage_many([{}], knowledge, jobs=0))
+    # Issue 19 row 15: jobs=400 started at least 147 processes, and 2**40 was an OverflowError. The API
+    # has the CLI's cap, and says so in one line, before any process starts.
+    import multiprocessing
+
+    for jobs in (65, 400, 2**40, 2.0, True, "2"):
+        with pytest.raises(ValueError, match="from 1 to 64") as caught:
+            hipcheck.triage_many([{}], knowledge, jobs=jobs)  # type: ignore[arg-type]
+        assert "\n" not in str(caught.value) and len(str(caught.value)) < 100
+    assert multiprocessing.active_children() == []
+    assert len(list(hipcheck.triage_many([all_clear(knowledge)] * 3, knowledge, jobs=64))) == 3
     with pytest.raises(ValueError, match="errors"):
         next(hipcheck.triage_many([{}], knowledge, errors="ignore"))  # type: ignore[call-overload]
 
@@ -272,3 +282,94 @@ def test_ctrl_c_during_jobs_ends_promptly_with_130_and_no_worker_tracebacks(tmp_
         pytest.fail("hipcheck --jobs 2 did not end after Ctrl-C")
     assert proc.returncode == 130
     assert "Traceback" not in err
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text()
+        found.update(int(c) for c in text.split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_workers_end_when_the_parent_is_killed(tmp_path, how):
+    """Issue 19 row 4: `--jobs 4` workers outlived a parent killed with SIGTERM or SIGKILL (13 minutes
+    later, 36 MB each). They now end with it."""
+    import os
+    import signal
+    import time
+
+    line = json.dumps(_answers(VIGNETTES[0]))
+    big = tmp_path / "big.jsonl"
+    big.write_text((line + "\n") * 20_000)
+    proc = subprocess.Popen(  # stdout is a pipe nobody reads: the batch stalls with its workers up
+        [sys.executable, "-m", "hipcheck", "triage", "--answers", str(big), "--json", "--jobs", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HIPCHECK_HOME": str(tmp_path / "home")},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while len(workers) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) >= 3, "the workers did not start"
+        time.sleep(1)
+        proc.send_signal(getattr(signal, how))
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [w for w in workers if _alive(w)]
+        for w in left:
+            os.kill(w, signal.SIGKILL)
+        assert not left, f"{len(left)} worker(s) outlived a parent killed with {how}"
+    finally:
+        proc.kill()
+        proc.stdout.close()
+        proc.wait()
+
+
+# --------------------------------------------------------------------------- the README's Dask line
+
+
+def _readme_dask_line() -> str:
+    text = (ROOT / "README.md").read_text()
+    found = re.findall(r"`(db\.read_text\([^`]*)`", text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "processes"])
+def test_the_readme_dask_line_gives_the_json_results(cli, tmp_path, monkeypatch, scheduler):
+    """Issue 21 item 4: the distributed path the README gives, run on a local Dask scheduler (one process,
+    or two worker processes), equals `--json` for the same lines."""
+    db = pytest.importorskip("dask.bag")
+    import dask
+
+    lines = [json.dumps(_answers(p)) for p in VIGNETTES[:12]]
+    (tmp_path / "cases-1.jsonl").write_text("\n".join(lines[:7]) + "\n")
+    (tmp_path / "cases-2.jsonl").write_text("\n".join(lines[7:]) + "\n")
+    (tmp_path / "all.jsonl").write_text("\n".join(lines) + "\n")
+    cli_run = cli("triage", "--answers", str(tmp_path / "all.jsonl"), "--json")
+    assert cli_run.exit_code == 0, cli_run.stderr
+    want = [
+        {k: v for k, v in json.loads(line).items() if k != "line"} for line in cli_run.stdout.splitlines()
+    ]
+    monkeypatch.chdir(tmp_path)
+    bag = eval(_readme_dask_line(), {"db": db, "json": json, "triage": hipcheck.triage})  # noqa: S307
+    options = {"num_workers": 2} if scheduler == "processes" else {}
+    with dask.config.set(scheduler=scheduler, **options):
+        got = bag.compute()
+    assert got == want

@@ -149,3 +149,72 @@ def test_result_json_escapes_text_as_the_models_do(tmp_path):
     for answers in ({"flag": "no", "where": ["front"], "pain": 2}, {"flag": "yes"}, {}):
         valid = decide.validate_answers(kb, answers)
         assert result_json.dumps(kb, decide.decide(kb, valid)) == decide.assess(kb, valid).model_dump_json()
+
+
+# --------------------------------------------------------------------------- --json --brief
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer_sets())
+def test_the_brief_result_is_the_full_results_own_values(answers):
+    """`--brief` leaves parts out and changes none: its level, reason ids, top causes with likelihoods and
+    causes not ruled out are the full result's; its text is the model's own JSON."""
+    valid = decide.validate_answers(KB, answers)
+    full = decide.assess(KB, valid)
+    brief = decide.assess_brief(KB, valid)
+    assert brief.level == full.level.id
+    assert brief.reasons == [r.id for r in full.level.reasons]
+    assert [(c.id, c.likelihood) for c in brief.causes] == [
+        (c.id, c.likelihood) for c in full.causes[: KB.meta.top_causes]
+    ]
+    assert brief.not_ruled_out == full.level.not_ruled_out
+    assert brief.content_version == full.content_version
+    assert result_json.dumps_brief(KB, decide.decide_brief(KB, valid)) == brief.model_dump_json()
+
+
+def test_cli_brief_lines_and_jobs(cli, tmp_path):
+    rng = random.Random(5)
+    cases = [_random_answers(KB, rng) for _ in range(70)]
+    lines = [json.dumps(c) for c in cases]
+    lines[3] = '{"injury": "maybe"}'
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    one = cli("triage", "--answers", str(path), "--json", "--brief")
+    two = cli("triage", "--answers", str(path), "--json", "--brief", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 2  # the bad line
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    want = [
+        f'{{"line":{n},{decide.assess_brief(KB, decide.validate_answers(KB, c)).model_dump_json()[1:]}'
+        for n, c in enumerate(cases, 1)
+        if n != 4
+    ]
+    assert one.stdout.splitlines() == want
+
+
+def test_cli_brief_for_one_answers_file_and_its_limits(cli, tmp_path):
+    answers = {**all_clear(KB), "location": ["lateral"]}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(answers))
+    r = cli("triage", "--answers", str(path), "--json", "--brief")
+    assert r.exit_code == 0, r.stderr
+    assert (
+        r.stdout
+        == decide.assess_brief(KB, decide.validate_answers(KB, answers)).model_dump_json(indent=2) + "\n"
+    )
+    for args in (["--brief"], ["--brief", "--json", "--full"], ["--brief", "--json", "--history"]):
+        r = cli("triage", "--answers", str(path), *args)
+        assert r.exit_code == 2 and r.stderr.startswith("hipcheck: error: --brief"), args
+
+
+def test_the_brief_schema_and_api(cli):
+    import hipcheck
+    from hipcheck.knowledge.models import TriageBrief
+
+    printed = json.loads(cli("schema", "triage-brief").stdout)
+    printed.pop("$schema")
+    assert printed == TriageBrief.model_json_schema(mode="serialization")
+    sets = [_random_answers(KB, random.Random(s)) for s in range(20)]
+    want = [decide.assess_brief(KB, decide.validate_answers(KB, a)) for a in sets]
+    assert [hipcheck.triage_brief(a, KB) for a in sets] == want
+    assert list(hipcheck.triage_many(sets, KB, brief=True)) == want
+    assert list(hipcheck.triage_many(sets, KB, brief=True, jobs=2)) == want

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import CONTENT, MINI
+from pydantic import BaseModel
 
 from hipcheck.knowledge import cache
 from hipcheck.knowledge.loader import ContentError, load_content
@@ -63,6 +66,61 @@ def test_a_cached_load_equals_a_fresh_one(content, cache_dir):
     for kb in (cold, warm):
         assert kb.meta == fresh.meta and kb.questions == fresh.questions and kb.conditions == fresh.conditions
         assert kb.rules == fresh.rules and kb.tips == fresh.tips and kb.log_evidence == fresh.log_evidence
+        for attr in ("meta", "questions", "conditions", "rules", "tips"):
+            _same_values(getattr(kb, attr), getattr(fresh, attr), attr)
+
+
+def _same_values(got, want, where: str) -> None:
+    """Equal and of the same types all the way down (a warm load builds records without validating them:
+    1 must still be 1.0 where validation makes it a float, an id a Level where it makes it one)."""
+    assert type(got) is type(want), f"{where}: {type(got).__name__} != {type(want).__name__}"
+    if isinstance(want, BaseModel):
+        assert got.model_fields_set == want.model_fields_set, where
+        for name in type(want).model_fields:
+            _same_values(getattr(got, name), getattr(want, name), f"{where}.{name}")
+    elif isinstance(want, (list, tuple)):
+        assert len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _same_values(g, w, f"{where}[{i}]")
+    elif isinstance(want, dict):
+        assert list(got) == list(want), where
+        for (gk, gv), (wk, wv) in zip(got.items(), want.items(), strict=True):
+            _same_values(gk, wk, f"{where} key")
+            _same_values(gv, wv, f"{where}[{wk!r}]")
+    else:
+        assert got == want, where
+
+
+def test_a_warm_load_builds_no_validators(content, cache_dir):
+    """A cache hit neither validates the records again nor builds their validators (most of the cost
+    of importing the models, on the way to the interview's first question): run in a fresh process."""
+    load_content(content, use_cache=True)  # writes the entry
+    probe = (
+        "import sys\n"
+        "from hipcheck.knowledge import models\n"
+        "from hipcheck.knowledge.loader import load_content\n"
+        f"kb = load_content({str(content)!r}, use_cache=True)\n"
+        "built = [m.__name__ for m in (models.Question, models.Condition, models.Rule, models.Tip,"
+        " models.Meta, models.Atom) if m.__pydantic_complete__]\n"
+        "assert kb.conditions and kb.rules[0].tests, 'loaded'\n"
+        "print(built, 'hipcheck.knowledge.plans' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[] False"
+
+
+def test_a_damaged_entry_that_cannot_be_built_falls_back_to_toml(content, cache_dir, monkeypatch):
+    from hipcheck.knowledge import loader
+
+    fresh = load_content(content, use_cache=True)
+
+    def broken(model, data, where, problems):
+        raise ContentError([f"{where}: cache entry unusable"])
+
+    monkeypatch.setattr(loader, "_trusted", broken)
+    again = load_content(content, use_cache=True)
+    assert again.conditions == fresh.conditions and again.rules == fresh.rules
 
 
 def test_changed_content_is_never_served_stale(cli, content, cache_dir):

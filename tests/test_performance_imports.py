@@ -153,3 +153,62 @@ def test_batch_and_single_json_triage_import_no_prompts_no_rich(cache_env, tmp_p
         code, heavy, _ = _probe(args, cache_env, stdin)
         assert code in (0, None)
         assert not set(heavy) & {"questionary", "prompt_toolkit", "rich"}, f"{args}: imported {heavy}"
+
+
+def _modules_after(args: list[str], env_extra: dict[str, str], stdin: str | None = None) -> set[str]:
+    probe = PROBE.replace(
+        'sys.stderr.write("\\nPROBE "',
+        'sys.stderr.write("\\nMODULES " + repr(sorted(sys.modules)) + "\\nPROBE "',
+    )
+    env = {**os.environ, **env_extra, "NO_COLOR": "1"}
+    r = subprocess.run(
+        [sys.executable, "-c", probe.format(args=args)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("MODULES ")]
+    assert line, r.stderr
+    return set(eval(line[-1][len("MODULES ") :]))  # noqa: S307  (our own repr of plain data)
+
+
+def test_triage_paths_load_no_plan_models_or_views(cache_env, tmp_path):
+    """The plan models (knowledge/plans.py) are built only by the commands that use plans, and the
+    `--json` views (catalog.py) only on a cache miss: neither is on the way to a triage result."""
+    kb = load_content(CONTENT)
+    one = json.dumps({**all_clear(kb), "location": ["lateral"]})
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(one + "\n" + one + "\n")
+    runs = (
+        (["triage", "--answers", str(cases), "--json"], None),
+        (["triage", "-a", "-", "--json", "--no-save"], one),
+    )
+    for args, stdin in runs:
+        _modules_after(args, cache_env, stdin)  # cold: builds the cache entry
+    for args, stdin in runs:
+        loaded = _modules_after(args, cache_env, stdin)
+        assert "hipcheck.engine.decide" in loaded, args  # the probe saw the triage run
+        assert not loaded & {"hipcheck.knowledge.plans", "hipcheck.knowledge.catalog"}, args
+
+
+def test_only_the_command_run_is_built():
+    """Typer inspects every command's signature before running one; `main` gives it only the command
+    the arguments name (App.for_args). Help, unknown words and completion get the whole app."""
+    from hipcheck.commands.app import ROOT_VALUE_OPTIONS, app
+
+    def names(args: list[str]) -> list[str]:
+        narrowed = app.for_args(args, ROOT_VALUE_OPTIONS)
+        return [c.name or c.callback.__name__ for c in narrowed.registered_commands] + [
+            g.name for g in narrowed.registered_groups
+        ]
+
+    everything = names([])
+    assert len(everything) > 5
+    assert names(["explain", "bursitis", "--json"]) == ["explain"]
+    assert names(["--no-color", "--content", "list", "list", "--json"]) == ["list"]  # `list` the folder
+    assert names(["--content=x", "content", "check"]) == ["content"]
+    for args in (["--help"], ["-h", "list"], ["expalin"], ["--", "list"], [], ["-x", "list"]):
+        assert names(args) == everything, args

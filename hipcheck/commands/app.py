@@ -34,6 +34,7 @@ from hipcheck.commands.common import (
 )
 from hipcheck.commands.help import App, examples
 from hipcheck.commands.history_options import REGION_HELP, AfterContent, AfterNoColor, AfterRegion
+from hipcheck.engine.parallel import MAX_JOBS  # light: the process pool is imported where it is used
 from hipcheck.knowledge.files import CONTENT_ENV_VAR as ENV_VAR
 from hipcheck.knowledge.text import escape
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from hipcheck.knowledge.models import TriageResult
     from hipcheck.knowledge.names import NameMatch
 
-MAX_JOBS = 64  # processes for --jobs; more than the machine has cores only adds overhead
+ROOT_VALUE_OPTIONS = frozenset({"--content"})  # the root options that take a value (see App.for_args)
 
 
 app = App(
@@ -137,6 +138,14 @@ def triage(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="With --json: only the level and its reason ids, the top causes with their likelihoods and "
+            "the causes not ruled out (`hipcheck schema triage-brief`); for surveys and studies.",
+        ),
+    ] = False,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; fail if answers are missing.")
     ] = False,
@@ -197,6 +206,10 @@ def triage(
 
     if with_history and no_save:
         fail("--history and --no-save cannot be used together: one uses the history, the other leaves it out")
+    if brief and not as_json:
+        fail("--brief is a form of --json: add --json")
+    if brief and (with_history or save is not None or full):
+        fail("--brief gives the compact JSON only: it cannot be combined with --history, --save or --full")
     kb = knowledge()
     if save is not None:  # before the first question: a bad path must not cost the interview
         from hipcheck.screens.report import report_path_problem
@@ -210,7 +223,9 @@ def triage(
         if batch:
             import itertools
 
-            _batch(kb, answers, itertools.chain(head, rest), as_json=as_json, save=save, jobs=jobs)
+            _batch(
+                kb, answers, itertools.chain(head, rest), as_json=as_json, save=save, jobs=jobs, brief=brief
+            )
             return
         if jobs != 1:
             fail(f"--jobs is for a file of many answer sets (JSON Lines); {answers} holds one")
@@ -218,9 +233,16 @@ def triage(
             given = validate_answers(kb, read_answers(answers, head, stream))
         except AnswerError as exc:
             fail(str(exc))
+        if brief:  # a script's compact result: no history, as for any answers file without --history
+            from hipcheck.engine.decide import assess_brief
+
+            emit_json(assess_brief(kb, given))
+            return
     else:
         if jobs != 1:
             fail("--jobs is for a file of many answer sets: --answers FILE.jsonl --json --jobs N")
+        if brief:
+            fail("--brief is for answers given with --answers (the interview shows the whole result)")
         if no_input or not sys.stdin.isatty():
             why = "--no-input was given" if no_input else "stdin is not a terminal"
             fail(
@@ -357,7 +379,14 @@ def _what_next(kb: "KnowledgeBase", result: "TriageResult", *, full_shown: bool,
 
 
 def _batch(
-    kb: "KnowledgeBase", source: str, lines: Iterator[str], *, as_json: bool, save: Path | None, jobs: int
+    kb: "KnowledgeBase",
+    source: str,
+    lines: Iterator[str],
+    *,
+    as_json: bool,
+    save: Path | None,
+    jobs: int,
+    brief: bool = False,
 ) -> None:
     """Score one answer object per line: one compact JSON result per line on stdout."""
     from hipcheck.engine.batch import run
@@ -367,7 +396,7 @@ def _batch(
     if save is not None:
         fail("--save makes one report; it cannot be combined with a file of many answer sets")
     try:
-        done, failed = run(kb, lines, sys.stdout, sys.stderr, jobs=jobs)
+        done, failed = run(kb, lines, sys.stdout, sys.stderr, jobs=jobs, brief=brief)
     except BrokenPipeError:  # the reader stopped (`| head`): main() ends quietly, as for every command
         raise
     except OSError as exc:
@@ -479,7 +508,7 @@ def questions(
     console().print(question_list_view(question_list(knowledge(regional=False))))
 
 
-SCHEMAS = ("triage", "explain", "list", "questions", "history", "plan")
+SCHEMAS = ("triage", "explain", "list", "questions", "history", "plan", "triage-brief")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the dialect pydantic writes
 
 
@@ -498,6 +527,7 @@ def schema(
 
     model = {
         "triage": models.TriageResult,
+        "triage-brief": models.TriageBrief,
         "explain": models.ConditionPage,
         "list": models.ConditionList,
         "questions": models.QuestionList,
@@ -594,7 +624,7 @@ def main() -> None:
 
     safe_streams()
     try:
-        code = app(prog_name="hipcheck", standalone_mode=False)
+        code = app.for_args(sys.argv[1:], ROOT_VALUE_OPTIONS)(prog_name="hipcheck", standalone_mode=False)
         sys.stdout.flush()  # here, so a reader that has gone is noticed below, not at exit
     except BrokenPipeError:  # the reader stopped early (`hipcheck list | head -1`): quiet, exit 0
         quiet_stdout()

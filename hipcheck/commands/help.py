@@ -7,7 +7,9 @@ not a documented extension point: no Typer or Rich setting hides the `<bool>` of
 tests/test_docs.py checks the help text, so a Typer release that changes these internals fails there.
 """
 
+import copy
 import inspect
+import os
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
@@ -114,3 +116,39 @@ class App(typer.Typer):
     def command(self, *args, **kwargs):  # type: ignore[override]
         kwargs.setdefault("cls", HelpCommand)
         return super().command(*args, **kwargs)
+
+    def for_args(self, args: list[str], value_options: frozenset[str] = frozenset()) -> "App":
+        """This app with only the command `args` names, when they name one: Typer builds every command's
+        Click command (inspecting each function's signature) before it runs one, which had grown to a
+        tenth of the start-up of `list --json` and the interview. Anything else (no command, `--help`
+        or an unknown word before it, shell completion) gets the whole app, so help, suggestions and
+        errors are as before. `value_options`: the root options that take a value (skipped with it)."""
+        if any(k.endswith("_COMPLETE") for k in os.environ):
+            return self
+        words = iter(args)
+        for word in words:
+            if word == "--":
+                return self
+            if word.startswith("-"):
+                if word in value_options:
+                    next(words, None)
+                elif word in ("--help", "-h") or not (
+                    word.split("=", 1)[0] in value_options or word.startswith("--")
+                ):
+                    return self
+                continue
+            for info in self.registered_commands:
+                name = info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+                if name == word:
+                    return self._with(commands=[info], groups=[])
+            for group in self.registered_groups:
+                if group.name == word:
+                    return self._with(commands=[], groups=[group])
+            return self
+        return self
+
+    def _with(self, commands: list, groups: list) -> "App":
+        narrow = copy.copy(self)
+        narrow.registered_commands = commands
+        narrow.registered_groups = groups
+        return narrow

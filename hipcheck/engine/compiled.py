@@ -16,6 +16,7 @@ The tables hold nothing that is not in content/: the same weights, indexed the o
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from operator import add
 from typing import TYPE_CHECKING, NamedTuple
@@ -59,6 +60,10 @@ class Tables:
     """rank → (condition index, supporting?, question id, answer or None for an "other" weight, log ratio)"""
     group_of: tuple[int, ...]
     """rank → 2 × condition index, plus 1 for conflicting evidence: the list the evidence goes in"""
+    group_start: tuple[int, ...] = ()
+    """list (as in `group_of`) → the first rank in it or after it; one more entry, the number of ranks.
+    Ranks are ordered by condition, then supporting before conflicting, so each list's evidence is the
+    ranks from `group_start[g]` up to `group_start[g + 1]`: a case's sorted ranks split at these."""
     combinations: dict = field(default_factory=dict, compare=False, repr=False)
     """memo: (question id, *options) → the weights of that multi answer"""
 
@@ -137,6 +142,9 @@ def build(kb: KnowledgeBase) -> Tables:
     listed.sort(key=lambda item: item[0])
     for rank, (_, entry, _) in enumerate(listed):
         entry[2] = rank
+    group_of = tuple(2 * i + (not supporting) for _, _, (i, supporting, *_) in listed)
+    assert list(group_of) == sorted(group_of), "evidence ranks must be ordered by list"
+    group_start = tuple(bisect_left(group_of, g) for g in range(2 * n + 1))
     return Tables(
         conditions=conditions,
         condition_ids=tuple(c.id for c in conditions),
@@ -144,7 +152,8 @@ def build(kb: KnowledgeBase) -> Tables:
         by_answer={q: {v: _weights(es, n) for v, es in t.items()} for q, t in by_answer.items()},
         other={q: tuple(map(tuple, es)) for q, es in other.items()},
         evidence=tuple(row for _, _, row in listed),
-        group_of=tuple(2 * i + (not supporting) for _, _, (i, supporting, *_) in listed),
+        group_of=group_of,
+        group_start=group_start,
     )
 
 

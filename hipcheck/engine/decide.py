@@ -27,6 +27,7 @@ from hipcheck.knowledge.models import (
     NOT_SURE,
     AnswerValue,
     Atom,
+    BriefCause,
     Evidence,
     Level,
     LevelResult,
@@ -34,8 +35,10 @@ from hipcheck.knowledge.models import (
     Question,
     RankedCause,
     Reason,
+    Rule,
     Tip,
     TipResult,
+    TriageBrief,
     TriageResult,
     Triggered,
 )
@@ -210,9 +213,12 @@ def effective_answers(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> 
 def _effective(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> tuple[Answers, set]:
     out: Answers = {}
     known: set = set()
-    stops = _fixed(kb).stops
+    stops, stop_needs = _stops(kb)
     for q in kb.questions:
-        if stops and any(_applies(r, known, out) for r in stops):
+        if stops and any(
+            (needs is None or not needs.isdisjoint(known)) and _applies(r, known, out)
+            for r, needs in zip(stops, stop_needs, strict=True)
+        ):
             break  # the interview ends here: later answers are not used
         value = answers.get(q.id)
         if value is not None and _applies(q, known, out):
@@ -225,7 +231,7 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Ques
     """The next question to ask, or None when the interview is over (the tree has ended, or a rule
     with `ends_interview` fired: hipcheck cannot assess this person)."""
     known = facts(answers)
-    for r in _fixed(kb).stops:
+    for r in _stops(kb)[0]:
         if _applies(r, known, answers):
             return None
     for q in kb.questions:
@@ -353,7 +359,8 @@ def log_scores(kb: KnowledgeBase, answers: Answers) -> dict[str, float]:
     return dict(zip(t.condition_ids, map(sum, zip(*columns, strict=True)), strict=True))
 
 
-def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
+def _scores(kb: KnowledgeBase, answers: Answers, evidence: bool = True) -> Scores:
+    """The causes ranked; with `evidence` (else left empty), the evidence the answers gave."""
     t = tables(kb)
     weights_of = t.weights
     columns = [t.log_priors]
@@ -363,6 +370,8 @@ def _scores(kb: KnowledgeBase, answers: Answers) -> Scores:
         found = weights_of(qid, value)
         if found is not None:
             columns.append(found.log_ratios)
+            if not evidence:
+                continue
             ranks += found.ranks
             if found.other_ranks:
                 ranks += found.other_ranks
@@ -451,19 +460,66 @@ def unscreened(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[st
     ]
 
 
-def decide(
-    kb: KnowledgeBase,
-    answers: Mapping[str, AnswerValue],
-    extra_reasons: Sequence[Reason] = (),
-) -> Decision:
-    """The whole decision for these answers: the effective answers, scores, level with its reasons and
-    advice, and tips. `extra_reasons` raise the level (e.g. from history). `assess` presents it as a
-    `TriageResult`, `result_json.dumps` as the same JSON text."""
-    used, known = _effective(kb, answers)
-    scores = _scores(kb, used)
-    meta = kb.meta
-    fired = [r for r in kb.rules if _applies(r, known, used)]
+class Brief(NamedTuple):
+    """The level with its reasons' ids, the top causes and the causes not ruled out: what `decide` gives
+    for them, worked out without the rest (evidence, advice, tips) for `--json --brief`."""
 
+    level: Level
+    reasons: list[str]
+    top: list[tuple[str, float]]  # (cause id, likelihood as the result shows it), most likely first
+    not_ruled_out: list[str]
+
+
+def decide_brief(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Brief:
+    """`decide(kb, answers)`'s level, reason ids, top causes and causes not ruled out, by the same code
+    (`_fired`, `_level`, `_scores`), leaving out what the brief result does not show."""
+    used, known = _effective(kb, answers)
+    fired = _fired(kb, used, known)
+    level, reasons, _ = _level(kb, used, fired, ())
+    scores = _scores(kb, used, evidence=False)
+    ids = tables(kb).condition_ids
+    top = [(ids[i], round(likelihood, 4)) for i, likelihood in scores.ranked[: kb.meta.top_causes]]
+    return Brief(level, [r.id for r in reasons], top, _not_ruled_out(kb, fired, used))
+
+
+def assess_brief(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> TriageBrief:
+    """`decide_brief` as a `TriageBrief` (the result of `--json --brief`)."""
+    b = decide_brief(kb, answers)
+    return TriageBrief(
+        content_version=kb.meta.content_version,
+        level=b.level,
+        reasons=b.reasons,
+        causes=[BriefCause(id=cid, likelihood=likelihood) for cid, likelihood in b.top],
+        not_ruled_out=b.not_ruled_out,
+    )
+
+
+def _fired(kb: KnowledgeBase, used: Answers, known: set) -> list[Rule]:
+    """The rules the answers fire, in content order."""
+    rules = kb.rules
+    return [r for i in _fixed(kb).rules.candidates(known) if _applies(r := rules[i], known, used)]
+
+
+def _not_ruled_out(kb: KnowledgeBase, fired: Sequence[Rule], used: Answers) -> list[str]:
+    """The causes fired urgent-or-higher rules (and rules marked `not_ruled_out`) point to, most serious
+    rule first; a cause that cannot happen to the sex answered is left out ("rather not say" keeps every
+    one)."""
+    serious_rules = sorted(
+        (r for r in fired if r.level.rank >= Level.urgent.rank or r.not_ruled_out),
+        key=lambda r: -r.level.rank,
+    )
+    sex = used.get("sex")
+    other_sex = {
+        c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex
+    }
+    return [c for c in dict.fromkeys(c for r in serious_rules for c in r.points_to) if c not in other_sex]
+
+
+def _level(
+    kb: KnowledgeBase, used: Answers, fired: Sequence[Rule], extra_reasons: Sequence[Reason]
+) -> tuple[Level, list[Why], list[str]]:
+    """(the level, its reasons, the red-flag questions not screened)."""
+    meta = kb.meta
     # The level comes from rules on the answers themselves, never from the ranking of causes: a
     # competing explanation must not lower it, and a rule tests only worrying answers, so one more
     # warning sign can only add reasons (`checks` enforces this on the content; see docs/safety.md).
@@ -485,6 +541,22 @@ def decide(
     level = reasons[0].level if reasons else Level.self_care
     if not reasons:
         reasons.append(Why("default", "no_warning_signs", meta.default_reason, level))
+    return level, reasons, missing
+
+
+def decide(
+    kb: KnowledgeBase,
+    answers: Mapping[str, AnswerValue],
+    extra_reasons: Sequence[Reason] = (),
+) -> Decision:
+    """The whole decision for these answers: the effective answers, scores, level with its reasons and
+    advice, and tips. `extra_reasons` raise the level (e.g. from history). `assess` presents it as a
+    `TriageResult`, `result_json.dumps` as the same JSON text."""
+    used, known = _effective(kb, answers)
+    scores = _scores(kb, used)
+    meta = kb.meta
+    fired = _fired(kb, used, known)
+    level, reasons, missing = _level(kb, used, fired, extra_reasons)
 
     # The level's advice, then every fired rule's and finding's own advice, most urgent first (unless
     # the level is above the advice's max level: a more urgent level's own advice says it already).
@@ -501,18 +573,7 @@ def decide(
     ids = tables(kb).condition_ids
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
     tips = _select_tips(kb, used, known, level, shares, flagged, urgent_flags, unscreened=bool(missing))
-    serious_rules = sorted(
-        (r for r in fired if r.level.rank >= Level.urgent.rank or r.not_ruled_out),
-        key=lambda r: -r.level.rank,
-    )
-    # A cause that cannot happen to the sex answered is not listed ("rather not say" keeps every one).
-    sex = used.get("sex")
-    other_sex = {
-        c.id for c in kb.conditions if c.sex is not None and sex in ("female", "male") and c.sex != sex
-    }
-    not_ruled_out = [
-        c for c in dict.fromkeys(c for r in serious_rules for c in r.points_to) if c not in other_sex
-    ]
+    not_ruled_out = _not_ruled_out(kb, fired, used)
     return Decision(
         answers=used,
         ignored=[q for q in answers if q not in used],
@@ -585,23 +646,81 @@ def _plain(text: str) -> str:
     return " ".join(text.lower().rstrip(".").split())
 
 
+def _needs(rec: Triggered) -> frozenset | None:
+    """Facts of which the answers must establish at least one for `rec` to apply, or None when there is
+    no such set (its tests are on numbers, or it has none). A clause holds only when the answers share
+    one of its facts or a number test holds (`_clause_holds`), so: the facts of a `when_all` clause that
+    tests no number, or all the facts of `when_any` when none of its clauses tests a number."""
+    all_, any_, _ = rec.clauses
+    for keys, numbers in sorted(all_, key=lambda plan: len(plan[0])):
+        if not numbers:
+            return keys
+    if any_ and not any(numbers for _, numbers in any_):
+        return frozenset().union(*(keys for keys, _ in any_))
+    return None
+
+
+class _Index:
+    """Which records (by position) can apply to the answers at all, from the facts they establish: a
+    filter before `_applies`, never instead of it. Most rules and tips test answers a given case did
+    not give, and looking them up costs less than testing each."""
+
+    def __init__(self, needs: Sequence[frozenset | None]) -> None:
+        self.always = [i for i, n in enumerate(needs) if n is None]
+        self.by_fact: dict[Any, list[int]] = {}
+        for i, n in enumerate(needs):
+            for fact in n or ():
+                self.by_fact.setdefault(fact, []).append(i)
+
+    def candidates(self, known: set, also: Sequence[int] = ()) -> list[int]:
+        """The positions that may apply, in content order (`also`: more positions to include)."""
+        found = set(self.always)
+        found.update(also)
+        by_fact = self.by_fact
+        for fact in known:
+            hit = by_fact.get(fact)
+            if hit is not None:
+                found.update(hit)
+        return sorted(found)
+
+
 @dataclass(frozen=True)
 class _Fixed:
     """Facts about the content the decision looks up for every answer set, worked out once."""
 
     serious: frozenset[str]  # causes with min_level urgent or above
-    stops: tuple  # rules that end the interview
+    rules: _Index  # of kb.rules
     tips: tuple[tuple[Tip, int, frozenset[str], bool, int, frozenset[str]], ...]
     """(tip, rank of its max_level, causes it is not for, selected by answers?, how many causes it is
     for, the causes it is for)"""
+    tip_index: _Index  # of the tips selected by answers (the others never apply by answers)
+    tips_for: dict[str, list[int]]  # cause id → the positions of the tips written for it
+
+
+def _stops(kb: KnowledgeBase) -> tuple[tuple[Rule, ...], tuple[frozenset | None, ...]]:
+    """The rules that end the interview, and the `_needs` of each (apart from `_fixed`: the interview
+    needs these before its first question, not the rest)."""
+    found = kb.derived.get("stops")
+    if found is None:
+        stops = tuple(r for r in kb.rules if r.ends_interview)
+        found = kb.derived["stops"] = (stops, tuple(_needs(r) for r in stops))
+    return found
 
 
 def _fixed(kb: KnowledgeBase) -> _Fixed:
     fixed = kb.derived.get("fixed")
     if fixed is None:
+        tips_for: dict[str, list[int]] = {}
+        for i, tip in enumerate(kb.tips):
+            for cid in tip.for_causes:
+                tips_for.setdefault(cid, []).append(i)
         fixed = kb.derived["fixed"] = _Fixed(
             serious=frozenset(c.id for c in kb.conditions if c.min_level.rank >= Level.urgent.rank),
-            stops=tuple(r for r in kb.rules if r.ends_interview),
+            rules=_Index([_needs(r) for r in kb.rules]),
+            tip_index=_Index(
+                [_needs(tip) if (tip.when_all or tip.when_any) else frozenset() for tip in kb.tips]
+            ),
+            tips_for=tips_for,
             tips=tuple(
                 (
                     tip,
@@ -644,7 +763,13 @@ def _select_tips(
     level_rank = level.rank
     by_rank = sorted((i, cid) for cid, i in likely.items())
     ranked: list[tuple[tuple, Tip, list[str]]] = []
-    for tip, max_rank, not_for, by_answers, breadth, for_causes in fixed.tips:
+    # Only the tips that can be selected: by the answers (`_Index`) or written for a likely cause; the
+    # others would be passed over below (no `said`, no `causes_hit`).
+    tips_for = fixed.tips_for
+    by_cause = [i for cid in likely for i in tips_for.get(cid, ())]
+    all_tips = fixed.tips
+    for position in fixed.tip_index.candidates(known, by_cause):
+        tip, max_rank, not_for, by_answers, breadth, for_causes = all_tips[position]
         if (
             level_rank > max_rank
             or not possible.isdisjoint(not_for)

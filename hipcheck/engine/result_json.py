@@ -11,14 +11,15 @@ tip) is serialised once per knowledge base and reused; a case only joins the pie
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from hipcheck.engine import decide
-from hipcheck.knowledge.models import SCHEMA_VERSION
+from hipcheck.knowledge.models import BRIEF_SCHEMA_VERSION, SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from hipcheck.engine.decide import Decision
+    from hipcheck.engine.decide import Brief, Decision
     from hipcheck.knowledge.loader import KnowledgeBase
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -49,6 +50,8 @@ class _Parts:
             tip.id: f'{{"id":{_encode(tip.id)},"kind":"{tip.kind}","text":{_encode(tip.text)},"because":'
             for tip in kb.tips
         }
+        self.brief_head = f'{{"schema_version":{_encode(BRIEF_SCHEMA_VERSION)},"content_version":{version}'
+        self.brief_causes = {c.id: f'{{"id":{_encode(c.id)},"likelihood":' for c in t.conditions}
         # Each piece of evidence is the model's own JSON (an "other" weight's depends on the case).
         self.evidence = [
             None if value is None else decide.evidence_model(kb, rank, {}).model_dump_json()
@@ -64,6 +67,31 @@ def _other_evidence(kb: KnowledgeBase, rank: int, answer: list[str]) -> str:
         if len(kb.memo) > decide.MEMO_LIMIT:
             kb.memo.clear()
         text = kb.memo[key] = decide.evidence_model(kb, rank, {rank: answer}).model_dump_json()
+    return text
+
+
+def _reason(memo: dict, r: decide.Why) -> str:
+    """A reason's JSON: the same for every case a rule fires in (kept in the memo)."""
+    key = ("reason_json", r.source, r.id, r.text, r.level, tuple(r.points_to))
+    text = memo.get(key)
+    if text is None:
+        if len(memo) > decide.MEMO_LIMIT:
+            memo.clear()
+        text = memo[key] = (
+            f'{{"source":"{r.source}","id":{_str(r.id)},"text":{_str(r.text)},"level":"{r.level.value}",'
+            f'"points_to":{_encode(list(r.points_to))}}}'
+        )
+    return text
+
+
+def _tip(memo: dict, head: str, tip_id: str, because: list[str]) -> str:
+    """A tip's JSON with its reasons (kept in the memo: many cases give a tip for the same reasons)."""
+    key = ("tip_json", tip_id, *because)
+    text = memo.get(key)
+    if text is None:
+        if len(memo) > decide.MEMO_LIMIT:
+            memo.clear()
+        text = memo[key] = f"{head}{_encode(because)}}}"
     return text
 
 
@@ -86,29 +114,36 @@ def dumps(kb: KnowledgeBase, d: Decision) -> str:
         fragments = fragments.copy()
         for r, answer in scores.other.items():
             fragments[r] = _other_evidence(kb, r, answer)
-    lists = {
-        k: ",".join(map(fragments.__getitem__, ranks))
-        for k, ranks in scores.grouped(decide.tables(kb)).items()
-    }
-    causes = ",".join(
+    # The case's evidence ranks, sorted, split into the lists they go in (see Tables.group_start).
+    ranks = scores.evidence
+    at = [bisect_left(ranks, start) for start in decide.tables(kb).group_start]
+    f, join = fragments.__getitem__, ",".join
+    causes = join(
         [
-            f'{p.causes[i]}{likelihood!r},"supporting":[{lists.get(2 * i, "")}],'
-            f'"conflicting":[{lists.get(2 * i + 1, "")}]}}'
+            f'{p.causes[i]}{likelihood!r},"supporting":[{join(map(f, ranks[at[2 * i] : at[2 * i + 1]]))}],'
+            f'"conflicting":[{join(map(f, ranks[at[2 * i + 1] : at[2 * i + 2]]))}]}}'
             for (i, _), likelihood in zip(scores.ranked, d.likelihoods, strict=True)
         ]
     )
-    reasons = ",".join(
-        [
-            f'{{"source":"{r.source}","id":{_str(r.id)},"text":{_str(r.text)},"level":"{r.level.value}",'
-            f'"points_to":{_encode(list(r.points_to))}}}'
-            for r in d.reasons
-        ]
-    )
-    tips = ",".join([f"{p.tips[tip.id]}{_encode(because)}}}" for tip, because in d.tips])
+    memo = kb.memo
+    reasons = ",".join([_reason(memo, r) for r in d.reasons])
+    tips = ",".join([_tip(memo, p.tips[tip.id], tip.id, because) for tip, because in d.tips])
     return (
         f'{p.head},"answers":{_encode(d.answers)},"ignored":{_encode(d.ignored)},'
         f'"red_flags_screened":{"false" if d.unscreened else "true"},"unscreened":{_encode(d.unscreened)},'
         f'"level":{p.levels[d.level]}{_encode(d.advice)},"reasons":[{reasons}],'
         f'"not_ruled_out":{_encode(d.not_ruled_out)}}},'
         f'"causes":[{causes}],"tips":[{tips}]{p.tail}'
+    )
+
+
+def dumps_brief(kb: KnowledgeBase, b: Brief) -> str:
+    """A `Brief` as `TriageBrief` JSON (compact, one line): the same text as
+    `decide.assess_brief(...).model_dump_json()` (tests/test_batch.py compares them)."""
+    p = _parts(kb)
+    heads = p.brief_causes
+    causes = ",".join([f"{heads[cid]}{likelihood!r}}}" for cid, likelihood in b.top])
+    return (
+        f'{p.brief_head},"level":"{b.level.value}","reasons":{_encode(b.reasons)},"causes":[{causes}],'
+        f'"not_ruled_out":{_encode(b.not_ruled_out)}}}'
     )

@@ -1,8 +1,9 @@
 """The content cache: TOML is parsed once, and the `--json` views of `list`, `explain` and `questions`
 are rendered once, per distinct content.
 
-- Key: SHA-256 over the bytes of every content file `load_content` reads (names and contents), every
-  hipcheck source file, pydantic's version file, the hipcheck version and the Python version. Any
+- Key: SHA-256 over the bytes of every content file `load_content` reads (names and contents), the
+  name, size, modification and change times and inode of every hipcheck source file, pydantic's version
+  file, the hipcheck version and the Python version. Any
   change to any of them is a different key, so a stale entry is never even looked at.
 - Entry: one file `content-<key>.bin` in the cache folder: a header line (magic, format, key, then the
   length and SHA-256 of each section), then two sections of JSON text: the views, then the parsed
@@ -90,7 +91,20 @@ def _code() -> bytes:
         h.update(f"{FORMAT}\0{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0".encode())
         package = Path(__file__).resolve().parents[1]  # hipcheck/
         for path in sorted(package.rglob("*.py")):
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            # A source file by its metadata, not its bytes (reading and hashing every source cost more
+            # than the rest of a `list --json`): any write to a file changes its ctime, which no tool can
+            # set back, so an edited, reinstalled or checked-out source is a different key.
+            st = path.stat()
+            h.update(
+                b"%s\0%d:%d:%d:%d\0"
+                % (
+                    path.relative_to(package).as_posix().encode(),
+                    st.st_size,
+                    st.st_mtime_ns,
+                    st.st_ctime_ns,
+                    st.st_ino,
+                )
+            )
         import importlib.util
 
         spec = importlib.util.find_spec("pydantic")

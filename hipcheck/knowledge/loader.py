@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from hipcheck.knowledge import cache
-from hipcheck.knowledge.catalog import build_views
 from hipcheck.knowledge.files import (
     MAX_CONDITION_FILES,
+    PLAN_BOOKS,
     REGIONS_BOOK,
     ContentFileError,
     content_files,
@@ -51,16 +54,16 @@ from hipcheck.knowledge.models import (
     Triggered,
 )
 from hipcheck.knowledge.names import normalise_name, resolve_name
-from hipcheck.knowledge.plans import (
-    EXERCISES_FILE,
-    PLANS_FILE,
-    ExerciseBook,
-    PlanBook,
-    PlanContent,
-    cross_check,
-)
 from hipcheck.knowledge.regions import fill_data, fill_text, placeholders_in
 from hipcheck.knowledge.text import did_you_mean, escape
+
+if TYPE_CHECKING:
+    # Imported where used: the plan models (knowledge/plans.py) are built only by the commands that need
+    # plans, and the views (catalog.py) only on a cache miss, so neither slows the interview's first
+    # question or batch scoring down (tests/test_performance_imports.py).
+    from hipcheck.knowledge.plans import PlanContent
+
+EXERCISES_FILE, PLANS_FILE = PLAN_BOOKS
 
 __all__ = ["ContentError", "KnowledgeBase", "find_condition", "for_region", "load_content", "plan_content"]
 
@@ -308,6 +311,103 @@ def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]
         return None
 
 
+Check = Callable[[type[BaseModel], Any, str, list[str]], Any]
+
+
+def _trusted(model: type[BaseModel], data: Any, where: str, problems: list[str]) -> Any:
+    """A record from a cache entry, built without validation: the entry holds parsed TOML that passed
+    `_validate` when it was written (only valid content is cached), and the entry is the user's own
+    and checked against its hash (knowledge/cache.py). The values get the types validation gives them
+    (nested records, enums, floats for whole numbers), so the record equals a validated one
+    (tests/test_performance_cache.py). Validating again cost most of a cached load, and building the
+    validators most of importing the models, on the way to the interview's first question. Anything
+    unexpected is a ContentError, and the caller loads from TOML instead."""
+    try:
+        return _construct(model, data)
+    except Exception as exc:  # a damaged entry with a valid hash: cannot happen; load from TOML
+        raise ContentError([f"{where}: cache entry unusable ({type(exc).__name__})"]) from None
+
+
+def _construct(model: Any, data: dict[str, Any]) -> Any:
+    """What `model.model_construct(**data)` gives (the same `__dict__`, fields set, no extra or private
+    values: records have neither), with the values converted, at a third of its cost."""
+    values = {}
+    for name, (convert, default) in _plan(model).items():
+        if name in data:
+            value = data[name]
+            values[name] = value if convert is None else convert(value)
+        else:
+            values[name] = default.copy() if isinstance(default, (list, dict)) else default
+    record = model.__new__(model)
+    object.__setattr__(record, "__dict__", values)
+    object.__setattr__(record, "__pydantic_fields_set__", set(data))
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
+
+
+_PLANS: dict[Any, dict[str, tuple[Callable[[Any], Any] | None, Any]]] = {}
+
+
+def _plan(model: Any) -> dict[str, tuple[Callable[[Any], Any] | None, Any]]:
+    """Field name → (how to turn its parsed TOML into what validation gives, or None for as it is; its
+    default). Worked out once per model."""
+    found = _PLANS.get(model)
+    if found is None:
+        if (
+            model.__pydantic_post_init__
+            or model.__private_attributes__
+            or model.model_config.get("extra") != "forbid"
+        ):
+            raise TypeError(f"{model.__name__} cannot be built without validation")
+        found = _PLANS[model] = {
+            k: (
+                _converter(f.annotation),
+                None if f.is_required() else f.get_default(call_default_factory=True),
+            )
+            for k, f in model.model_fields.items()
+        }
+    return found
+
+
+def _converter(tp: Any) -> Callable[[Any], Any] | None:
+    """How to turn parsed TOML into a value of the annotation `tp`, as validation would; None when
+    parsed TOML already is one (a string, a whole number, a boolean, a list of strings)."""
+    if isinstance(tp, type):
+        if issubclass(tp, BaseModel):
+            return lambda v: _construct(tp, v)
+        if issubclass(tp, Enum):
+            return tp
+        if tp is float:
+            return float  # TOML's 1 is validated as 1.0
+        if tp in (str, int, bool):
+            return None
+        raise TypeError(f"no construction for {tp!r}")
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _converter(get_args(tp)[0])
+    if origin is Literal:
+        return None
+    if origin is list:
+        item = _converter(get_args(tp)[0])
+        return None if item is None else lambda v: [item(x) for x in v]
+    if origin is dict:
+        key, value = (_converter(a) for a in get_args(tp))
+        if key is None and value is None:
+            return None
+        key, value = key or _same, value or _same
+        return lambda v: {key(a): value(b) for a, b in v.items()}
+    if origin in (Union, UnionType):
+        (only,) = [a for a in get_args(tp) if a is not type(None)]  # X | None is all the models use
+        inner = _converter(only)
+        return None if inner is None else lambda v: None if v is None else inner(v)
+    raise TypeError(f"no construction for {tp!r}")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 # --------------------------------------------------------------------------- cross-references
 
 
@@ -321,7 +421,7 @@ def _check_atom(atom: Atom, questions: dict[str, Question], where: str, problems
     if atom.op == "has":
         if q.kind == "scale":
             problems.append(f"{where}: '{atom.text}': {q.id} is a scale; use {q.id}>=N or {q.id}<=N")
-        elif atom.option not in q.option_ids:
+        elif atom.option not in q.option_index:
             problems.append(
                 f"{where}: '{atom.text}': {q.id} has no option '{atom.option}'"
                 f"{did_you_mean(atom.option or '', q.option_ids)}"
@@ -368,7 +468,7 @@ def _compile_evidence(
                     ranges.append((rng[0], rng[1], math.log(lr)))
             elif key == NOT_SURE:
                 problems.append(f"{crumb}.{key}: 'Not sure' carries no evidence by design")
-            elif key not in q.option_ids:
+            elif key not in q.option_index:
                 problems.append(
                     f"{crumb}.{key}: {qid} has no option '{key}'{did_you_mean(key, q.option_ids)}"
                 )
@@ -385,19 +485,19 @@ Reader = Callable[[Path, Path, list[str]], "dict[str, Any] | None"]
 
 
 def _load_records(
-    root: Path, problems: list[str], files: list[Path], read: Reader
+    root: Path, problems: list[str], files: list[Path], read: Reader, check: Check = _validate
 ) -> tuple[Meta | None, list[Question], list[Condition], list[Rule], list[Tip]]:
     meta = None
     data = read(root / "meta.toml", root, problems)
     if data is not None:
-        meta = _validate(Meta, data, _rel(root / "meta.toml", root), problems)
+        meta = check(Meta, data, _rel(root / "meta.toml", root), problems)
 
     def book(name: str, model: type[BaseModel], key: str) -> list[Any]:
         path = root / name
         raw = read(path, root, problems)
         if raw is None:
             return []
-        parsed = _validate(model, raw, _rel(path, root), problems)
+        parsed = check(model, raw, _rel(path, root), problems)
         if parsed is not None:
             return list(getattr(parsed, key))
         # Keep the records that are valid on their own, so later checks still run.
@@ -416,7 +516,8 @@ def _load_records(
 
     conditions: list[Condition] = []
     cdir = root / "conditions"
-    cond_files = [p for p in files if p.parent == cdir]  # content_files(): conditions/*.toml, sorted
+    prefix = str(cdir) + os.sep  # content_files(): conditions/*.toml, sorted (strings: Path == is slow)
+    cond_files = [p for p in files if str(p).startswith(prefix) and os.sep not in str(p)[len(prefix) :]]
     if not cond_files:
         problems.append(f"{_rel(cdir, root)}: no condition files found")
     if len(cond_files) > MAX_CONDITION_FILES:
@@ -426,11 +527,12 @@ def _load_records(
         raw = read(path, root, problems)
         if raw is None:
             continue
-        cond = _validate(Condition, raw, _rel(path, root), problems)
+        where = f"{root.name}/conditions/{path.name}"  # _rel(path, root), without pathlib's cost per file
+        cond = check(Condition, raw, where, problems)
         if cond is None:
             continue
         if cond.id != path.stem:
-            problems.append(f"{_rel(path, root)} → id: '{cond.id}' must match the file name '{path.stem}'")
+            problems.append(f"{where} → id: '{cond.id}' must match the file name '{path.stem}'")
         conditions.append(cond)
     return meta, questions, conditions, rules, tips
 
@@ -453,6 +555,8 @@ def plan_content(kb: KnowledgeBase) -> PlanContent:
     done = kb.derived.get("plan_content")
     if done is not None:
         return done
+    from hipcheck.knowledge.plans import ExerciseBook, PlanBook, PlanContent, cross_check
+
     raw = kb.plan_raw if kb.region is None else fill_data(kb.plan_raw, kb.region.values())
     root = kb.root
     problems: list[str] = []
@@ -512,9 +616,11 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
 
     key = cache.fingerprint(root, files, blobs)
     data = cache.read_data(key)
-    if data is not None and set(data) == {p.relative_to(root).as_posix() for p in files}:
+    start = len(str(root / "x")) - 1  # each file is root / name (content_files): its name, quickly
+    names = {p: str(p)[start:].replace(os.sep, "/") for p in files}
+    if data is not None and set(data) == set(names.values()):
         try:
-            return _build(root, files, lambda path, root, problems: data[path.relative_to(root).as_posix()])
+            return _build(root, files, lambda path, root, problems: data[names[path]], _trusted)
         except ContentError:
             pass  # cannot happen for an entry written by this code; load from TOML to report it properly
     parsed: dict[str, Any] = {}
@@ -526,19 +632,35 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
         return raw
 
     kb = _build(root, files, read_and_keep)
+    from hipcheck.knowledge.catalog import build_views
+
     cache.write(key, {"data": parsed, "views": build_views(kb)})
     return kb
 
 
-def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
+def _build(root: Path, files: list[Path], read: Reader, check: Check = _validate) -> KnowledgeBase:
     problems: list[str] = []
-    meta, questions, conditions, rules, tips = _load_records(root, problems, files, read)
+    meta, questions, conditions, rules, tips = _load_records(root, problems, files, read, check)
     plan_raw = _read_plans(root, problems, files, read)
     regions = None
     if root / REGIONS_BOOK in files:
         raw_regions = read(root / REGIONS_BOOK, root, problems)
         if raw_regions is not None:
-            regions = _validate(RegionBook, raw_regions, _rel(root / REGIONS_BOOK, root), problems)
+            regions = check(RegionBook, raw_regions, _rel(root / REGIONS_BOOK, root), problems)
+    if check is _trusted:  # from a cache entry: content that passed every check below when written
+        if meta is None:
+            raise ContentError(["meta.toml is missing"])
+        return _knowledge_base(
+            root,
+            meta,
+            questions,
+            conditions,
+            rules,
+            tips,
+            plan_raw,
+            _log_evidence(conditions, questions),
+            regions,
+        )
     rootname = root.name
     _unique("question", [q.id for q in questions], f"{rootname}/questions.toml", problems)
     _unique("condition", [c.id for c in conditions], f"{rootname}/conditions", problems)
@@ -600,7 +722,53 @@ def _build(root: Path, files: list[Path], read: Reader) -> KnowledgeBase:
 
     if problems or meta is None:
         raise ContentError(problems or ["meta.toml is missing"])
+    return _knowledge_base(root, meta, questions, conditions, rules, tips, plan_raw, log_evidence, regions)
 
+
+def _log_evidence(
+    conditions: list[Condition], questions: list[Question]
+) -> dict[str, dict[str, EvidenceRow]]:
+    """`_compile_evidence` for content that passed it already (a cache entry): the same rows, without
+    the checks."""
+    kinds = {q.id: q.kind for q in questions}
+    logs: dict[float, float] = {}
+    out: dict[str, dict[str, EvidenceRow]] = {}
+    for c in conditions:
+        rows: dict[str, EvidenceRow] = {}
+        for qid, table in c.evidence.items():
+            scale = kinds[qid] == "scale"
+            options: dict[str, float] = {}
+            ranges: list[tuple[int, int, float]] = []
+            other = None
+            for key, lr in table.items():
+                w = logs.get(lr)
+                if w is None:
+                    w = logs[lr] = math.log(lr)
+                if key == "other":
+                    other = w
+                elif scale:
+                    lo, _, hi = key.partition("-")
+                    ranges.append((int(lo), int(hi), w))
+                else:
+                    options[key] = w
+            rows[qid] = EvidenceRow(options=options, other=other, ranges=tuple(ranges))
+        out[c.id] = rows
+    return out
+
+
+def _knowledge_base(
+    root: Path,
+    meta: Meta,
+    questions: list[Question],
+    conditions: list[Condition],
+    rules: list[Rule],
+    tips: list[Tip],
+    plan_raw: dict[str, Any],
+    log_evidence: dict[str, dict[str, EvidenceRow]],
+    regions: RegionBook | None,
+) -> KnowledgeBase:
+    qmap = {q.id: q for q in questions}
+    cmap = {c.id: c for c in conditions}
     total = sum(c.prior for c in conditions)
     return KnowledgeBase(
         root=root,

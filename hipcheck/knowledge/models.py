@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,9 +23,13 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class Record(BaseModel):
-    """Base for content records: unknown keys are errors, so typos are caught at load."""
+    """Base for content records: unknown keys are errors, so typos are caught at load.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Their validators are built on first use (`defer_build`): a load from the content cache builds the
+    records without validating them again (loader._trusted), so the interview's first question does not
+    wait for them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- levels
@@ -74,7 +78,7 @@ _ATOM = re.compile(r"^(?P<q>[a-z][a-z0-9_]*)(?:(?P<op>:)(?P<opt>[a-z0-9_*]+)|(?P
 class Atom(BaseModel):
     """One test on the answers: `question:option`, `question:*` (answered), `question>=N`, `question<=N`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     text: str
     question: str
     option: str | None = None
@@ -99,19 +103,22 @@ class Atom(BaseModel):
                 f"{text!r} is not a valid answer test; write question:option, question:*, "
                 "question>=N or question<=N"
             )
+        # The pattern has checked every part: built without validation (see Record).
         if m["op"]:
             if m["opt"] == "*":
-                return cls(text=text, question=m["q"], op="answered")
-            return cls(text=text, question=m["q"], option=m["opt"], op="has")
-        return cls(text=text, question=m["q"], op=m["cmp"], number=int(m["num"]))  # type: ignore[arg-type]
+                return cls.model_construct(text=text, question=m["q"], op="answered")
+            return cls.model_construct(text=text, question=m["q"], option=m["opt"], op="has")
+        return cls.model_construct(text=text, question=m["q"], op=m["cmp"], number=int(m["num"]))
 
 
 Clause = tuple[Atom, ...]
 Plan = tuple[frozenset, tuple[tuple[str, bool, int], ...]]  # a clause compiled: (facts, (question, >=?, n))
 
 
+@lru_cache(maxsize=8192)
 def _parse_clause(text: str) -> Clause:
-    """`a|b|c`: the clause holds when any of its tests holds."""
+    """`a|b|c`: the clause holds when any of its tests holds. Parsed once per text (validation parses
+    every clause, and `Triggered.tests` again; the atoms are immutable, so records share them)."""
     return tuple(Atom.parse(part) for part in text.split("|"))
 
 
@@ -557,6 +564,31 @@ class TriageResult(Out):
     causes: list[RankedCause]
     tips: list[TipResult]
     disclaimer: str
+
+
+BRIEF_SCHEMA_VERSION = "1.0"
+
+
+class BriefCause(Out):
+    id: str
+    likelihood: float = Field(description="as in the full result's causes")
+
+
+class TriageBrief(Out):
+    """`hipcheck triage --json --brief`: the parts of the full result a survey or study counts, the same
+    values as in `TriageResult` (`hipcheck schema triage`)."""
+
+    schema_version: str = BRIEF_SCHEMA_VERSION
+    content_version: str
+    level: Level = Field(description="the full result's level.id")
+    reasons: list[str] = Field(
+        description="the ids of the reasons for the level (level.reasons[].id), in order"
+    )
+    causes: list[BriefCause] = Field(
+        description="the top causes (as many as the content's top_causes), most likely first: the first "
+        "of the full result's causes, with their likelihoods"
+    )
+    not_ruled_out: list[str] = Field(description="the full result's level.not_ruled_out")
 
 
 class ConditionSummary(Out):

@@ -32,6 +32,9 @@ def name_parts(name: str) -> list[str]:
     brackets, each bracketed name and each of a bracket's comma-separated names, and the parts around
     " / " of each. "Iliopsoas tendinopathy / iliopsoas bursitis (hip flexor tendon pain)" gives the
     name without the bracket, "hip flexor tendon pain", "Iliopsoas tendinopathy", "iliopsoas bursitis"."""
+    if "(" not in name and "/" not in name:  # most names and aliases: the same result, without regexes
+        plain = " ".join(name.split())
+        return [plain] if plain and plain != name else []
     brackets = _BRACKET.findall(name)
     plain = " ".join(_BRACKET.sub(" ", name).split())
     parts = [plain, *brackets, *(p for b in brackets for p in b.split(", "))]
