@@ -430,3 +430,100 @@ def test_a_report_lists_as_absent_only_the_options_that_were_offered():
     man = str(report_doc.answer_rows(KB, base(location=["groin"]))).lower()
     assert "testicle" not in woman and "bleeding from the vagina" in woman
     assert "testicle" in man and "vagina" not in man
+
+
+# ---------------------------------------------------------------- fresh published cases (first run)
+# Each from an answer set like a fresh case's thin first-person story (not the case file itself): "Not
+# sure" on a key red-flag question is read as possibly present, as with the nerve signs.
+
+
+@pytest.mark.parametrize("walking", ["not_sure", "painful"])
+def test_a_teenager_with_a_fever_and_a_hip_he_can_hardly_move_is_an_emergency(walking):
+    """Fever, then a stiff hip he can hardly move, no injury, not sure whether it takes his weight: was
+    same-day. Paediatric limp guidance: fever with a limp is septic arthritis until shown otherwise."""
+    r = result_of(
+        age="age_10_17",
+        warning_signs=["fever"],
+        weight_bearing=walking,
+        side="left",
+        symptoms=["stiffness"],
+        location=["not_sure"],
+    )
+    assert r.level.id is Level.emergency
+    assert "septic_arthritis" in r.level.not_ruled_out
+
+
+RECRUIT = {
+    "age": "age_18_34",
+    "location": ["groin"],
+    "side": "both",
+    "onset": "gradual",
+    "training": ["mileage_jump"],
+}
+
+
+@pytest.mark.parametrize("duration", ["weeks_2", "weeks_6", "longer"])
+def test_groin_pain_on_both_sides_weeks_into_a_load_rise_unsure_about_walking_is_urgent(duration):
+    """New recruit: both groins hurting since the first week of training, not sure whether walking hurts:
+    was routine. Bilateral femoral neck stress fractures happen; soreness after a hard run is over in days."""
+    r = result_of(**RECRUIT, duration=duration, weight_bearing="not_sure")
+    assert r.level.id is Level.urgent
+    assert "femoral_neck_stress_fracture" in r.level.not_ruled_out
+
+
+def test_groin_pain_on_both_sides_weeks_into_a_load_rise_keeps_the_fractures_in_view():
+    r = result_of(**RECRUIT, duration="weeks_2", weight_bearing="normal")
+    assert r.level.id.rank >= Level.routine.rank
+    assert "femoral_neck_stress_fracture" in r.level.not_ruled_out
+    no_loading_advice(r)
+
+
+def test_soreness_on_both_sides_in_the_first_days_after_a_load_rise_is_not_urgent():
+    """The both-sides exemption still holds while it can be muscle soreness (days)."""
+    assert level_of(base(**RECRUIT, duration="days", weight_bearing="not_sure")).rank < Level.urgent.rank
+
+
+def test_groin_pain_lingering_after_a_race_unsure_about_walking_is_urgent():
+    """Not sure whether walking hurts is a second bone feature in the one-sided rules too."""
+    r = result_of(
+        location=["groin"],
+        side="left",
+        onset="gradual",
+        duration="weeks_6",
+        training=["race"],
+        weight_bearing="not_sure",
+    )
+    assert r.level.id is Level.urgent
+
+
+BLOOD_THINNER = {
+    "age": "age_50_plus",
+    "background": ["blood_thinners"],
+    "injury": "not_sure",
+    "location": ["thigh_knee"],
+    "side": "left",
+    "duration": "days",
+}
+
+
+@pytest.mark.parametrize("unsure", [{"weight_bearing": "not_sure"}, {"nerve_signs": ["not_sure"]}])
+def test_new_thigh_pain_on_blood_thinners_unsure_about_walking_or_weakness_is_seen_today(unsure):
+    """Started a blood thinner days ago, thigh hurts, not sure about walking or the nerve signs: was
+    routine. A bleed into the iliacus shows no bruise and presses on the femoral nerve."""
+    r = result_of(**BLOOD_THINNER, **unsure)
+    assert r.level.id.rank >= Level.same_day.rank
+    assert "muscle_bleed" in r.level.not_ruled_out
+
+
+def test_the_nerve_signs_offer_one_leg_weak_or_hard_to_lift():
+    q = next(q for q in KB.red_flag_questions if q.id == "nerve_signs")
+    assert "one_leg_weak" in {o.id for o in q.options}
+
+
+def test_one_leg_weak_on_blood_thinners_is_an_emergency_and_otherwise_seen_today():
+    """The femoral nerve: a leg hard to lift at the hip. On blood thinners, a bleed pressing on it."""
+    assert level_of(base(**BLOOD_THINNER, nerve_signs=["one_leg_weak"])) is Level.emergency
+    alone = base(
+        location=["groin", "thigh_knee"], onset="gradual", duration="days", nerve_signs=["one_leg_weak"]
+    )
+    assert level_of(alone) is Level.same_day
