@@ -5,7 +5,8 @@ Four sets (see each folder's README): the textbook-to-atypical vignettes (`tests
 `holdout`), and two sets built for issue 10 by authors who never saw the engine, their answers filled in
 by someone else from the stories alone: published case reports (`tests/cases/published`) and early,
 atypical and non-musculoskeletal presentations with alarming-looking self-care stories
-(`tests/cases/atypical`).
+(`tests/cases/atypical`). A fifth, `tests/cases/fresh` (issue 18), from sources none of the others use:
+its figures are reported, never ratcheted, and its serious misses are listed here one by one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,19 @@ SETS = {
     "holdout": TESTS / "vignettes" / "holdout",
     "published": TESTS / "cases" / "published",
     "atypical": TESTS / "cases" / "atypical",
+    "fresh": TESTS / "cases" / "fresh",
+}
+# Serious cases of the fresh set (issue 18, never tuned against) that are still sent lower, each with why
+# it is left. The list is exact: a case that stops being missed fails the test until it is taken off, and
+# a new miss fails it too.
+KNOWN_SERIOUS_MISSES = {
+    "fresh": {
+        "dvt_runner_after_10k": "lower-leg pain only; the answers give no calf swelling or other clot sign",
+        "ischium_sf_41f_eight_months": "8 months of unchanged groin pain with no load rise or bone sign; "
+        "counting hill and speed work as a load rise sent 4 tendon or hernia cases higher elsewhere",
+        "iliopsoas_bleed_rivaroxaban_56m": "on blood thinners, unsure about walking and nerve signs: "
+        "same_day (with 'emergency if a limp, weakness or numbness starts'), not emergency",
+    },
 }
 BASELINE = json.loads((TESTS / "vignettes" / "baseline.json").read_text())
 
@@ -36,12 +50,19 @@ def outcomes(request, kb):
 
 def test_no_urgent_same_day_or_emergency_case_is_sent_lower(outcomes):
     name, got = outcomes
-    missed = [
-        f"{o.vignette.id}: expected {o.vignette.expected_level.value}, got {o.level.value}"
+    missed = {
+        o.vignette.id: f"expected {o.vignette.expected_level.value}, got {o.level.value}"
         for o in got
         if o.under and o.vignette.expected_level.rank >= Level.urgent.rank
-    ]
-    assert not missed, f"{name}: under-triage of serious cases:\n" + "\n".join(missed)
+    }
+    known = KNOWN_SERIOUS_MISSES.get(name, {})
+    new = {k: v for k, v in missed.items() if k not in known}
+    assert not new, f"{name}: under-triage of serious cases:\n" + "\n".join(
+        f"{k}: {v}" for k, v in new.items()
+    )
+    assert set(missed) == set(known), (
+        f"{name}: no longer missed, take off the known list: {set(known) - set(missed)}"
+    )
 
 
 def test_no_vignette_is_under_triaged(outcomes):
