@@ -40,16 +40,20 @@ def _today() -> date:
     return date.today()
 
 
-def _summary_of(kb: KnowledgeBase, result, rid: int | None, day: date, recorded_at: str) -> TriageSummary:
+def _summary_of(
+    kb: KnowledgeBase, result, rid: int | None, day: date, recorded_at: str, level=None
+) -> TriageSummary:
+    from hipcheck.engine.decide import possible_causes
     from hipcheck.engine.plan import TriageSummary
 
     return TriageSummary(
         id=rid,
         day=day,
         recorded_at=recorded_at,
-        level=result.level.id,
+        level=level or result.level.id,
         causes=tuple(c.id for c in result.causes),
         not_ruled_out=tuple(result.level.not_ruled_out),
+        possible=possible_causes(kb, result),
     )
 
 
@@ -88,14 +92,7 @@ def _from_history(kb: KnowledgeBase, results) -> TriageSummary | None:
         causes = (last.top_cause,) if last.top_cause else ()
         return TriageSummary(last.id, last.day, last.recorded_at.isoformat(), last.level, causes, ())
     level = max(Level(last.level), again.level.id, key=lambda lv: lv.rank)
-    return TriageSummary(
-        id=last.id,
-        day=last.day,
-        recorded_at=last.recorded_at.isoformat(),
-        level=level,
-        causes=tuple(c.id for c in again.causes),
-        not_ruled_out=tuple(again.level.not_ruled_out),
-    )
+    return _summary_of(kb, again, last.id, last.day, last.recorded_at.isoformat(), level)
 
 
 def plan_after_triage(kb: KnowledgeBase, result: TriageResult) -> PlanResult | None:
@@ -130,6 +127,15 @@ def plan(
     cleared: Annotated[
         bool,
         typer.Option("--cleared", help="Record that a clinician has cleared you for the plan's next step."),
+    ] = False,
+    seen: Annotated[
+        bool,
+        typer.Option(
+            "--seen",
+            help="Record that a clinician has seen you, for the plan shown (with --cause, the plan they "
+            "advise): the triage's advice is no longer repeated, and a plan held until you were seen "
+            "is given.",
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON on stdout.")] = False,
     save: Annotated[
@@ -174,9 +180,10 @@ def plan(
         fail("--overwrite only goes with --save FILE")
     if step_only and save is None:
         fail("--step-only only goes with --save FILE (a .md or .html handout of the current step)")
-    if cleared and answers is not None:
+    if (cleared or seen) and answers is not None:
+        flag = "--cleared" if cleared else "--seen"
         fail(
-            "--cleared is recorded in your history, for the plan of your saved triage; "
+            f"{flag} is recorded in your history, for the plan of your saved triage; "
             "it cannot go with --answers"
         )
     kb = knowledge()
@@ -199,14 +206,14 @@ def plan(
     if answers is not None:
         triage = _from_answers(kb, answers)
     else:
+        from hipcheck.history.store import exists
+
         all_checkins, results = load_existing()
         triage = _from_history(kb, results)
+        if exists():
+            clearances = _clearances()
         if triage is not None:
-            from hipcheck.history.store import exists
-
             checkins = [_session(c) for c in all_checkins]
-            if exists():
-                clearances = _clearances()
             from hipcheck.history.trend import escalation_reasons
 
             findings = escalation_reasons(all_checkins, results, today, rules(state.content_dir))
@@ -220,6 +227,10 @@ def plan(
         kb, content_plans, triage, today=today, cause=cause_id, checkins=checkins, clearances=clearances
     )
 
+    if seen:
+        result, clearances = _record_seen(
+            kb, content_plans, triage, result, cause_id, checkins, clearances, today
+        )
     if cleared:
         result = _record_clearance(kb, content_plans, triage, result, cause_id, checkins, clearances, today)
     if findings and result.status == "plan":
@@ -269,6 +280,46 @@ def _clearances():
         fail(str(exc), Exit.ERROR)
     finally:
         conn.close()
+
+
+def _record_seen(kb, content_plans, triage, result, cause_id, checkins, clearances, today):
+    """`--seen`: record that a clinician has seen the runner, for the plan shown (a clearance for its first
+    step), then plan again; (the new plan, the clearances with the new one)."""
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import StoreError, add_clearance
+
+    if result.plan_id is None:
+        fail(
+            "there is no plan to record being seen for; for the plan your clinician advises, give "
+            "`hipcheck plan --cause NAME --seen`"
+        )
+    if result.plan_id in engine.seen_plans(triage, clearances, today):
+        note(
+            "That a clinician has seen you is already recorded for this plan "
+            f"({escape(result.plan_name or '')})."
+        )
+        return result, clearances
+    first = next(p for p in content_plans.plans if p.id == result.plan_id).phase[0].id
+    conn = open_history(create=True)
+    try:
+        rec = add_clearance(conn, plan=result.plan_id, phase=first, day=today)
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
+    words = content_plans.words
+    note(f"{escape(words.seen_recorded if words else 'Recorded.')} ({today.isoformat()})")
+    from hipcheck.engine.plan import ClearanceLog
+
+    clearances = [
+        *clearances,
+        ClearanceLog(rec.id, rec.day, rec.recorded_at.isoformat(), rec.plan, rec.phase),
+    ]
+    built = engine.build(
+        kb, content_plans, triage, today=today, cause=cause_id, checkins=checkins, clearances=clearances
+    )
+    return built, clearances
 
 
 def _record_clearance(kb, content_plans, triage, result, cause_id, checkins, clearances, today):

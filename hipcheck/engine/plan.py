@@ -90,11 +90,17 @@ class TriageSummary:
     level: Level
     causes: tuple[str, ...]  # most likely first
     not_ruled_out: tuple[str, ...]
+    # decide.still_possible for this triage (the same set that withholds its tips); empty: the top
+    # causes and not_ruled_out (a saved triage whose answers no longer validate)
+    possible: frozenset[str] = frozenset()
+
+    def still_possible(self, top_causes: int) -> frozenset[str]:
+        return self.possible or frozenset(self.causes[:top_causes]) | frozenset(self.not_ruled_out)
 
 
 @dataclass(frozen=True)
 class Selection:
-    status: str  # "plan", "get_seen" or "no_plan"
+    status: str  # "plan", "get_seen" or "no_plan"; get_seen with a plan: held until seen
     cause: str | None
     plan: RehabPlan | None
     first_step_only: bool
@@ -109,8 +115,10 @@ def select(
     cause: str | None = None,
     top_causes: int = 3,
     names: dict[str, str] | None = None,
+    seen: frozenset[str] = frozenset(),
 ) -> Selection:
-    """Which plan, if any, for this triage (or this cause), and how much of it may be given."""
+    """Which plan, if any, for this triage (or this cause), and how much of it may be given. `seen`: the
+    plans for which the runner has recorded being seen by a clinician since the triage."""
     names = names or {}
     notices: list[str] = []
     if triage is not None and triage.level in NO_PLAN_LEVELS:
@@ -122,7 +130,37 @@ def select(
         return Selection("no_plan", None, None, True, frozenset(), ())
     in_play = {target}
     if triage is not None:
-        in_play |= set(triage.causes[:top_causes]) | set(triage.not_ruled_out)
+        in_play |= triage.still_possible(top_causes)
+    # No running, hopping or loading while a held cause (content's [[hold]]) is still possible, until the
+    # runner records being seen for the plan they follow.
+    target_plan = content.plan_for(target)
+    target_seen = target_plan is not None and target_plan.id in seen
+    if not target_seen:
+        rank = {c: i for i, c in enumerate(triage.causes)} if triage is not None else {}
+        held = sorted(
+            (c for c in in_play if content.held_group(c) is not None),
+            key=lambda c: (rank.get(c, len(rank)), c),
+        )
+        words = content.words
+        homeless = next((c for c in held if content.plan_for(c) is None), None)
+        if homeless is not None and words is not None:
+            group = content.held_group(homeless)
+            assert group is not None
+            notices.append(words.held_no_plan.format(cause=names.get(homeless, homeless), group=group.words))
+            return Selection("no_plan", homeless, None, True, frozenset(in_play), tuple(notices))
+        if held and words is not None:
+            cautious_plan = content.plan_for(held[0])
+            if cautious_plan is not None and cautious_plan.id not in seen:
+                group = content.held_group(held[0])
+                assert group is not None
+                feared = names.get(held[0], held[0])
+                notices.append(words.held_until_seen.format(cause=feared, group=group.words))
+                return Selection("get_seen", held[0], cautious_plan, True, frozenset(in_play), tuple(notices))
+            if held[0] != target and (target_plan is None or not target_plan.needs_clearance):
+                feared, likely = names.get(held[0], held[0]), names.get(target, target)
+                notices.append(words.held_plan_instead.format(cause=feared, likely=likely))
+            target = held[0]
+    if triage is not None and not target_seen:
         # A cause the triage could not rule out that has no home plan (a broken hip, a slipped growth
         # plate, new leg weakness): no plan at all until a clinician has seen the runner.
         unsafe = next((c for c in triage.not_ruled_out if content.plan_for(c) is None), None)
@@ -475,6 +513,15 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
 # --------------------------------------------------------------------------- the whole result
 
 
+def seen_plans(
+    triage: TriageSummary | None, clearances: Sequence[ClearanceLog], today: date
+) -> frozenset[str]:
+    """The plans for which a clinician's clearance (or `plan --seen`, a clearance for the first step) is
+    recorded since the triage: the runner has been seen for them."""
+    start = triage.day if triage is not None else date.min
+    return frozenset(c.plan for c in clearances if start <= c.day <= today)
+
+
 def build(
     kb: KnowledgeBase,
     content: PlanContent,
@@ -489,7 +536,8 @@ def build(
     from hipcheck.knowledge.plans import PlanExercise, PlanLimits, PlanResult, PlanStep, PlanTriage
 
     names = {c.id: c.name for c in kb.conditions}
-    sel = select(content, triage, cause=cause, top_causes=kb.meta.top_causes, names=names)
+    seen = seen_plans(triage, clearances, today)
+    sel = select(content, triage, cause=cause, top_causes=kb.meta.top_causes, names=names, seen=seen)
     base = {
         "content_version": kb.meta.content_version,
         "region": kb.region.info() if kb.region is not None else None,
@@ -518,13 +566,25 @@ def build(
         "sources": [],
     }
     if sel.status == "get_seen":
-        info = kb.meta.levels[triage.level]  # type: ignore[union-attr]
-        return PlanResult(status="get_seen", **{**base, "get_seen": [*info.advice]})  # type: ignore[arg-type]
+        advice = [*kb.meta.levels[triage.level].advice] if triage is not None else []
+        held = {"plan_id": sel.plan.id, "plan_name": sel.plan.name} if sel.plan is not None else {}
+        return PlanResult(status="get_seen", **{**base, **held, "get_seen": advice})  # type: ignore[arg-type]
     if sel.plan is None:
         reason = content.no_plan.get(sel.cause or "") if sel.cause else None
         return PlanResult(status="no_plan", **{**base, "no_plan_reason": reason})  # type: ignore[arg-type]
     plan = sel.plan
-    start = triage.day if triage is not None else today
+    words = content.words
+    if (
+        triage is not None
+        and words is not None
+        and triage.level in words.carry_levels
+        and plan.id not in seen
+        and (advice := kb.meta.levels[triage.level].advice)
+    ):
+        base["notices"] = [*base["notices"], words.carry_advice.format(advice=" ".join(advice))]
+    # Without a triage the plan starts on the day the runner first recorded being seen for it (or today).
+    own = [c.day for c in clearances if c.plan == plan.id and c.day <= today]
+    start = triage.day if triage is not None else min(own, default=today)
     r = replay(plan, start, checkins, clearances, today, first_step_only=sel.first_step_only)
     standing = standing_of(plan, r, today)
     steps = []
