@@ -139,7 +139,9 @@ def _ask_checkin(
             )
         if ask_night:
             asked["night"] = bool(
-                questionary.confirm("Pain at night, enough to wake you?", default=False).unsafe_ask()
+                questionary.confirm(
+                    "Pain at night, enough to wake you (not only from lying on the sore side)?", default=False
+                ).unsafe_ask()
             )
         if ask_plan:
             done = questionary.select(
@@ -195,7 +197,11 @@ def log(
     ] = None,
     night: Annotated[
         bool | None,
-        typer.Option("--night/--no-night", help="It hurt (or did not) at night, enough to wake you."),
+        typer.Option(
+            "--night/--no-night",
+            help="It hurt (or did not) at night, enough to wake you; not pain only from lying on the sore "
+            "side, which is pressure on a sore tendon.",
+        ),
     ] = None,
     day: Annotated[
         str | None,
