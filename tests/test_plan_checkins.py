@@ -81,3 +81,71 @@ def test_the_check_in_night_question_leaves_out_lying_on_the_sore_side(cli):
     """Issue 20 bug 4: gluteal tendon pain from lying on that side is not the warning sign."""
     text = " ".join(cli("log", "--help").stdout.replace("│", " ").split())
     assert "lying on the sore side" in text
+
+
+# --------------------------------------------------------------------------- issue 20: the plan's bugs
+
+T0 = date(2026, 3, 2)
+
+
+def _sessions(start, pattern):
+    from hipcheck.engine import plan as P
+
+    return [
+        P.SessionLog(
+            id=i + 1,
+            day=start + timedelta(days=off),
+            recorded_at=f"{i:03d}",
+            session=during is not None,
+            during=during,
+            morning=morning,
+        )
+        for i, (off, during, morning) in enumerate(pattern)
+    ]
+
+
+def test_stepping_back_from_step_two_does_not_say_first_step_already(kb):
+    """Issue 20 bug 1: the check looked at the step after moving back."""
+    from hipcheck.engine import plan as P
+    from hipcheck.knowledge.loader import plan_content
+
+    plan = plan_content(kb).plan_for("gtps")
+    good = [(d, 2, 1 if d else None) for d in range(0, 8)] + [(8, None, 1)]
+    two_bad = [*good, (9, 2, 1), (10, 4, 4), (11, 2, 5)]
+    today = T0 + timedelta(days=11)
+    r = P.replay(plan, T0, _sessions(T0, two_bad), [], today)
+    assert r.step == 0 and r.events[-1][0] == "step_back"
+    words = " ".join(P.standing_of(plan, r, today).reasons)
+    assert "first step already" not in words and "Step back to step 1" in words
+    # From step 1 there is nowhere to go back to: then it says so.
+    bad_start = [(0, 5, None), (1, 2, 5)]
+    r = P.replay(plan, T0, _sessions(T0, bad_start), [], T0 + timedelta(days=1))
+    assert "first step already" in " ".join(P.standing_of(plan, r, T0 + timedelta(days=1)).reasons)
+
+
+def test_a_re_triages_worst_pain_is_not_a_daily_pain():
+    """Issue 20 bug 3: a re-triage's 'worst pain' read as that day's pain made history say 'pain rising'
+    while the check-ins said 2/10."""
+    cs = [
+        CheckIn(id=i, day=TODAY - timedelta(days=d), recorded_at=datetime(2026, 1, 1, tzinfo=UTC), pain=2)
+        for i, d in enumerate(range(12, 0, -1), 1)
+        if d != 3
+    ]
+    first = _triage(13, severity=4)
+    again = _triage(3, severity=7)
+    found = _levels(cs, [first, again])
+    assert "history_rising" not in found, found
+    # The first triage's pain, before any check-in, is still the starting point.
+    series = trend.daily_pain(cs, [first, again], RULES, TODAY)
+    assert series[0].pain == 4 and all(p.pain == 2 for p in series[1:])
+
+
+def test_the_piriformis_stretch_is_never_shown_with_the_tendons_it_squeezes(kb):
+    """Issue 20: its progression adds deep hip flexion, which compresses the gluteal and hamstring
+    tendons; the tip `stretch_tight_muscles` already excludes both."""
+    from hipcheck.knowledge.loader import plan_content
+
+    stretch = plan_content(kb).exercises["piriformis_stretch"]
+    tip = next(t for t in kb.tips if t.id == "stretch_tight_muscles")
+    assert {"hamstring_tendinopathy", "gtps"} <= set(tip.not_for_causes)
+    assert {"hamstring_tendinopathy", "gtps"} <= set(stretch.never_with)

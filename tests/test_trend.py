@@ -136,13 +136,19 @@ def test_only_the_window_counts_for_the_trend():
     assert "history_rising" not in ids(cs)
 
 
-def test_triage_pain_scores_join_the_series_worst_of_the_day():
+def test_triage_pain_scores_count_only_before_the_first_check_in():
+    """A triage asks for the worst pain: it starts the series, but is not a daily pain once check-ins
+    are the record (issue 20 bug 3)."""
+    rs = [result(8, severity=5), result(2, severity=5), result(0, severity=6)]
     cs = checkins((6, 2), (4, 3))
-    rs = [result(2, severity=5), result(0, severity=6)]
-    assert trend.daily_pain(cs, rs, RULES, TODAY)[-2:] == [trend.Point(ago(2), 5), trend.Point(ago(0), 6)]
-    assert ids(cs, rs) == ["history_rising"]
-    both = trend.daily_pain(checkins((0, 3)), [result(0, severity=6)], RULES, TODAY)
-    assert both == [trend.Point(TODAY, 6)]
+    assert trend.daily_pain(cs, rs, RULES, TODAY) == [
+        trend.Point(ago(8), 5),
+        trend.Point(ago(6), 2),
+        trend.Point(ago(4), 3),
+    ]
+    assert trend.daily_pain([], rs, RULES, TODAY)[-2:] == [trend.Point(ago(2), 5), trend.Point(ago(0), 6)]
+    same_day = trend.daily_pain(checkins((0, 3)), [result(0, severity=6)], RULES, TODAY)
+    assert same_day == [trend.Point(TODAY, 3)]
 
 
 def test_records_dated_after_today_are_ignored():

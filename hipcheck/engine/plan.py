@@ -295,6 +295,7 @@ class Replay:
     ready: bool
     complete: bool
     waiting_clearance: bool
+    backed_from: int | None = None  # the step index the last step back left
 
 
 def replay(
@@ -321,6 +322,7 @@ def replay(
     events: list[tuple[str, date, int, tuple[int, ...]]] = [("start", start, 0, ())]
     stopped: SessionLog | None = None
     last_checkin: date | None = None
+    backed_from: int | None = None
     last = len(plan.phase) - 1
 
     def ready(day: date) -> bool:
@@ -359,6 +361,7 @@ def replay(
             if len(s.over) >= plan.step_back_after:
                 left = s.step
                 ids = tuple(o.id for o, _ in s.over)
+                backed_from = left
                 s.step, s.since, s.over = max(0, s.step - 1), day, []
                 s.cleared = {i for i in s.cleared if i < left}  # going back needs a new clearance
                 events.append(("step_back", day, s.step, ids))
@@ -391,6 +394,7 @@ def replay(
         waiting_clearance=is_ready
         and s.step < last
         and not gate_open(plan, s.step + 1, first_step_only, s.cleared, s.any_clearance),
+        backed_from=backed_from,
     )
 
 
@@ -453,7 +457,7 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
                 f"Step back to step {number}: check-ins {cited} went over the limits. "
                 + (
                     "You are on the first step already: keep to it, with the easier version of each exercise."
-                    if r.step == 0
+                    if r.backed_from == 0
                     else "Go back to this step's sessions until they stay within the limits again."
                 )
             )

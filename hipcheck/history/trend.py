@@ -72,14 +72,17 @@ def with_symptoms(result: PastResult, rules: HistoryRules) -> PastResult:
 def daily_pain(
     checkins: Sequence[CheckIn], results: Sequence[PastResult], rules: HistoryRules, today: date
 ) -> list[Point]:
-    """Each day's worst recorded pain, oldest first; records dated after `today` are ignored."""
+    """Each day's worst recorded pain, oldest first; records dated after `today` are ignored. A triage's
+    pain score (the worst pain, not the day's) counts only before the first check-in: the starting point
+    of the course; after it, the check-ins are the daily record (issue 20)."""
     worst: dict[date, int] = {}
     for c in checkins:
         if c.day <= today:
             worst[c.day] = max(worst.get(c.day, 0), c.pain)
+    first_checkin = min(worst, default=None)
     for r in results:
         pain = result_pain(r, rules)
-        if pain is not None and r.day <= today:
+        if pain is not None and r.day <= today and (first_checkin is None or r.day < first_checkin):
             worst[r.day] = max(worst.get(r.day, 0), pain)
     return [Point(d, worst[d]) for d in sorted(worst)]
 
