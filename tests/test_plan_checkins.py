@@ -149,3 +149,52 @@ def test_the_piriformis_stretch_is_never_shown_with_the_tendons_it_squeezes(kb):
     tip = next(t for t in kb.tips if t.id == "stretch_tight_muscles")
     assert {"hamstring_tendinopathy", "gtps"} <= set(tip.not_for_causes)
     assert {"hamstring_tendinopathy", "gtps"} <= set(stretch.never_with)
+
+
+def test_a_new_triage_with_the_same_cause_and_level_clears_a_stop_and_keeps_the_step(kb, monkeypatch):
+    """Issue 20 bug 2: after a night-pain check-in the plan said STOP; a triage the same day did not clear
+    it, and one on a later day restarted the plan at step 1."""
+    import json
+
+    from conftest import ROOT
+
+    from hipcheck.commands import plan as plan_cmd
+    from hipcheck.engine import plan as P
+    from hipcheck.engine.decide import assess, validate_answers
+    from hipcheck.knowledge.loader import plan_content
+
+    answers = validate_answers(kb, json.loads((ROOT / "docs" / "examples" / "outer-hip.json").read_text()))
+    level = assess(kb, answers).level.id
+
+    def saved(rid, day, hour):
+        return PastResult(
+            id=rid,
+            day=day,
+            recorded_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+            level=level,
+            level_label="x",
+            content_version="t",
+            reasons=[],
+            top_cause="gtps",
+            answers=answers,
+        )
+
+    good = [(d, 2, 1 if d else None) for d in range(0, 8)] + [(8, None, 1)]
+    logs = _sessions(T0, good)
+    night = P.SessionLog(
+        id=99, day=T0 + timedelta(days=11), recorded_at="2026-03-13T08:00:00+00:00", night=True
+    )
+    content = plan_content(kb)
+    for later in (0, 1):  # the same day, after the stop; or the next day
+        today = T0 + timedelta(days=11 + later)
+        monkeypatch.setattr(plan_cmd, "_today", lambda today=today: today)
+        results = [saved(1, T0, 7), saved(2, today, 9)]
+        triage = plan_cmd._from_history(kb, results)
+        r = P.build(kb, content, triage, today=today, checkins=[*logs, night])
+        assert r.standing.verdict != "stop", r.standing.reasons
+        assert r.standing.step == 2, r.standing.events
+    # Without the new triage it stops.
+    monkeypatch.setattr(plan_cmd, "_today", lambda: T0 + timedelta(days=11))
+    triage = plan_cmd._from_history(kb, [saved(1, T0, 7)])
+    r = P.build(kb, content, triage, today=T0 + timedelta(days=11), checkins=[*logs, night])
+    assert r.standing.verdict == "stop"

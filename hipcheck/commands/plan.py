@@ -7,6 +7,7 @@ Heavy modules are imported inside the function, so other commands start as fast 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -82,17 +83,27 @@ def _from_history(kb: KnowledgeBase, results) -> TriageSummary | None:
     from hipcheck.engine.plan import TriageSummary
     from hipcheck.knowledge.models import Level
 
-    past = [r for r in results if r.day <= _today()]
+    past = sorted((r for r in results if r.day <= _today()), key=lambda r: (r.day, r.recorded_at, r.id))
     if not past:
         return None
-    last = max(past, key=lambda r: (r.day, r.recorded_at, r.id))
+    last = past[-1]
+    # The run of latest triages that found the same top cause at the same level: the plan began at the
+    # first of them, and each later one clears a stop and keeps the step (issue 20).
+    first = len(past) - 1
+    while first > 0 and (past[first - 1].top_cause, past[first - 1].level) == (last.top_cause, last.level):
+        first -= 1
+    chain = past[first:]
+    resumes = tuple((r.day, r.recorded_at.isoformat()) for r in chain[1:])
     try:
         again = assess(kb, validate_answers(kb, dict(last.answers)))
     except (AnswerError, ValueError):
         causes = (last.top_cause,) if last.top_cause else ()
-        return TriageSummary(last.id, last.day, last.recorded_at.isoformat(), last.level, causes, ())
+        return TriageSummary(
+            last.id, chain[0].day, chain[0].recorded_at.isoformat(), last.level, causes, (), resumes=resumes
+        )
     level = max(Level(last.level), again.level.id, key=lambda lv: lv.rank)
-    return _summary_of(kb, again, last.id, last.day, last.recorded_at.isoformat(), level)
+    summary = _summary_of(kb, again, last.id, chain[0].day, chain[0].recorded_at.isoformat(), level)
+    return replace(summary, resumes=resumes)
 
 
 def plan_after_triage(kb: KnowledgeBase, result: TriageResult) -> PlanResult | None:
@@ -418,6 +429,7 @@ def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
         "step_back": "back to step {n}",
         "cleared": "a clinician's clearance recorded",
         "stop": "stopped by a warning sign: triage again",
+        "resume": "a new triage found the same: going on at step {n}",
     }
     names = {s.number: s.name for s in result.steps}
     rows = []

@@ -93,6 +93,9 @@ class TriageSummary:
     # decide.still_possible for this triage (the same set that withholds its tips); empty: the top
     # causes and not_ruled_out (a saved triage whose answers no longer validate)
     possible: frozenset[str] = frozenset()
+    # (day, recorded_at) of later triages with the same top cause at the same level: each clears a stop
+    # and the plan goes on at the same step (day and recorded_at are the first of them)
+    resumes: tuple[tuple[date, str], ...] = ()
 
     def still_possible(self, top_causes: int) -> frozenset[str]:
         return self.possible or frozenset(self.causes[:top_causes]) | frozenset(self.not_ruled_out)
@@ -306,12 +309,20 @@ def replay(
     today: date,
     *,
     first_step_only: bool = False,
+    start_at: str = "",
+    resumes: Sequence[tuple[date, str]] = (),
 ) -> Replay:
-    """Replay the check-ins and clearances from `start` to `today` (see the module's docstring)."""
+    """Replay the check-ins and clearances from `start` to `today` (see the module's docstring).
+    `start_at`: when the triage was recorded on its day (check-ins before it belong to the time before);
+    `resumes`: later triages that found the same: each clears a stop, and the plan goes on at the same
+    step."""
     phase_index = {ph.id: i for i, ph in enumerate(plan.phase)}
-    items: list[tuple[date, str, int, int, SessionLog | ClearanceLog]] = [
-        (c.day, c.recorded_at, 0, c.id, c) for c in checkins if start <= c.day <= today
+    items: list[tuple[date, str, int, int, SessionLog | ClearanceLog | None]] = [
+        (c.day, c.recorded_at, 0, c.id, c)
+        for c in checkins
+        if start <= c.day <= today and (c.day, c.recorded_at) >= (start, start_at)
     ]
+    items += [(d, at, 2, 0, None) for d, at in resumes if start <= d <= today]
     items += [
         (c.day, c.recorded_at, 1, c.id, c)
         for c in clearances
@@ -342,6 +353,14 @@ def replay(
         return False
 
     for day, _, kind, _, item in items:
+        if kind == 2:  # a new triage that found the same cause at the same level
+            if stopped is not None:
+                stopped = None
+                s.since, s.good, s.over, s.pending = day, [], [], None
+                events.append(("resume", day, s.step, ()))
+            continue
+        if stopped is not None:
+            continue  # nothing counts after a stop until a new triage
         if kind == 1:
             s.cleared.add(phase_index[item.phase])  # type: ignore[union-attr]
             s.any_clearance = True
@@ -353,7 +372,7 @@ def replay(
         if c.rest or c.night:
             stopped = c
             events.append(("stop", day, s.step, (c.id,)))
-            break
+            continue
         over = over_limits(plan, c)
         if over:
             s.over.append((c, over))
@@ -426,7 +445,8 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
         when = " and ".join(w for w, on in (("at rest", by.rest), ("at night", by.night)) if on)
         reasons.append(
             f"On {short_date(by.day)} (check-in #{by.id}) you logged pain {when}: a warning sign. "
-            "Stop the plan and run `hipcheck triage` again; a new triage starts the plan again."
+            "Stop the plan and run `hipcheck triage` again: a new triage that finds the same cause at the "
+            "same level goes on at this step; one that finds something else starts again."
         )
     elif r.complete:
         verdict = "complete"
@@ -589,7 +609,16 @@ def build(
     # Without a triage the plan starts on the day the runner first recorded being seen for it (or today).
     own = [c.day for c in clearances if c.plan == plan.id and c.day <= today]
     start = triage.day if triage is not None else min(own, default=today)
-    r = replay(plan, start, checkins, clearances, today, first_step_only=sel.first_step_only)
+    r = replay(
+        plan,
+        start,
+        checkins,
+        clearances,
+        today,
+        first_step_only=sel.first_step_only,
+        start_at=triage.recorded_at if triage is not None else "",
+        resumes=triage.resumes if triage is not None else (),
+    )
     standing = standing_of(plan, r, today)
     steps = []
     for i, ph in enumerate(plan.phase):

@@ -288,7 +288,9 @@ class PlanCheckIn(Out):
 
 
 class PlanEvent(Out):
-    kind: Literal["start", "move_on", "step_back", "cleared", "stop"]
+    kind: Literal["start", "move_on", "step_back", "cleared", "stop", "resume"] = Field(
+        description="resume: a new triage found the same cause at the same level after a stop"
+    )
     day: date
     step: int = Field(description="the step number after the event")
     checkins: list[int] = Field(description="ids of the check-ins that caused it")
