@@ -342,7 +342,9 @@ def log(
         conn.close()
 
     findings = escalation_reasons(checkins, results, today, history_rules)
-    sys.stdout.write(logged_text(entry, findings))
+    from hipcheck.commands.plan import checkin_feedback
+
+    sys.stdout.write(logged_text(entry, findings, checkin_feedback(checkins, results, entry)))
 
 
 # --------------------------------------------------------------------------- history

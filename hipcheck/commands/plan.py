@@ -442,6 +442,40 @@ def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
     return rows
 
 
+def checkin_feedback(all_checkins, all_results, entry) -> list[str]:
+    """What the check-in `entry` (just saved) means for the plan of the saved triage, for `hipcheck log`:
+    empty when there is no plan to follow (no triage, no plan, content without plans or invalid)."""
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import exists
+    from hipcheck.knowledge.loader import ContentError, load_content, plan_content
+
+    try:
+        kb = load_content(state.content_dir, use_cache=True)
+        content_plans = plan_content(kb)
+    except ContentError:
+        return []
+    triage = _from_history(kb, all_results)
+    if triage is None or not content_plans.plans:
+        return []
+    clearances = _clearances() if exists() else []
+    sessions = [_session(c) for c in all_checkins]
+    mine = next((c for c in sessions if c.id == entry.id), None)
+    if mine is None:
+        return []
+    today = _today()
+    before = engine.build(
+        kb,
+        content_plans,
+        triage,
+        today=today,
+        checkins=[c for c in sessions if c.id != entry.id],
+        clearances=clearances,
+    )
+    after = engine.build(kb, content_plans, triage, today=today, checkins=sessions, clearances=clearances)
+    first = not any(c.day == mine.day and c.id != mine.id for c in sessions)
+    return engine.checkin_feedback(content_plans, before, after, mine, first_of_day=first)
+
+
 def register(app: typer.Typer) -> None:
     """Add `plan` to the hipcheck app."""
     app.command(

@@ -684,3 +684,76 @@ def build(
             "sources": list(plan.sources),
         },  # type: ignore[arg-type]
     )
+
+
+# --------------------------------------------------------------------------- what a check-in means
+
+
+def progress_words(content: PlanContent, result: PlanResult) -> str:
+    """'3 sessions within the limits (7 needed), 4 days on the step (7 needed)' for the current step."""
+    st = result.standing
+    assert st is not None and content.words is not None
+    step = result.steps[st.step - 1]
+    return content.words.progress.format(
+        sessions=len(st.sessions_within),
+        needed=step.advance_sessions,
+        days=st.days_on_step,
+        days_needed=step.advance_days,
+    )
+
+
+def checkin_feedback(
+    content: PlanContent,
+    before: PlanResult,
+    after: PlanResult,
+    checkin: SessionLog,
+    first_of_day: bool = True,
+) -> list[str]:
+    """What `hipcheck log` says a new check-in means for the plan: within the limits or over which, and
+    what the plan now says (move on, step back, stop, go on after a new triage, or stay, with the
+    progress). A move that today's date alone brought (the step's days done) is announced by the day's
+    first check-in. Empty when there is no plan to follow."""
+    words = content.words
+    if words is None or after.status != "plan" or after.standing is None or after.limits is None:
+        return []
+    plan = next((p for p in content.plans if p.id == after.plan_id), None)
+    if plan is None:
+        return []
+    out: list[str] = []
+    if checkin.rest or checkin.night:
+        when = " and ".join(w for w, on in (("at rest", checkin.rest), ("at night", checkin.night)) if on)
+        out.append(words.checkin_warning.format(id=checkin.id, when=when))
+    elif checkin.during is not None or checkin.morning is not None:
+        over = over_limits(plan, checkin)
+        if over:
+            out.append(words.checkin_over.format(id=checkin.id, over="; ".join(over)))
+        else:
+            out.append(
+                words.checkin_within.format(
+                    id=checkin.id, during_max=plan.pain_during_max, morning_max=plan.pain_morning_max
+                )
+            )
+        st = after.standing
+        if st.waiting is not None and st.waiting.id == checkin.id:
+            out.append(words.checkin_waiting)
+    seen = len(before.standing.events) if before.standing is not None else 0
+    new = after.standing.events[seen:]
+    if first_of_day and not new:
+        new = [e for e in after.standing.events if e.day == checkin.day and e.kind != "start"]
+    names = {s.number: s.name for s in after.steps}
+    templates = {
+        "move_on": words.announce_move_on,
+        "step_back": words.announce_step_back,
+        "stop": words.announce_stop,
+        "resume": words.announce_resume,
+    }
+    announced = [
+        templates[e.kind].format(step=e.step, name=names.get(e.step, "")) for e in new if e.kind in templates
+    ]
+    if announced:
+        out += announced
+    elif after.standing.verdict not in ("stop",):
+        out.append(
+            words.announce_stay.format(step=after.standing.step, progress=progress_words(content, after))
+        )
+    return out

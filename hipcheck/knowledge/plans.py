@@ -126,6 +126,17 @@ class PlanWords(Record):
     seen_recorded: Text
     carry_advice: Text
     carry_levels: list[Level] = Field(description="triage levels whose advice the plan repeats until seen")
+    checkin_within: Text
+    checkin_over: Text
+    checkin_warning: Text
+    checkin_waiting: Text
+    announce_move_on: Text
+    announce_step_back: Text
+    announce_stop: Text
+    announce_resume: Text
+    announce_stay: Text
+    progress: Text
+    session_is: Text
 
 
 class PlanBook(Record):

@@ -522,11 +522,13 @@ def session_bits(entry: CheckIn) -> list[str]:
     return bits
 
 
-def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
-    """What `hipcheck log` prints after saving a check-in, with any escalation the history now shows."""
+def logged_text(entry: CheckIn, findings: Sequence[Reason], plan: Sequence[str] = ()) -> str:
+    """What `hipcheck log` prints after saving a check-in, what it means for the plan (`plan`, in words),
+    and any escalation the history now shows."""
     from hipcheck.history.trend import short_date
 
     out = [f"Logged {short_date(entry.day)}: {', '.join(checkin_words(entry))}."]
+    out += [escape(line) for line in plan]
     if findings:
         out += [
             "",
