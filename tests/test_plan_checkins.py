@@ -198,3 +198,17 @@ def test_a_new_triage_with_the_same_cause_and_level_clears_a_stop_and_keeps_the_
     triage = plan_cmd._from_history(kb, [saved(1, T0, 7)])
     r = P.build(kb, content, triage, today=T0 + timedelta(days=11), checkins=[*logs, night])
     assert r.standing.verdict == "stop"
+
+
+def test_progress_reads_sessions_needed_not_eleven_of_six(kb):
+    """Issue 20: '11 of 6 sessions within the limits' read as a mistake; '11 (6 needed)' does not."""
+    from hipcheck.engine import plan as P
+    from hipcheck.knowledge.loader import plan_content
+
+    plan = plan_content(kb).plan_for("gtps")
+    twice_a_day = [(d // 2, 2, 1 if d > 1 else None) for d in range(0, 10)]
+    today = T0 + timedelta(days=5)
+    r = P.replay(plan, T0, _sessions(T0, twice_a_day), [], today)
+    words = " ".join(P.standing_of(plan, r, today).reasons)
+    assert " of 7 sessions" not in words
+    assert f"sessions within the limits: {len(r.good)} (7 needed)" in words, words

@@ -493,13 +493,13 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
             )
         elif r.step == total - 1:
             reasons.append(
-                f"Stay on the last step: {len(r.good)} of {phase.advance_sessions} sessions within the "
-                f"limits, {days} of {phase.advance_days} days."
+                f"Stay on the last step: sessions within the limits: {len(r.good)} "
+                f"({phase.advance_sessions} needed); days on the step: {days} ({phase.advance_days} needed)."
             )
         else:
             reasons.append(
-                f"Stay on step {number}: {len(r.good)} of {phase.advance_sessions} sessions within the limits"
-                f" and {days} of at least {phase.advance_days} days on this step"
+                f"Stay on step {number}: sessions within the limits: {len(r.good)} "
+                f"({phase.advance_sessions} needed); days on the step: {days} ({phase.advance_days} needed)"
                 + (f"; {need_s} more session{'s' if need_s != 1 else ''}" if need_s else "")
                 + (
                     f"{' and' if need_s else ';'} {need_d} more day{'s' if need_d != 1 else ''}"
