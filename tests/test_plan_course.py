@@ -78,3 +78,15 @@ def test_a_six_week_course_moves_on_stays_steps_back_and_stops(cli, clock):
     plan = cli("plan", "--json").json()
     kinds = [e["kind"] for e in plan["standing"]["events"]]
     assert kinds == ["start", "move_on", "step_back", "move_on", "move_on", "stop"], kinds
+    # history --csv carries the kind of each check-in and the plan step it was logged on
+    import csv
+    import io
+
+    rows = [r for r in csv.DictReader(io.StringIO(cli("history", "--csv").stdout)) if r["kind"] == "checkin"]
+    by_id = {int(r["id"]): r for r in rows}
+    assert by_id[1]["checkin_kind"] == "session" and by_id[1]["plan_step"] == "1"
+    assert by_id[9]["checkin_kind"] == "morning" and by_id[9]["plan_step"] == "2"
+    assert by_id[13]["plan_step"] == "2"  # the check-in that sent the runner back was logged on step 2
+    assert by_id[14]["plan_step"] == "1" and by_id[14]["checkin_kind"] == "session"
+    assert by_id[42]["checkin_kind"] == "warning" and by_id[42]["plan_step"] == "3"
+    assert {r["checkin_kind"] for r in rows} >= {"session", "morning", "session_and_morning", "warning"}

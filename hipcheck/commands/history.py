@@ -422,7 +422,10 @@ def history(
         sys.stdout.write(view.history_json(today, since_day, checkins, results, summary, clearances))
         return
     if as_csv:
-        sys.stdout.write(view.history_csv(checkins, results, history_rules))
+        from hipcheck.commands.plan import history_rows
+
+        steps = history_rows(all_checkins, all_results, steps_only=True)
+        sys.stdout.write(view.history_csv(checkins, results, history_rules, steps))
         return
 
     from hipcheck.history.store import db_path

@@ -396,9 +396,10 @@ def _save(view, result, path: Path, today: date, overwrite: bool, *, step_only: 
     note(f"Plan saved to {escape(str(path))}")
 
 
-def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
+def history_rows(all_checkins, all_results, steps_only: bool = False) -> list:
     """The plan's steps as rows for `hipcheck history`: (day, recorded_at, text) for the start, each
-    move on, step back, clearance and stop. Empty when there is no plan (or the content has none, or
+    move on, step back, clearance and stop; with `steps_only`, (day, recorded_at, step number) for each
+    change of step, for `history --csv`. Empty when there is no plan (or the content has none, or
     is invalid: the history must show whatever the plans say)."""
     from hipcheck.engine import plan as engine
     from hipcheck.history.store import exists
@@ -423,6 +424,12 @@ def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
     )
     if result.standing is None:
         return []
+    if steps_only:
+        return [
+            (e.day, triage.recorded_at if e.kind == "start" else "~", e.step)
+            for e in result.standing.events
+            if e.kind in ("start", "move_on", "step_back", "resume")
+        ]
     words = {
         "start": "started at step {n}",
         "move_on": "moved on to step {n}",
