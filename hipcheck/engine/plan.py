@@ -124,6 +124,7 @@ def select(
     plans for which the runner has recorded being seen by a clinician since the triage."""
     names = names or {}
     notices: list[str] = []
+    words = content.words
     if triage is not None and triage.level in NO_PLAN_LEVELS:
         return Selection(
             "get_seen", cause or (triage.causes[0] if triage.causes else None), None, True, frozenset(), ()
@@ -144,7 +145,6 @@ def select(
             (c for c in in_play if content.held_group(c) is not None),
             key=lambda c: (rank.get(c, len(rank)), c),
         )
-        words = content.words
         homeless = next((c for c in held if content.plan_for(c) is None), None)
         if homeless is not None and words is not None:
             group = content.held_group(homeless)
@@ -168,10 +168,8 @@ def select(
         # plate, new leg weakness): no plan at all until a clinician has seen the runner.
         unsafe = next((c for c in triage.not_ruled_out if content.plan_for(c) is None), None)
         if unsafe is not None:
-            notices.append(
-                f"Your triage could not rule out {names.get(unsafe, unsafe)}, which has no home plan: "
-                "follow your triage's advice and get seen first."
-            )
+            if words is not None:
+                notices.append(words.not_ruled_out_no_plan.format(cause=names.get(unsafe, unsafe)))
             return Selection("no_plan", unsafe, None, True, frozenset(in_play), tuple(notices))
         cautious = next(
             (c for c in triage.not_ruled_out if (p := content.plan_for(c)) is not None and p.needs_clearance),
@@ -181,10 +179,8 @@ def select(
             plan = content.plan_for(target)
             if plan is None or not plan.needs_clearance:
                 feared, likely = names.get(cautious, cautious), names.get(target, target)
-                notices.append(
-                    f"Your triage could not rule out {feared}, so this is the plan for that until a "
-                    f"clinician has seen you, not the one for {likely}."
-                )
+                if words is not None:
+                    notices.append(words.not_ruled_out_plan_instead.format(cause=feared, likely=likely))
                 target = cautious
     plan = content.plan_for(target)
     if plan is None:
@@ -193,18 +189,20 @@ def select(
     first_only = triage is None or triage.level in FIRST_STEP_LEVELS
     # One notice from two facts: why only the first step is given, and what opens the rest.
     why = (
-        "No triage of yours is saved, so only the first step is given: run `hipcheck triage` first."
+        None
+        if words is None
+        else words.first_step_no_triage
         if triage is None
-        else "Your triage was urgent: only the first step is given."
+        else words.first_step_urgent
         if first_only
         else None
     )
     opens = (
-        "Each step after the first waits for your clinician's clearance; record each one with "
-        "`hipcheck plan --cleared`."
+        None
+        if words is None
+        else words.each_step_cleared
         if plan.needs_clearance
-        else "The rest waits until a clinician has seen you and cleared you for it; record that with "
-        "`hipcheck plan --cleared`."
+        else words.rest_after_clearance
         if why is not None and triage is not None
         else None
     )

@@ -123,6 +123,12 @@ class PlanWords(Record):
     held_no_plan: Text
     held_until_seen: Text
     held_plan_instead: Text
+    not_ruled_out_no_plan: Text
+    not_ruled_out_plan_instead: Text
+    first_step_no_triage: Text
+    first_step_urgent: Text
+    each_step_cleared: Text
+    rest_after_clearance: Text
     seen_recorded: Text
     carry_advice: Text
     carry_levels: list[Level] = Field(description="triage levels whose advice the plan repeats until seen")
