@@ -218,7 +218,7 @@ def cross_check(content: PlanContent, conditions: Iterable[str], rootname: str, 
             if cid not in known:
                 problems.append(
                     f"{plan_where} → hold (id={g.id}) → causes: unknown condition '{cid}'"
-                    f"{suggest(cid, known)}"
+                    f"{did_you_mean(cid, known)}"
                 )
                 continue
             p = content.plan_for(cid)
