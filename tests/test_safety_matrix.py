@@ -44,7 +44,6 @@ HOPPING = re.compile(r"hop|jump|pogo|bound|plyo|stride|skip", re.IGNORECASE)
 # (population, presentation, path) -> issue 18 item: cells that fail on main because of a known open hole.
 # "*" matches every population or presentation. Remove an entry when its strict xfail starts failing.
 KNOWN: dict[tuple[str, str, str], str] = {
-    ("cancer", "rest_night", "checkin"): "12",
 }
 
 
