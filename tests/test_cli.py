@@ -258,7 +258,8 @@ def test_save_report_formats(cli, kb, tmp_path):
 
 def test_answers_files_ignore_the_history_unless_asked(cli, kb, private_home, tmp_path):
     """Same answers, same result: a night-pain check-in in the history does not change --answers
-    results, unless --history asks for it (then it raises the level to at least routine)."""
+    results, unless --history asks for it (then it raises the level: urgent, as no saved triage says
+    where it hurts; issue 18 item 12)."""
     assert cli("log", "--pain", "6", "--night", "--no-input").exit_code == 0
     answers = {
         **all_clear(kb),
@@ -274,7 +275,7 @@ def test_answers_files_ignore_the_history_unless_asked(cli, kb, private_home, tm
     plain = cli("triage", "--answers", str(path), "--json").json()
     assert plain["level"]["id"] == "self_care"
     with_history = cli("triage", "--answers", str(path), "--json", "--history").json()
-    assert with_history["level"]["id"] == "routine"
+    assert with_history["level"]["id"] == "urgent"
     assert any(r["source"] == "history" for r in with_history["level"]["reasons"])
 
 

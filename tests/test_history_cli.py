@@ -435,7 +435,7 @@ def test_triage_hook_no_save_creates_nothing(home, kb):
 def test_triage_hook_no_save_leaves_the_history_out_entirely(kb):
     """--no-save is how to triage someone else: the owner's records must not raise their result."""
     log_days((3, 3), night=True)
-    assert [r.id for r in history_cli.history_reasons_and_saver(today=TODAY)[0]] == ["history_rest_night"]
+    assert "history_rest_night" in [r.id for r in history_cli.history_reasons_and_saver(today=TODAY)[0]]
     reasons, save = history_cli.history_reasons_and_saver(save=False, today=TODAY)
     assert reasons == []
     assert save(assess(kb, {**all_clear(kb), "location": ["lateral"]}, extra_reasons=reasons)) is False
@@ -456,7 +456,7 @@ def test_triage_hook_uses_a_content_dir_without_history_toml(kb, tmp_path):
 
     log_days((3, 3), night=True)
     reasons, _ = history_cli.history_reasons_and_saver(content_dir=MINI, today=TODAY)
-    assert [r.id for r in reasons] == ["history_rest_night"]
+    assert "history_rest_night" in [r.id for r in reasons]
 
 
 # --------------------------------------------------------------------------- start-up cost

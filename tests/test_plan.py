@@ -119,6 +119,18 @@ BREAKAGES = {
         ),
         "'gtps' is already in plan 'gluteal_tendon'",
     ),
+    "unknown held cause": (
+        lambda t: _edit(t, "plans.toml", 'causes = ["muscle_bleed"]', 'causes = ["muscle_bleeds"]'),
+        "hold (id=bleed) → causes: unknown condition 'muscle_bleeds' (did you mean 'muscle_bleed'?)",
+    ),
+    "held cause with a plan that needs no clearance": (
+        lambda t: _edit(t, "plans.toml", 'causes = ["muscle_bleed"]', 'causes = ["gtps"]'),
+        "'gtps' is in plan 'gluteal_tendon', which does not need a clearance",
+    ),
+    "plan words missing": (
+        lambda t: _edit(t, "plans.toml", "held_no_plan = ", "held_no_plann = "),
+        "held_no_plan: Field required",
+    ),
 }
 
 
@@ -268,15 +280,22 @@ def test_a_bone_stress_plan_never_reaches_running_without_recorded_clearance(
     # The whole result: a step with running is given only when cleared.
     t = P.TriageSummary(1, T0, "t", Level.routine, ("femoral_neck_stress_fracture", *triage.causes), ())
     result = P.build(kb, pc, t, today=T0 + timedelta(days=365), checkins=checkins, clearances=clearances)
+    if result.status != "plan":  # another held cause without a plan is possible too: nothing given
+        assert not any(s.given for s in result.steps)
+        return
     assert result.plan_id == BONE.id
     for step in result.steps:
         if step.given and step.runs_per_week > 0:
             assert step.cleared or step.number <= result.standing.step
 
 
-def test_a_suspected_bone_stress_injury_gets_the_bone_plan_first_step_only(kb, pc):
+def test_a_suspected_bone_stress_injury_gets_the_bone_plan_first_step_only_once_seen(kb, pc):
     t = P.TriageSummary(1, T0, "t", Level.urgent, ("gtps", "itbs"), ("femoral_neck_stress_fracture",))
-    result = P.build(kb, pc, t, today=T0)
+    held = P.build(kb, pc, t, today=T0)
+    assert held.status == "get_seen" and held.plan_id == BONE.id and held.steps == []
+    assert any("plan --seen" in n for n in held.notices)
+    seen = [P.ClearanceLog(1, T0, "c", BONE.id, BONE.phase[0].id)]
+    result = P.build(kb, pc, t, today=T0, clearances=seen)
     assert result.plan_id == BONE.id and result.cause == "femoral_neck_stress_fracture"
     assert [s.given for s in result.steps] == [True] + [False] * (len(BONE.phase) - 1)
     assert result.steps[0].runs_per_week == 0

@@ -118,11 +118,17 @@ def test_same_day_and_emergency_triage_give_no_plan_only_the_instruction_to_get_
 
 
 def test_urgent_gives_the_first_step_and_cleared_records_each_bone_step(cli, clock):
-    """Pain that stops the run: urgent, a bone stress injury not ruled out. The bone plan's first step
-    only; each --cleared opens one more step, and is kept in the history."""
+    """Pain that stops the run: urgent, a bone stress injury not ruled out. Nothing until the runner
+    records being seen (--seen); then the bone plan's first step only; each --cleared opens one more
+    step, and is kept in the history."""
     answers = json.loads((ROOT / "docs" / "examples" / "outer-hip.json").read_text())
     answers["timing"] = ["stops_running"]
     assert cli("triage", "--answers", "-", "--history", input=json.dumps(answers)).exit_code == 0
+    held = _plan(cli)
+    assert held["status"] == "get_seen" and held["plan_id"] == "bone_stress" and held["steps"] == []
+    assert "plan --seen" in cli("plan").stdout
+    r = cli("plan", "--seen")
+    assert r.exit_code == 0 and "Recorded" in r.stderr
     data = _plan(cli)
     assert data["triage"]["level"] == "urgent" and data["plan_id"] == "bone_stress"
     assert [s["given"] for s in data["steps"]] == [True, False, False, False, False]
@@ -134,7 +140,7 @@ def test_urgent_gives_the_first_step_and_cleared_records_each_bone_step(cli, clo
     again = _plan(cli)
     assert [s["given"] for s in again["steps"]] == [True, True, False, False, False]
     assert again["standing"]["step"] == 1  # cleared, but the step's sessions and days still count
-    assert len(cli("history", "--json").json()["clearances"]) == 1
+    assert len(cli("history", "--json").json()["clearances"]) == 2  # seen, and cleared for step 2
 
 
 def test_a_cause_not_ruled_out_without_a_home_plan_gives_no_plan(cli):
@@ -232,7 +238,7 @@ def test_the_plan_offered_after_an_interview_follows_the_level(kb):
 
 def test_a_zero_pain_limit_reads_as_no_pain_at_all(cli):
     """The bone plan allows no pain at the injured bone: 'at most 0 out of 10' read like a typo."""
-    text = cli("plan", "--cause", "femoral_neck_stress_fracture").stdout
+    text = cli("plan", "--cause", "femoral_neck_stress_fracture", "--seen").stdout
     assert "at most 0 out of 10" not in text
     assert "no pain at all (0 out of 10)" in text
 

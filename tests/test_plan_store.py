@@ -150,7 +150,7 @@ def test_plan_fields_are_in_json_and_csv(cli):
         (False, None, 1),
     ]
     csv = cli("history", "--csv").stdout.splitlines()
-    assert csv[0].endswith(",session,during,morning")
-    assert csv[1].endswith(",1,2,") and csv[2].endswith(",0,,1")
+    assert csv[0].endswith(",session,during,morning,checkin_kind,plan_step")
+    assert csv[1].endswith(",1,2,,session,") and csv[2].endswith(",0,,1,morning,")  # no triage: no plan step
     assert cli("log", "--pain", "1", "--during", "11").exit_code == 2
     assert cli("log", "--pain", "1", "--during", "2", "--no-session").exit_code == 2

@@ -43,9 +43,7 @@ HOPPING = re.compile(r"hop|jump|pogo|bound|plyo|stride|skip", re.IGNORECASE)
 
 # (population, presentation, path) -> issue 18 item: cells that fail on main because of a known open hole.
 # "*" matches every population or presentation. Remove an entry when its strict xfail starts failing.
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("cancer", "rest_night", "checkin"): "12",
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _option_exists(test: str) -> bool:

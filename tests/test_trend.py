@@ -136,13 +136,19 @@ def test_only_the_window_counts_for_the_trend():
     assert "history_rising" not in ids(cs)
 
 
-def test_triage_pain_scores_join_the_series_worst_of_the_day():
+def test_triage_pain_scores_count_only_before_the_first_check_in():
+    """A triage asks for the worst pain: it starts the series, but is not a daily pain once check-ins
+    are the record (issue 20 bug 3)."""
+    rs = [result(8, severity=5), result(2, severity=5), result(0, severity=6)]
     cs = checkins((6, 2), (4, 3))
-    rs = [result(2, severity=5), result(0, severity=6)]
-    assert trend.daily_pain(cs, rs, RULES, TODAY)[-2:] == [trend.Point(ago(2), 5), trend.Point(ago(0), 6)]
-    assert ids(cs, rs) == ["history_rising"]
-    both = trend.daily_pain(checkins((0, 3)), [result(0, severity=6)], RULES, TODAY)
-    assert both == [trend.Point(TODAY, 6)]
+    assert trend.daily_pain(cs, rs, RULES, TODAY) == [
+        trend.Point(ago(8), 5),
+        trend.Point(ago(6), 2),
+        trend.Point(ago(4), 3),
+    ]
+    assert trend.daily_pain([], rs, RULES, TODAY)[-2:] == [trend.Point(ago(2), 5), trend.Point(ago(0), 6)]
+    same_day = trend.daily_pain(checkins((0, 3)), [result(0, severity=6)], RULES, TODAY)
+    assert same_day == [trend.Point(TODAY, 3)]
 
 
 def test_records_dated_after_today_are_ignored():
@@ -152,15 +158,22 @@ def test_records_dated_after_today_are_ignored():
 # --------------------------------------------------------------------------- rest and night
 
 
+def _rn(reason) -> int:
+    """history_rest_night first."""
+    return reason.id != "history_rest_night"
+
+
 @pytest.mark.parametrize(("flags", "words"), [({"night": True}, "at night"), ({"rest": True}, "at rest")])
 def test_a_check_in_with_rest_or_night_pain(flags, words):
-    [reason] = trend.escalation_reasons(checkins((2, 3), **flags), [], TODAY, RULES)
+    # with no triage saved to say where it hurts, the bone-stress escalation comes beside it (issue 18)
+    reason, raised = sorted(trend.escalation_reasons(checkins((2, 3), **flags), [], TODAY, RULES), key=_rn)
+    assert raised.level is Level.urgent and raised.id.startswith("history_bone_stress")
     assert reason.id == "history_rest_night" and words in reason.text and "13 Jun" in reason.text
 
 
 def test_rest_and_night_together_are_named_together():
     cs = checkins((3, 3), rest=True) + checkins((1, 3), night=True)
-    [reason] = trend.escalation_reasons(cs, [], TODAY, RULES)
+    reason = sorted(trend.escalation_reasons(cs, [], TODAY, RULES), key=_rn)[0]
     assert "at rest and at night" in reason.text
 
 
@@ -238,22 +251,28 @@ def test_docs_describe_every_rule():
 
 
 def test_the_rest_night_reason_names_the_kind_of_record_and_the_date():
-    [c] = trend.escalation_reasons(checkins((2, 3), night=True), [], TODAY, RULES)
+    c = sorted(trend.escalation_reasons(checkins((2, 3), night=True), [], TODAY, RULES), key=_rn)[0]
     assert c.text.startswith(
         "Your saved history has pain at night recorded in a check-in, most recently on 13 Jun."
     )
     [t] = trend.escalation_reasons([], [result(1, timing=["rest"])], TODAY, RULES)
     assert "pain at rest recorded in a triage, most recently on 14 Jun" in t.text
-    [both] = trend.escalation_reasons(
-        checkins((3, 3), rest=True), [result(1, timing=["night"])], TODAY, RULES
-    )
+    both = sorted(
+        trend.escalation_reasons(checkins((3, 3), rest=True), [result(1, timing=["night"])], TODAY, RULES),
+        key=_rn,
+    )[0]
     assert "at rest and at night recorded in a check-in and a triage, most recently on 14 Jun" in both.text
 
 
 def test_every_reason_says_it_comes_from_the_saved_history():
     cs = checkins(*[(d, 5) for d in range(20, -1, -2)]) + checkins((0, 9), night=True)
     reasons = trend.escalation_reasons(cs, [], TODAY, RULES)
-    assert {r.id for r in reasons} == {"history_rest_night", "history_rising", "history_persisting"}
+    assert {r.id for r in reasons} == {
+        "history_rest_night",
+        "history_bone_stress_night",
+        "history_rising",
+        "history_persisting",
+    }
     assert all(r.text.startswith("Your saved history") and "Jun" in r.text for r in reasons)
 
 
@@ -281,8 +300,12 @@ def test_side_rest_and_night_are_read_from_a_triage_as_the_rule_reads_them(answe
 
 def test_the_summary_names_the_floor_for_the_next_triage():
     assert trend.summarize([], [], TODAY, RULES).next_triage_at_least is None
-    s = trend.summarize(checkins((1, 3), night=True), [], TODAY, RULES)
+    s = trend.summarize(checkins((1, 3), night=True), [result(5, location=["lateral"])], TODAY, RULES)
     assert s.next_triage_at_least is Level.routine
+    s = trend.summarize(
+        checkins((1, 3), night=True), [result(5, location=["groin"], duration="days")], TODAY, RULES
+    )
+    assert s.next_triage_at_least is Level.urgent
 
 
 def test_history_findings_carry_their_advice_into_triage():

@@ -139,7 +139,9 @@ def _ask_checkin(
             )
         if ask_night:
             asked["night"] = bool(
-                questionary.confirm("Pain at night, enough to wake you?", default=False).unsafe_ask()
+                questionary.confirm(
+                    "Pain at night, enough to wake you (not only from lying on the sore side)?", default=False
+                ).unsafe_ask()
             )
         if ask_plan:
             done = questionary.select(
@@ -195,7 +197,11 @@ def log(
     ] = None,
     night: Annotated[
         bool | None,
-        typer.Option("--night/--no-night", help="It hurt (or did not) at night, enough to wake you."),
+        typer.Option(
+            "--night/--no-night",
+            help="It hurt (or did not) at night, enough to wake you; not pain only from lying on the sore "
+            "side, which is pressure on a sore tendon.",
+        ),
     ] = None,
     day: Annotated[
         str | None,
@@ -336,7 +342,9 @@ def log(
         conn.close()
 
     findings = escalation_reasons(checkins, results, today, history_rules)
-    sys.stdout.write(logged_text(entry, findings))
+    from hipcheck.commands.plan import checkin_feedback
+
+    sys.stdout.write(logged_text(entry, findings, checkin_feedback(checkins, results, entry)))
 
 
 # --------------------------------------------------------------------------- history
@@ -414,7 +422,10 @@ def history(
         sys.stdout.write(view.history_json(today, since_day, checkins, results, summary, clearances))
         return
     if as_csv:
-        sys.stdout.write(view.history_csv(checkins, results, history_rules))
+        from hipcheck.commands.plan import history_rows
+
+        steps = history_rows(all_checkins, all_results, steps_only=True)
+        sys.stdout.write(view.history_csv(checkins, results, history_rules, steps))
         return
 
     from hipcheck.history.store import db_path

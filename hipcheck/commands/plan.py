@@ -7,6 +7,7 @@ Heavy modules are imported inside the function, so other commands start as fast 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -40,16 +41,20 @@ def _today() -> date:
     return date.today()
 
 
-def _summary_of(kb: KnowledgeBase, result, rid: int | None, day: date, recorded_at: str) -> TriageSummary:
+def _summary_of(
+    kb: KnowledgeBase, result, rid: int | None, day: date, recorded_at: str, level=None
+) -> TriageSummary:
+    from hipcheck.engine.decide import possible_causes
     from hipcheck.engine.plan import TriageSummary
 
     return TriageSummary(
         id=rid,
         day=day,
         recorded_at=recorded_at,
-        level=result.level.id,
+        level=level or result.level.id,
         causes=tuple(c.id for c in result.causes),
         not_ruled_out=tuple(result.level.not_ruled_out),
+        possible=possible_causes(kb, result),
     )
 
 
@@ -78,24 +83,27 @@ def _from_history(kb: KnowledgeBase, results) -> TriageSummary | None:
     from hipcheck.engine.plan import TriageSummary
     from hipcheck.knowledge.models import Level
 
-    past = [r for r in results if r.day <= _today()]
+    past = sorted((r for r in results if r.day <= _today()), key=lambda r: (r.day, r.recorded_at, r.id))
     if not past:
         return None
-    last = max(past, key=lambda r: (r.day, r.recorded_at, r.id))
+    last = past[-1]
+    # The run of latest triages that found the same top cause at the same level: the plan began at the
+    # first of them, and each later one clears a stop and keeps the step (issue 20).
+    first = len(past) - 1
+    while first > 0 and (past[first - 1].top_cause, past[first - 1].level) == (last.top_cause, last.level):
+        first -= 1
+    chain = past[first:]
+    resumes = tuple((r.day, r.recorded_at.isoformat()) for r in chain[1:])
     try:
         again = assess(kb, validate_answers(kb, dict(last.answers)))
     except (AnswerError, ValueError):
         causes = (last.top_cause,) if last.top_cause else ()
-        return TriageSummary(last.id, last.day, last.recorded_at.isoformat(), last.level, causes, ())
+        return TriageSummary(
+            last.id, chain[0].day, chain[0].recorded_at.isoformat(), last.level, causes, (), resumes=resumes
+        )
     level = max(Level(last.level), again.level.id, key=lambda lv: lv.rank)
-    return TriageSummary(
-        id=last.id,
-        day=last.day,
-        recorded_at=last.recorded_at.isoformat(),
-        level=level,
-        causes=tuple(c.id for c in again.causes),
-        not_ruled_out=tuple(again.level.not_ruled_out),
-    )
+    summary = _summary_of(kb, again, last.id, chain[0].day, chain[0].recorded_at.isoformat(), level)
+    return replace(summary, resumes=resumes)
 
 
 def plan_after_triage(kb: KnowledgeBase, result: TriageResult) -> PlanResult | None:
@@ -130,6 +138,15 @@ def plan(
     cleared: Annotated[
         bool,
         typer.Option("--cleared", help="Record that a clinician has cleared you for the plan's next step."),
+    ] = False,
+    seen: Annotated[
+        bool,
+        typer.Option(
+            "--seen",
+            help="Record that a clinician has seen you, for the plan shown (with --cause, the plan they "
+            "advise): the triage's advice is no longer repeated, and a plan held until you were seen "
+            "is given.",
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON on stdout.")] = False,
     save: Annotated[
@@ -174,9 +191,10 @@ def plan(
         fail("--overwrite only goes with --save FILE")
     if step_only and save is None:
         fail("--step-only only goes with --save FILE (a .md or .html handout of the current step)")
-    if cleared and answers is not None:
+    if (cleared or seen) and answers is not None:
+        flag = "--cleared" if cleared else "--seen"
         fail(
-            "--cleared is recorded in your history, for the plan of your saved triage; "
+            f"{flag} is recorded in your history, for the plan of your saved triage; "
             "it cannot go with --answers"
         )
     kb = knowledge()
@@ -199,14 +217,14 @@ def plan(
     if answers is not None:
         triage = _from_answers(kb, answers)
     else:
+        from hipcheck.history.store import exists
+
         all_checkins, results = load_existing()
         triage = _from_history(kb, results)
+        if exists():
+            clearances = _clearances()
         if triage is not None:
-            from hipcheck.history.store import exists
-
             checkins = [_session(c) for c in all_checkins]
-            if exists():
-                clearances = _clearances()
             from hipcheck.history.trend import escalation_reasons
 
             findings = escalation_reasons(all_checkins, results, today, rules(state.content_dir))
@@ -220,6 +238,10 @@ def plan(
         kb, content_plans, triage, today=today, cause=cause_id, checkins=checkins, clearances=clearances
     )
 
+    if seen:
+        result, clearances = _record_seen(
+            kb, content_plans, triage, result, cause_id, checkins, clearances, today
+        )
     if cleared:
         result = _record_clearance(kb, content_plans, triage, result, cause_id, checkins, clearances, today)
     if findings and result.status == "plan":
@@ -269,6 +291,46 @@ def _clearances():
         fail(str(exc), Exit.ERROR)
     finally:
         conn.close()
+
+
+def _record_seen(kb, content_plans, triage, result, cause_id, checkins, clearances, today):
+    """`--seen`: record that a clinician has seen the runner, for the plan shown (a clearance for its first
+    step), then plan again; (the new plan, the clearances with the new one)."""
+    from hipcheck.commands.history_data import open_history
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import StoreError, add_clearance
+
+    if result.plan_id is None:
+        fail(
+            "there is no plan to record being seen for; for the plan your clinician advises, give "
+            "`hipcheck plan --cause NAME --seen`"
+        )
+    if result.plan_id in engine.seen_plans(triage, clearances, today):
+        note(
+            "That a clinician has seen you is already recorded for this plan "
+            f"({escape(result.plan_name or '')})."
+        )
+        return result, clearances
+    first = next(p for p in content_plans.plans if p.id == result.plan_id).phase[0].id
+    conn = open_history(create=True)
+    try:
+        rec = add_clearance(conn, plan=result.plan_id, phase=first, day=today)
+    except StoreError as exc:
+        fail(str(exc), Exit.ERROR)
+    finally:
+        conn.close()
+    words = content_plans.words
+    note(f"{escape(words.seen_recorded if words else 'Recorded.')} ({today.isoformat()})")
+    from hipcheck.engine.plan import ClearanceLog
+
+    clearances = [
+        *clearances,
+        ClearanceLog(rec.id, rec.day, rec.recorded_at.isoformat(), rec.plan, rec.phase),
+    ]
+    built = engine.build(
+        kb, content_plans, triage, today=today, cause=cause_id, checkins=checkins, clearances=clearances
+    )
+    return built, clearances
 
 
 def _record_clearance(kb, content_plans, triage, result, cause_id, checkins, clearances, today):
@@ -334,9 +396,10 @@ def _save(view, result, path: Path, today: date, overwrite: bool, *, step_only: 
     note(f"Plan saved to {escape(str(path))}")
 
 
-def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
+def history_rows(all_checkins, all_results, steps_only: bool = False) -> list:
     """The plan's steps as rows for `hipcheck history`: (day, recorded_at, text) for the start, each
-    move on, step back, clearance and stop. Empty when there is no plan (or the content has none, or
+    move on, step back, clearance and stop; with `steps_only`, (day, recorded_at, step number) for each
+    change of step, for `history --csv`. Empty when there is no plan (or the content has none, or
     is invalid: the history must show whatever the plans say)."""
     from hipcheck.engine import plan as engine
     from hipcheck.history.store import exists
@@ -361,12 +424,19 @@ def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
     )
     if result.standing is None:
         return []
+    if steps_only:
+        return [
+            (e.day, triage.recorded_at if e.kind == "start" else "~", e.step)
+            for e in result.standing.events
+            if e.kind in ("start", "move_on", "step_back", "resume")
+        ]
     words = {
         "start": "started at step {n}",
         "move_on": "moved on to step {n}",
         "step_back": "back to step {n}",
         "cleared": "a clinician's clearance recorded",
         "stop": "stopped by a warning sign: triage again",
+        "resume": "a new triage found the same: going on at step {n}",
     }
     names = {s.number: s.name for s in result.steps}
     rows = []
@@ -377,6 +447,40 @@ def history_rows(all_checkins, all_results) -> list[tuple[date, str, str]]:
         # "~" sorts after every timestamp of the day; the start comes right after its triage.
         rows.append((e.day, triage.recorded_at + "~" if e.kind == "start" else "~", text))
     return rows
+
+
+def checkin_feedback(all_checkins, all_results, entry) -> list[str]:
+    """What the check-in `entry` (just saved) means for the plan of the saved triage, for `hipcheck log`:
+    empty when there is no plan to follow (no triage, no plan, content without plans or invalid)."""
+    from hipcheck.engine import plan as engine
+    from hipcheck.history.store import exists
+    from hipcheck.knowledge.loader import ContentError, load_content, plan_content
+
+    try:
+        kb = load_content(state.content_dir, use_cache=True)
+        content_plans = plan_content(kb)
+    except ContentError:
+        return []
+    triage = _from_history(kb, all_results)
+    if triage is None or not content_plans.plans:
+        return []
+    clearances = _clearances() if exists() else []
+    sessions = [_session(c) for c in all_checkins]
+    mine = next((c for c in sessions if c.id == entry.id), None)
+    if mine is None:
+        return []
+    today = _today()
+    before = engine.build(
+        kb,
+        content_plans,
+        triage,
+        today=today,
+        checkins=[c for c in sessions if c.id != entry.id],
+        clearances=clearances,
+    )
+    after = engine.build(kb, content_plans, triage, today=today, checkins=sessions, clearances=clearances)
+    first = not any(c.day == mine.day and c.id != mine.id for c in sessions)
+    return engine.checkin_feedback(content_plans, before, after, mine, first_of_day=first)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ knowledge base (`compiled`, `Triggered.clauses`) rather than walking the content
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
@@ -567,8 +567,9 @@ def decide(
             advice.append(a)
 
     likelihoods = [round(likelihood, 4) for _, likelihood in scores.ranked]
-    # Causes the answers point to through red-flag rules count as possible even when they score low.
-    flagged = [c for r in fired for c in r.points_to]
+    # Causes a reason for the level points to (a red-flag rule at any level, or a history finding) count
+    # as possible even when they score low.
+    flagged = [c for r in reasons for c in r.points_to]
     urgent_flags = [c for r in fired if r.level.rank >= Level.urgent.rank for c in r.points_to]
     ids = tables(kb).condition_ids
     shares = [(ids[i], share) for (i, _), share in zip(scores.ranked, likelihoods, strict=True)]
@@ -736,6 +737,29 @@ def _fixed(kb: KnowledgeBase) -> _Fixed:
     return fixed
 
 
+def still_possible(
+    kb: KnowledgeBase, ranked: Sequence[str], pointed_to: Iterable[str], unscreened: bool
+) -> frozenset[str]:
+    """The one definition of a cause that is still possible, for the tips, the first steps and the plan
+    (engine/plan.py): among the `top_causes` most likely at any likelihood (`ranked`, most likely
+    first), pointed to by a reason for the level (a fired red-flag rule at any level, or a history
+    finding), or, when red flags were not screened, any serious cause (safety first)."""
+    out = set(ranked[: kb.meta.top_causes]) | set(pointed_to)
+    if unscreened:
+        out |= _fixed(kb).serious
+    return frozenset(out)
+
+
+def possible_causes(kb: KnowledgeBase, result: TriageResult) -> frozenset[str]:
+    """`still_possible` for a triage result."""
+    return still_possible(
+        kb,
+        [c.id for c in result.causes],
+        (c for r in result.level.reasons for c in r.points_to),
+        bool(result.unscreened),
+    )
+
+
 def _select_tips(
     kb: KnowledgeBase,
     answers: Answers,
@@ -754,10 +778,8 @@ def _select_tips(
     least `tip_cause_share`, or when an urgent or emergency rule points to it."""
     top = kb.meta.top_causes
     fixed = _fixed(kb)
-    possible = {cid for cid, _ in causes[:top]} | set(flagged)
+    possible = still_possible(kb, [cid for cid, _ in causes], flagged, unscreened)
     likely = {cid: i for i, (cid, share) in enumerate(causes[:top]) if share >= kb.meta.tip_cause_share}
-    if unscreened:  # serious causes cannot be ruled out: treat every one as possible
-        possible |= fixed.serious
     for cid in urgent_flags:
         likely.setdefault(cid, 0)
     level_rank = level.rank
@@ -844,8 +866,6 @@ def first_steps(kb: KnowledgeBase, result: TriageResult) -> FirstSteps | None:
     cond = kb.condition_by_id.get(top.id)
     if cond is None or not cond.first_steps or top.likelihood < kb.meta.tip_cause_share:
         return None
-    possible = {c.id for c in result.causes[: kb.meta.top_causes]}
-    possible.update(c for r in result.level.reasons for c in r.points_to)
-    if not possible.isdisjoint(_never_with_first_steps(kb)):
+    if not possible_causes(kb, result).isdisjoint(_never_with_first_steps(kb)):
         return None
     return FirstSteps(cond.id, cond.name, list(cond.first_steps))

@@ -90,11 +90,20 @@ class TriageSummary:
     level: Level
     causes: tuple[str, ...]  # most likely first
     not_ruled_out: tuple[str, ...]
+    # decide.still_possible for this triage (the same set that withholds its tips); empty: the top
+    # causes and not_ruled_out (a saved triage whose answers no longer validate)
+    possible: frozenset[str] = frozenset()
+    # (day, recorded_at) of later triages with the same top cause at the same level: each clears a stop
+    # and the plan goes on at the same step (day and recorded_at are the first of them)
+    resumes: tuple[tuple[date, str], ...] = ()
+
+    def still_possible(self, top_causes: int) -> frozenset[str]:
+        return self.possible or frozenset(self.causes[:top_causes]) | frozenset(self.not_ruled_out)
 
 
 @dataclass(frozen=True)
 class Selection:
-    status: str  # "plan", "get_seen" or "no_plan"
+    status: str  # "plan", "get_seen" or "no_plan"; get_seen with a plan: held until seen
     cause: str | None
     plan: RehabPlan | None
     first_step_only: bool
@@ -109,10 +118,13 @@ def select(
     cause: str | None = None,
     top_causes: int = 3,
     names: dict[str, str] | None = None,
+    seen: frozenset[str] = frozenset(),
 ) -> Selection:
-    """Which plan, if any, for this triage (or this cause), and how much of it may be given."""
+    """Which plan, if any, for this triage (or this cause), and how much of it may be given. `seen`: the
+    plans for which the runner has recorded being seen by a clinician since the triage."""
     names = names or {}
     notices: list[str] = []
+    words = content.words
     if triage is not None and triage.level in NO_PLAN_LEVELS:
         return Selection(
             "get_seen", cause or (triage.causes[0] if triage.causes else None), None, True, frozenset(), ()
@@ -122,15 +134,42 @@ def select(
         return Selection("no_plan", None, None, True, frozenset(), ())
     in_play = {target}
     if triage is not None:
-        in_play |= set(triage.causes[:top_causes]) | set(triage.not_ruled_out)
+        in_play |= triage.still_possible(top_causes)
+    # No running, hopping or loading while a held cause (content's [[hold]]) is still possible, until the
+    # runner records being seen for the plan they follow.
+    target_plan = content.plan_for(target)
+    target_seen = target_plan is not None and target_plan.id in seen
+    if not target_seen:
+        rank = {c: i for i, c in enumerate(triage.causes)} if triage is not None else {}
+        held = sorted(
+            (c for c in in_play if content.held_group(c) is not None),
+            key=lambda c: (rank.get(c, len(rank)), c),
+        )
+        homeless = next((c for c in held if content.plan_for(c) is None), None)
+        if homeless is not None and words is not None:
+            group = content.held_group(homeless)
+            assert group is not None
+            notices.append(words.held_no_plan.format(cause=names.get(homeless, homeless), group=group.words))
+            return Selection("no_plan", homeless, None, True, frozenset(in_play), tuple(notices))
+        if held and words is not None:
+            cautious_plan = content.plan_for(held[0])
+            if cautious_plan is not None and cautious_plan.id not in seen:
+                group = content.held_group(held[0])
+                assert group is not None
+                feared = names.get(held[0], held[0])
+                notices.append(words.held_until_seen.format(cause=feared, group=group.words))
+                return Selection("get_seen", held[0], cautious_plan, True, frozenset(in_play), tuple(notices))
+            if held[0] != target and (target_plan is None or not target_plan.needs_clearance):
+                feared, likely = names.get(held[0], held[0]), names.get(target, target)
+                notices.append(words.held_plan_instead.format(cause=feared, likely=likely))
+            target = held[0]
+    if triage is not None and not target_seen:
         # A cause the triage could not rule out that has no home plan (a broken hip, a slipped growth
         # plate, new leg weakness): no plan at all until a clinician has seen the runner.
         unsafe = next((c for c in triage.not_ruled_out if content.plan_for(c) is None), None)
         if unsafe is not None:
-            notices.append(
-                f"Your triage could not rule out {names.get(unsafe, unsafe)}, which has no home plan: "
-                "follow your triage's advice and get seen first."
-            )
+            if words is not None:
+                notices.append(words.not_ruled_out_no_plan.format(cause=names.get(unsafe, unsafe)))
             return Selection("no_plan", unsafe, None, True, frozenset(in_play), tuple(notices))
         cautious = next(
             (c for c in triage.not_ruled_out if (p := content.plan_for(c)) is not None and p.needs_clearance),
@@ -140,10 +179,8 @@ def select(
             plan = content.plan_for(target)
             if plan is None or not plan.needs_clearance:
                 feared, likely = names.get(cautious, cautious), names.get(target, target)
-                notices.append(
-                    f"Your triage could not rule out {feared}, so this is the plan for that until a "
-                    f"clinician has seen you, not the one for {likely}."
-                )
+                if words is not None:
+                    notices.append(words.not_ruled_out_plan_instead.format(cause=feared, likely=likely))
                 target = cautious
     plan = content.plan_for(target)
     if plan is None:
@@ -152,18 +189,20 @@ def select(
     first_only = triage is None or triage.level in FIRST_STEP_LEVELS
     # One notice from two facts: why only the first step is given, and what opens the rest.
     why = (
-        "No triage of yours is saved, so only the first step is given: run `hipcheck triage` first."
+        None
+        if words is None
+        else words.first_step_no_triage
         if triage is None
-        else "Your triage was urgent: only the first step is given."
+        else words.first_step_urgent
         if first_only
         else None
     )
     opens = (
-        "Each step after the first waits for your clinician's clearance; record each one with "
-        "`hipcheck plan --cleared`."
+        None
+        if words is None
+        else words.each_step_cleared
         if plan.needs_clearance
-        else "The rest waits until a clinician has seen you and cleared you for it; record that with "
-        "`hipcheck plan --cleared`."
+        else words.rest_after_clearance
         if why is not None and triage is not None
         else None
     )
@@ -257,6 +296,7 @@ class Replay:
     ready: bool
     complete: bool
     waiting_clearance: bool
+    backed_from: int | None = None  # the step index the last step back left
 
 
 def replay(
@@ -267,12 +307,20 @@ def replay(
     today: date,
     *,
     first_step_only: bool = False,
+    start_at: str = "",
+    resumes: Sequence[tuple[date, str]] = (),
 ) -> Replay:
-    """Replay the check-ins and clearances from `start` to `today` (see the module's docstring)."""
+    """Replay the check-ins and clearances from `start` to `today` (see the module's docstring).
+    `start_at`: when the triage was recorded on its day (check-ins before it belong to the time before);
+    `resumes`: later triages that found the same: each clears a stop, and the plan goes on at the same
+    step."""
     phase_index = {ph.id: i for i, ph in enumerate(plan.phase)}
-    items: list[tuple[date, str, int, int, SessionLog | ClearanceLog]] = [
-        (c.day, c.recorded_at, 0, c.id, c) for c in checkins if start <= c.day <= today
+    items: list[tuple[date, str, int, int, SessionLog | ClearanceLog | None]] = [
+        (c.day, c.recorded_at, 0, c.id, c)
+        for c in checkins
+        if start <= c.day <= today and (c.day, c.recorded_at) >= (start, start_at)
     ]
+    items += [(d, at, 2, 0, None) for d, at in resumes if start <= d <= today]
     items += [
         (c.day, c.recorded_at, 1, c.id, c)
         for c in clearances
@@ -283,6 +331,7 @@ def replay(
     events: list[tuple[str, date, int, tuple[int, ...]]] = [("start", start, 0, ())]
     stopped: SessionLog | None = None
     last_checkin: date | None = None
+    backed_from: int | None = None
     last = len(plan.phase) - 1
 
     def ready(day: date) -> bool:
@@ -302,6 +351,14 @@ def replay(
         return False
 
     for day, _, kind, _, item in items:
+        if kind == 2:  # a new triage that found the same cause at the same level
+            if stopped is not None:
+                stopped = None
+                s.since, s.good, s.over, s.pending = day, [], [], None
+                events.append(("resume", day, s.step, ()))
+            continue
+        if stopped is not None:
+            continue  # nothing counts after a stop until a new triage
         if kind == 1:
             s.cleared.add(phase_index[item.phase])  # type: ignore[union-attr]
             s.any_clearance = True
@@ -313,7 +370,7 @@ def replay(
         if c.rest or c.night:
             stopped = c
             events.append(("stop", day, s.step, (c.id,)))
-            break
+            continue
         over = over_limits(plan, c)
         if over:
             s.over.append((c, over))
@@ -321,6 +378,7 @@ def replay(
             if len(s.over) >= plan.step_back_after:
                 left = s.step
                 ids = tuple(o.id for o, _ in s.over)
+                backed_from = left
                 s.step, s.since, s.over = max(0, s.step - 1), day, []
                 s.cleared = {i for i in s.cleared if i < left}  # going back needs a new clearance
                 events.append(("step_back", day, s.step, ids))
@@ -353,6 +411,7 @@ def replay(
         waiting_clearance=is_ready
         and s.step < last
         and not gate_open(plan, s.step + 1, first_step_only, s.cleared, s.any_clearance),
+        backed_from=backed_from,
     )
 
 
@@ -384,7 +443,8 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
         when = " and ".join(w for w, on in (("at rest", by.rest), ("at night", by.night)) if on)
         reasons.append(
             f"On {short_date(by.day)} (check-in #{by.id}) you logged pain {when}: a warning sign. "
-            "Stop the plan and run `hipcheck triage` again; a new triage starts the plan again."
+            "Stop the plan and run `hipcheck triage` again: a new triage that finds the same cause at the "
+            "same level goes on at this step; one that finds something else starts again."
         )
     elif r.complete:
         verdict = "complete"
@@ -415,7 +475,7 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
                 f"Step back to step {number}: check-ins {cited} went over the limits. "
                 + (
                     "You are on the first step already: keep to it, with the easier version of each exercise."
-                    if r.step == 0
+                    if r.backed_from == 0
                     else "Go back to this step's sessions until they stay within the limits again."
                 )
             )
@@ -431,13 +491,13 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
             )
         elif r.step == total - 1:
             reasons.append(
-                f"Stay on the last step: {len(r.good)} of {phase.advance_sessions} sessions within the "
-                f"limits, {days} of {phase.advance_days} days."
+                f"Stay on the last step: sessions within the limits: {len(r.good)} "
+                f"({phase.advance_sessions} needed); days on the step: {days} ({phase.advance_days} needed)."
             )
         else:
             reasons.append(
-                f"Stay on step {number}: {len(r.good)} of {phase.advance_sessions} sessions within the limits"
-                f" and {days} of at least {phase.advance_days} days on this step"
+                f"Stay on step {number}: sessions within the limits: {len(r.good)} "
+                f"({phase.advance_sessions} needed); days on the step: {days} ({phase.advance_days} needed)"
                 + (f"; {need_s} more session{'s' if need_s != 1 else ''}" if need_s else "")
                 + (
                     f"{' and' if need_s else ';'} {need_d} more day{'s' if need_d != 1 else ''}"
@@ -475,6 +535,15 @@ def standing_of(plan: RehabPlan, r: Replay, today: date) -> PlanStanding:
 # --------------------------------------------------------------------------- the whole result
 
 
+def seen_plans(
+    triage: TriageSummary | None, clearances: Sequence[ClearanceLog], today: date
+) -> frozenset[str]:
+    """The plans for which a clinician's clearance (or `plan --seen`, a clearance for the first step) is
+    recorded since the triage: the runner has been seen for them."""
+    start = triage.day if triage is not None else date.min
+    return frozenset(c.plan for c in clearances if start <= c.day <= today)
+
+
 def build(
     kb: KnowledgeBase,
     content: PlanContent,
@@ -489,7 +558,8 @@ def build(
     from hipcheck.knowledge.plans import PlanExercise, PlanLimits, PlanResult, PlanStep, PlanTriage
 
     names = {c.id: c.name for c in kb.conditions}
-    sel = select(content, triage, cause=cause, top_causes=kb.meta.top_causes, names=names)
+    seen = seen_plans(triage, clearances, today)
+    sel = select(content, triage, cause=cause, top_causes=kb.meta.top_causes, names=names, seen=seen)
     base = {
         "content_version": kb.meta.content_version,
         "region": kb.region.info() if kb.region is not None else None,
@@ -518,14 +588,35 @@ def build(
         "sources": [],
     }
     if sel.status == "get_seen":
-        info = kb.meta.levels[triage.level]  # type: ignore[union-attr]
-        return PlanResult(status="get_seen", **{**base, "get_seen": [*info.advice]})  # type: ignore[arg-type]
+        advice = [*kb.meta.levels[triage.level].advice] if triage is not None else []
+        held = {"plan_id": sel.plan.id, "plan_name": sel.plan.name} if sel.plan is not None else {}
+        return PlanResult(status="get_seen", **{**base, **held, "get_seen": advice})  # type: ignore[arg-type]
     if sel.plan is None:
         reason = content.no_plan.get(sel.cause or "") if sel.cause else None
         return PlanResult(status="no_plan", **{**base, "no_plan_reason": reason})  # type: ignore[arg-type]
     plan = sel.plan
-    start = triage.day if triage is not None else today
-    r = replay(plan, start, checkins, clearances, today, first_step_only=sel.first_step_only)
+    words = content.words
+    if (
+        triage is not None
+        and words is not None
+        and triage.level in words.carry_levels
+        and plan.id not in seen
+        and (advice := kb.meta.levels[triage.level].advice)
+    ):
+        base["notices"] = [*base["notices"], words.carry_advice.format(advice=" ".join(advice))]
+    # Without a triage the plan starts on the day the runner first recorded being seen for it (or today).
+    own = [c.day for c in clearances if c.plan == plan.id and c.day <= today]
+    start = triage.day if triage is not None else min(own, default=today)
+    r = replay(
+        plan,
+        start,
+        checkins,
+        clearances,
+        today,
+        first_step_only=sel.first_step_only,
+        start_at=triage.recorded_at if triage is not None else "",
+        resumes=triage.resumes if triage is not None else (),
+    )
     standing = standing_of(plan, r, today)
     steps = []
     for i, ph in enumerate(plan.phase):
@@ -591,3 +682,76 @@ def build(
             "sources": list(plan.sources),
         },  # type: ignore[arg-type]
     )
+
+
+# --------------------------------------------------------------------------- what a check-in means
+
+
+def progress_words(content: PlanContent, result: PlanResult) -> str:
+    """'3 sessions within the limits (7 needed), 4 days on the step (7 needed)' for the current step."""
+    st = result.standing
+    assert st is not None and content.words is not None
+    step = result.steps[st.step - 1]
+    return content.words.progress.format(
+        sessions=len(st.sessions_within),
+        needed=step.advance_sessions,
+        days=st.days_on_step,
+        days_needed=step.advance_days,
+    )
+
+
+def checkin_feedback(
+    content: PlanContent,
+    before: PlanResult,
+    after: PlanResult,
+    checkin: SessionLog,
+    first_of_day: bool = True,
+) -> list[str]:
+    """What `hipcheck log` says a new check-in means for the plan: within the limits or over which, and
+    what the plan now says (move on, step back, stop, go on after a new triage, or stay, with the
+    progress). A move that today's date alone brought (the step's days done) is announced by the day's
+    first check-in. Empty when there is no plan to follow."""
+    words = content.words
+    if words is None or after.status != "plan" or after.standing is None or after.limits is None:
+        return []
+    plan = next((p for p in content.plans if p.id == after.plan_id), None)
+    if plan is None:
+        return []
+    out: list[str] = []
+    if checkin.rest or checkin.night:
+        when = " and ".join(w for w, on in (("at rest", checkin.rest), ("at night", checkin.night)) if on)
+        out.append(words.checkin_warning.format(id=checkin.id, when=when))
+    elif checkin.during is not None or checkin.morning is not None:
+        over = over_limits(plan, checkin)
+        if over:
+            out.append(words.checkin_over.format(id=checkin.id, over="; ".join(over)))
+        else:
+            out.append(
+                words.checkin_within.format(
+                    id=checkin.id, during_max=plan.pain_during_max, morning_max=plan.pain_morning_max
+                )
+            )
+        st = after.standing
+        if st.waiting is not None and st.waiting.id == checkin.id:
+            out.append(words.checkin_waiting)
+    seen = len(before.standing.events) if before.standing is not None else 0
+    new = after.standing.events[seen:]
+    if first_of_day and not new:
+        new = [e for e in after.standing.events if e.day == checkin.day and e.kind != "start"]
+    names = {s.number: s.name for s in after.steps}
+    templates = {
+        "move_on": words.announce_move_on,
+        "step_back": words.announce_step_back,
+        "stop": words.announce_stop,
+        "resume": words.announce_resume,
+    }
+    announced = [
+        templates[e.kind].format(step=e.step, name=names.get(e.step, "")) for e in new if e.kind in templates
+    ]
+    if announced:
+        out += announced
+    elif after.standing.verdict not in ("stop",):
+        out.append(
+            words.announce_stay.format(step=after.standing.step, progress=progress_words(content, after))
+        )
+    return out

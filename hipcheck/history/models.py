@@ -86,6 +86,20 @@ class RisingRule(HistoryRule):
     min_change: float = Field(gt=0, le=10)
 
 
+class RestNightEscalation(HistoryRule):
+    """A check-in's rest or night pain, escalated as the triage rule `rule` does (see history.toml)."""
+
+    rule: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+    when: Literal["rest", "night"]
+    triage_tests: list[str] = Field(min_length=1, description="all must hold on the latest triage's answers")
+    points_to: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]] = []
+
+    _atoms = field_validator("triage_tests")(_parse_atoms)
+
+    def clauses(self) -> list[list[Atom]]:
+        return [_parse_clause(v) for v in self.triage_tests]
+
+
 class RestNightRule(HistoryRule):
     """Pain at rest or at night reported in the last `window_days`, in a check-in or a triage."""
 
@@ -103,6 +117,9 @@ class RestNightRule(HistoryRule):
 
     unless: list[str] = Field(
         default=[], description="answer tests that explain the pain as pressure on a sore spot (see rules)"
+    )
+    escalate: list[RestNightEscalation] = Field(
+        default=[], description="check-in findings raised as the matching triage rule does"
     )
 
     _atoms = field_validator("rest_tests", "night_tests", "unless")(_parse_atoms)  # the language of content/

@@ -72,14 +72,17 @@ def with_symptoms(result: PastResult, rules: HistoryRules) -> PastResult:
 def daily_pain(
     checkins: Sequence[CheckIn], results: Sequence[PastResult], rules: HistoryRules, today: date
 ) -> list[Point]:
-    """Each day's worst recorded pain, oldest first; records dated after `today` are ignored."""
+    """Each day's worst recorded pain, oldest first; records dated after `today` are ignored. A triage's
+    pain score (the worst pain, not the day's) counts only before the first check-in: the starting point
+    of the course; after it, the check-ins are the daily record (issue 20)."""
     worst: dict[date, int] = {}
     for c in checkins:
         if c.day <= today:
             worst[c.day] = max(worst.get(c.day, 0), c.pain)
+    first_checkin = min(worst, default=None)
     for r in results:
         pain = result_pain(r, rules)
-        if pain is not None and r.day <= today:
+        if pain is not None and r.day <= today and (first_checkin is None or r.day < first_checkin):
             worst[r.day] = max(worst.get(r.day, 0), pain)
     return [Point(d, worst[d]) for d in sorted(worst)]
 
@@ -222,6 +225,25 @@ def _rest_night(
     return _finding(rule, min(rest_days + night_days), max(rest_days + night_days), when=when, record=record)
 
 
+def _escalated(
+    checkins: Sequence[CheckIn], results: Sequence[PastResult], today: date, rule
+) -> Reason | None:
+    """Beside the rest_night finding: the first of `rule.escalate` whose kind of pain a check-in in the
+    window reported and whose triage tests all hold on the latest saved triage's answers (or with no
+    saved triage at all)."""
+    start = today - timedelta(days=rule.window_days - 1)
+    past = [r for r in results if r.day <= today]
+    latest = max(past, key=lambda r: (r.day, r.recorded_at, r.id)) if past else None
+    for esc in rule.escalate:
+        days = [c.day for c in checkins if start <= c.day <= today and getattr(c, esc.when)]
+        if not days:
+            continue
+        if latest is None or all(any(holds(a, latest.answers) for a in cl) for cl in esc.clauses()):
+            found = _finding(esc, min(days), max(days))
+            return found.model_copy(update={"points_to": list(esc.points_to)})
+    return None
+
+
 # --------------------------------------------------------------------------- public
 
 
@@ -246,6 +268,7 @@ def escalation_reasons(
     series = daily_pain(checkins, results, rules, today)
     found = [
         _rest_night(checkins, results, today, rules),
+        _escalated(checkins, results, today, rules.rest_night),
         _rising(series, today, rules),
         _persisting(series, today, rules),
     ]

@@ -582,6 +582,8 @@ def plan_content(kb: KnowledgeBase) -> PlanContent:
                 exercises={e.id: e for e in exercises.exercise},
                 plans=tuple(plans.plan),
                 no_plan=dict(plans.no_plan),
+                hold=tuple(plans.hold),
+                words=plans.words,
             )
             cross_check(content, kb.condition_by_id, root.name, problems)
         elif not problems:

@@ -106,8 +106,49 @@ class RehabPlan(Record):
     phase: list[PlanPhase] = Field(min_length=1)
 
 
+class HoldGroup(Record):
+    """A group of causes (bone, growth plate, infection, ...) during whose possibility the plan gives no
+    running, hopping or loading until a clinician has seen the runner."""
+
+    id: Id
+    words: Text = Field(description="the group in words, e.g. 'a bone injury'")
+    causes: list[Id] = Field(min_length=1)
+
+
+class PlanWords(Record):
+    """The sentences the plan engine says, with {placeholders} (see plans.toml's [words])."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    held_no_plan: Text
+    held_until_seen: Text
+    held_plan_instead: Text
+    not_ruled_out_no_plan: Text
+    not_ruled_out_plan_instead: Text
+    first_step_no_triage: Text
+    first_step_urgent: Text
+    each_step_cleared: Text
+    rest_after_clearance: Text
+    seen_recorded: Text
+    carry_advice: Text
+    carry_levels: list[Level] = Field(description="triage levels whose advice the plan repeats until seen")
+    checkin_within: Text
+    checkin_over: Text
+    checkin_warning: Text
+    checkin_waiting: Text
+    announce_move_on: Text
+    announce_step_back: Text
+    announce_stop: Text
+    announce_resume: Text
+    announce_stay: Text
+    progress: Text
+    session_is: Text
+
+
 class PlanBook(Record):
     no_plan: dict[Id, Text] = Field(default={}, description="condition id → why it has no home plan")
+    hold: list[HoldGroup] = Field(default=[], description="no loading while one of these is possible")
+    words: PlanWords
     plan: list[RehabPlan] = Field(min_length=1)
 
 
@@ -118,6 +159,12 @@ class PlanContent:
     exercises: dict[str, Exercise] = field(default_factory=dict)
     plans: tuple[RehabPlan, ...] = ()
     no_plan: dict[str, str] = field(default_factory=dict)
+    hold: tuple[HoldGroup, ...] = ()
+    words: PlanWords | None = None
+
+    def held_group(self, cause: str) -> HoldGroup | None:
+        """The hold group of `cause`, if it is in one."""
+        return next((g for g in self.hold if cause in g.causes), None)
 
     def plan_for(self, cause: str) -> RehabPlan | None:
         return next((p for p in self.plans if cause in p.causes), None)
@@ -166,6 +213,20 @@ def cross_check(content: PlanContent, conditions: Iterable[str], rootname: str, 
                         f"{at} → exercises: '{xid}' must never be shown with {', '.join(clash)}, "
                         "a cause of this plan"
                     )
+    for g in content.hold:
+        for cid in g.causes:
+            if cid not in known:
+                problems.append(
+                    f"{plan_where} → hold (id={g.id}) → causes: unknown condition '{cid}'"
+                    f"{did_you_mean(cid, known)}"
+                )
+                continue
+            p = content.plan_for(cid)
+            if p is not None and not p.needs_clearance:
+                problems.append(
+                    f"{plan_where} → hold (id={g.id}) → causes: '{cid}' is in plan '{p.id}', which does not "
+                    "need a clearance; a held cause has no plan or a plan with needs_clearance = true"
+                )
     for cid in content.no_plan:
         if cid not in known:
             problems.append(f"{plan_where} → no_plan: unknown condition '{cid}'{did_you_mean(cid, known)}")
@@ -244,7 +305,9 @@ class PlanCheckIn(Out):
 
 
 class PlanEvent(Out):
-    kind: Literal["start", "move_on", "step_back", "cleared", "stop"]
+    kind: Literal["start", "move_on", "step_back", "cleared", "stop", "resume"] = Field(
+        description="resume: a new triage found the same cause at the same level after a stop"
+    )
     day: date
     step: int = Field(description="the step number after the event")
     checkins: list[int] = Field(description="ids of the check-ins that caused it")

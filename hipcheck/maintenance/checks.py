@@ -218,6 +218,9 @@ def _history_problems(kb: KnowledgeBase, directory: Path | None) -> list[str]:
 _FORMAT_FIELDS = {  # braces filled by other code: `{count}` in meta.toml, `{days}` in history.toml
     "meta.toml": {"questions", "count"},
     "history.toml": {"days", "first", "last", "change", "when", "record"},
+    # plans.toml [words], filled by engine/plan.py
+    "plans.toml": {"cause", "group", "likely", "advice", "id", "during_max", "morning_max", "over", "when"}
+    | {"step", "name", "progress", "sessions", "needed", "days", "days_needed"},
 }
 _BRACES = re.compile(r"\{([a-z_]+)\}")
 

@@ -349,9 +349,28 @@ def pain_chart(
         fig.clear()
 
 
-def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rules: HistoryRules) -> str:
+def checkin_kind(c: CheckIn) -> str:
+    """What a check-in recorded, for the plan: warning (pain at rest or at night), session_and_morning,
+    session (a plan session done, or its pain), morning (the next morning's pain), or pain (only the
+    day's pain)."""
+    if c.rest or c.night:
+        return "warning"
+    session = bool(c.session) or c.during is not None
+    if session and c.morning is not None:
+        return "session_and_morning"
+    return "session" if session else "morning" if c.morning is not None else "pain"
+
+
+def history_csv(
+    checkins: Sequence[CheckIn],
+    results: Sequence[PastResult],
+    rules: HistoryRules,
+    plan_steps: Sequence[tuple[date, str, int]] = (),
+) -> str:
     """`hipcheck history --csv`: one row per record, check-ins and triages together, oldest first.
-    Every text cell goes through `csv_cell`: control characters escaped, formulas neutralised."""
+    Every text cell goes through `csv_cell`: control characters escaped, formulas neutralised.
+    `plan_steps`: (day, recorded_at, step number) from each change of the plan's step, oldest first;
+    a check-in's `plan_step` is the step it was logged on."""
     import csv
     import io
 
@@ -376,8 +395,18 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
             "session",
             "during",
             "morning",
+            "checkin_kind",
+            "plan_step",
         ]
     )
+
+    def step_at(day: date, at: str) -> int | str:
+        found: int | str = ""
+        for d, when, step in plan_steps:
+            if (d, when) <= (day, at):
+                found = step
+        return found
+
     rows = []
     for c in checkins:
         rows.append(
@@ -397,6 +426,8 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
                 "" if c.session is None else int(c.session),
                 "" if c.during is None else c.during,
                 "" if c.morning is None else c.morning,
+                checkin_kind(c),
+                step_at(c.day, c.recorded_at.isoformat()),
             ]
         )
     for r in results:
@@ -415,6 +446,8 @@ def history_csv(checkins: Sequence[CheckIn], results: Sequence[PastResult], rule
                 "",
                 r.level.value,
                 r.top_cause or "",
+                "",
+                "",
                 "",
                 "",
                 "",
@@ -522,11 +555,13 @@ def session_bits(entry: CheckIn) -> list[str]:
     return bits
 
 
-def logged_text(entry: CheckIn, findings: Sequence[Reason]) -> str:
-    """What `hipcheck log` prints after saving a check-in, with any escalation the history now shows."""
+def logged_text(entry: CheckIn, findings: Sequence[Reason], plan: Sequence[str] = ()) -> str:
+    """What `hipcheck log` prints after saving a check-in, what it means for the plan (`plan`, in words),
+    and any escalation the history now shows."""
     from hipcheck.history.trend import short_date
 
     out = [f"Logged {short_date(entry.day)}: {', '.join(checkin_words(entry))}."]
+    out += [escape(line) for line in plan]
     if findings:
         out += [
             "",

@@ -74,12 +74,14 @@ def plan_view(result: PlanResult) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if result.status == "get_seen":
         body = [para("There is no exercise plan while your triage says to get seen first.", "bold"), Text("")]
-        body.append(bullets(result.get_seen))
-        body.append(Text("\nOnce a clinician has seen you, run `hipcheck triage` again.", style=""))
-        lvl = result.triage.level.value.replace("_", " ").upper() if result.triage else ""
-        parts.append(
-            Panel(Group(*body), title=f" !! {lvl}: NO PLAN ", title_align="left", border_style="red")
-        )
+        if result.get_seen:
+            body.append(bullets(result.get_seen))
+        if result.notices:  # a plan held until the runner is seen says how to go on
+            body += [Text("")] + [para(n) for n in result.notices]
+        else:
+            body.append(Text("\nOnce a clinician has seen you, run `hipcheck triage` again.", style=""))
+        lvl = result.triage.level.value.replace("_", " ").upper() + ": " if result.triage else ""
+        parts.append(Panel(Group(*body), title=f" !! {lvl}NO PLAN ", title_align="left", border_style="red"))
         parts += [Text(""), para(result.disclaimer, "dim")]
         return parts
     if result.status == "no_plan":
