@@ -171,8 +171,16 @@ REPAIR_HINT = (
 )
 
 
+# What SQLite can raise on a damaged file. Python's sqlite3 decodes SQLite's error message as UTF-8, so
+# a damaged schema whose text (quoted in the message) holds a byte that is not UTF-8 comes out as a
+# UnicodeDecodeError instead of a sqlite3.DatabaseError (issue 19).
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError)
+
+
 def _kind(exc: BaseException) -> str:
     """busy, full, damaged or other: what went wrong, from SQLite's result code or the OS errno."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "damaged"
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
@@ -190,7 +198,10 @@ def _kind(exc: BaseException) -> str:
 def _unusable(path: Path, exc: BaseException, timeout: float | None = None) -> StoreError:
     """The one-line error for `exc`. Only a damaged file points to recovery; a lock or a full disk
     says what to do about that instead, since nothing is wrong with the history itself."""
-    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError):
+        detail = "its structure holds bytes that are not text"
+    else:
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     where = escape(str(path))
     kind = _kind(exc)
     if kind == "busy":
@@ -328,7 +339,7 @@ def open_store(*, create: bool = True, timeout: float | None = None) -> HistoryC
     _check_place(path)
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=HistoryConnection)
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         raise _unusable(path, exc, timeout) from None
     conn.path, conn.timeout, conn.warnings = path, timeout, warnings
     conn.text_factory = _read_text
@@ -336,7 +347,7 @@ def open_store(*, create: bool = True, timeout: float | None = None) -> HistoryC
         _use_wal(conn, timeout)
         conn.execute("PRAGMA synchronous = FULL")
         _retrying(conn, lambda: _migrate(conn))
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         conn.close()
         raise _unusable(path, exc, timeout) from None
     except StoreError:
@@ -388,7 +399,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
         conn.execute("COMMIT")  # a COMMIT that fails (a full disk, a lock) is rolled back too
     except BaseException:
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*DB_ERRORS):
             conn.execute("ROLLBACK")
         raise
 
@@ -415,7 +426,7 @@ def _retrying(conn: HistoryConnection, action: Callable[[], T]) -> T:
 def _guard(conn: HistoryConnection, action: Callable[[], T]) -> T:
     try:
         return _retrying(conn, action)
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         raise _unusable(getattr(conn, "path", Path(DB_NAME)), exc, getattr(conn, "timeout", None)) from None
 
 
@@ -843,7 +854,7 @@ def _inspect(source: Path) -> tuple[int, int] | None:
     what this version does not know."""
     try:
         conn = sqlite3.connect(source, isolation_level=None)
-    except sqlite3.Error:
+    except DB_ERRORS:
         return None
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -857,7 +868,7 @@ def _inspect(source: Path) -> tuple[int, int] | None:
         c = conn.execute("SELECT count(*) FROM checkin").fetchone()[0]
         r = conn.execute("SELECT count(*) FROM result").fetchone()[0]
         return int(c), int(r)
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         return None
     finally:
         conn.close()
@@ -869,7 +880,7 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
     `unreadable` counts the ids in damaged parts, each of which may or may not have held a record."""
     try:
         present = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         present = set(_COLUMNS[table])
     if not present:
         return [], 0
@@ -882,13 +893,13 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
             rows[r[0]] = r
             front = r[0]
         return [dict(zip(cols, rows[k], strict=True)) for k in sorted(rows)], 0  # all of it
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         pass
     try:
         for r in conn.execute(f"{select} ORDER BY id DESC"):
             rows[r[0]] = r
             back = r[0]
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         pass
     if not rows:
         return [], 1  # not one row from either end: the table (or the file) cannot be read at all
@@ -901,7 +912,7 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
             continue
         try:
             r = conn.execute(f"{select} WHERE id = ?", (rowid,)).fetchone()
-        except sqlite3.DatabaseError:
+        except DB_ERRORS:
             unreadable += 1
             r = None
         if r is not None:
@@ -913,6 +924,73 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
     return [dict(zip(cols, rows[k], strict=True)) for k in sorted(rows)], unreadable
 
 
+def _schemas() -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(type, name, tbl_name, sql) of every table and index at every schema version, as SQLite writes
+    them (ALTER TABLE edits the CREATE text): what a damaged schema row is mended to."""
+    seen: list[tuple[bytes, bytes, bytes, bytes]] = []
+    for version in range(1, SCHEMA_VERSION + 1):
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        mem.text_factory = bytes
+        try:
+            for step in MIGRATIONS[:version]:
+                for statement in step:
+                    mem.execute(statement)
+            query = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+            for row in mem.execute(query):
+                if row not in seen:
+                    seen.append(row)
+        finally:
+            mem.close()
+    return seen
+
+
+def _mend_schema(src: Path) -> None:
+    """When the schema of the scratch copy cannot be read (a damaged byte in a CREATE statement, which
+    makes every query fail), put back the text each damaged row must have held: the closest of the
+    known schema rows. A row like none of them is dropped. Only the scratch copy is changed."""
+    try:
+        probe = sqlite3.connect(src, isolation_level=None)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return  # it reads
+        finally:
+            probe.close()
+    except DB_ERRORS:
+        pass
+    import difflib
+
+    known = _schemas()
+    try:
+        conn = sqlite3.connect(src, isolation_level=None)
+    except DB_ERRORS:
+        return
+    conn.text_factory = bytes
+    try:
+        conn.execute("PRAGMA writable_schema = ON")
+        rows = conn.execute("SELECT rowid, type, name, tbl_name, sql FROM sqlite_master").fetchall()
+        with transaction(conn):
+            for rowid, *entry in rows:
+                if tuple(entry) in known:
+                    continue
+
+                def likeness(k: tuple[bytes, ...], entry: list = entry) -> float:
+                    mine = b"\x00".join(e if isinstance(e, bytes) else b"" for e in entry)
+                    return difflib.SequenceMatcher(None, mine, b"\x00".join(k), autojunk=False).ratio()
+
+                best = max(known, key=likeness)
+                if likeness(best) >= 0.8:
+                    conn.execute(
+                        "UPDATE sqlite_master SET type = ?, name = ?, tbl_name = ?, sql = ? WHERE rowid = ?",
+                        (*(b.decode() for b in best), rowid),
+                    )
+                else:
+                    conn.execute("DELETE FROM sqlite_master WHERE rowid = ?", (rowid,))
+    except DB_ERRORS:
+        pass  # what cannot be mended is read as far as it can be
+    finally:
+        conn.close()
+
+
 def _rebuild(src: Path, dst: Path) -> tuple[int, int, int]:
     """Write every readable row of `src` into a new database `dst`; (check-ins, results, unreadable)."""
     with open(src, "r+b") as fh:  # a damaged header's first 16 bytes are fixed: SQLite needs them
@@ -920,19 +998,20 @@ def _rebuild(src: Path, dst: Path) -> tuple[int, int, int]:
         if head != SQLITE_MAGIC and os.fstat(fh.fileno()).st_size >= 512:
             fh.seek(0)
             fh.write(SQLITE_MAGIC)
+    _mend_schema(src)
     found: dict[str, list[dict[str, Any]]] = {"checkin": [], "result": [], "clearance": []}
     unreadable = 0
     try:
         old = sqlite3.connect(src, isolation_level=None)
         old.text_factory = _read_text
-    except sqlite3.Error:
+    except DB_ERRORS:
         old = None
     if old is not None:
         try:
             for table in found:
                 try:
                     found[table], lost = _salvage(old, table)
-                except sqlite3.DatabaseError:
+                except DB_ERRORS:
                     continue  # this table cannot be read at all
                 unreadable += lost
         finally:

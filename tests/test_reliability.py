@@ -1,0 +1,127 @@
+"""Issue 19: nothing lost when the history file is damaged or two commands race, and no traceback
+anywhere (damaged schema text, repair racing writers, paths the OS refuses, closed or broken standard
+streams, hostile text). Each test reproduces one finding of the issue's table or of
+tools/fuzz_surfaces.py; the fuzz harness itself is run on purpose, not here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hipcheck.commands import history as history_cli
+from hipcheck.commands.app import app
+from hipcheck.history import store
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 6, 15)
+
+if not any(c.name == "history" for c in app.registered_commands):
+    history_cli.register(app)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    h = tmp_path / "home"
+    monkeypatch.setenv(store.ENV_VAR, str(h))
+    monkeypatch.setenv("COLUMNS", "80")
+    return h
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def cli(*args: str, env: dict | None = None, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+    """The real program in a process of its own (for streams, locks and signals)."""
+    full = {**os.environ, "COLUMNS": "80", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "hipcheck", *args], env=full, capture_output=True, timeout=timeout, **kw
+    )
+
+
+def one_line_error(r, code: int) -> str:
+    stderr = r.stderr if isinstance(r.stderr, str) else r.stderr.decode("utf-8", "replace")
+    assert (r.returncode if hasattr(r, "returncode") else r.exit_code) == code, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hipcheck: error: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def _checkpoint() -> None:
+    with sqlite3.connect(store.db_path()) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _fill(n: int) -> None:
+    conn = store.open_store()
+    try:
+        for i in range(n):
+            store.add_checkin(conn, pain=i % 11, day=TODAY, today=TODAY, note=f"n{i}")
+        store.add_clearance(conn, plan="p", phase="s1", day=TODAY)
+    finally:
+        conn.close()
+    _checkpoint()
+
+
+def _flip_schema_byte(old: bytes = b"NULL", new: int = 0xCA, nth: int = -1) -> None:
+    """One byte of the schema text (in sqlite_master, page 1) made a byte that is not UTF-8."""
+    path = store.db_path()
+    data = bytearray(path.read_bytes())
+    page = data[:4096]
+    at = page.rfind(old) if nth == -1 else page.find(old)
+    assert at > 0
+    data[at] = new
+    path.write_bytes(bytes(data))
+
+
+# --------------------------------------------------------------------------- 1: schema not UTF-8
+
+
+@pytest.mark.parametrize("table_text", [b"NULL", b"TABLE checkin"])
+def test_schema_text_that_is_not_utf8_is_the_damaged_message_and_repair_keeps_every_row(table_text):
+    _fill(30)
+    _flip_schema_byte(table_text)
+    for args in (["history"], ["log", "--pain", "2"], ["report"]):
+        r = run(*args)
+        line = one_line_error(r, 1)
+        assert "is damaged" in line and "--repair" in line, line
+    r = run("history", "--repair")
+    assert r.exit_code == 0, r.stderr
+    assert "Kept a copy" in r.stdout
+    conn = store.open_store(create=False)
+    try:
+        notes = sorted(c.note for c in store.load_checkins(conn))
+        assert notes == sorted(f"n{i}" for i in range(30))
+        assert len(store.load_clearances(conn)) == 1
+    finally:
+        conn.close()
+
+
+def test_forget_deletes_a_history_whose_schema_is_not_utf8(home):
+    _fill(3)
+    _flip_schema_byte()
+    r = run("history", "--forget", "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert not store.exists()
+
+
+def test_triage_still_runs_with_a_history_whose_schema_is_not_utf8(kb):
+    from hipcheck.commands.history_hook import history_reasons_and_saver
+
+    _fill(3)
+    _flip_schema_byte()
+    reasons, saver = history_reasons_and_saver(content_dir=None, today=TODAY)
+    assert reasons == []
+    r = cli("triage", "--answers", str(ROOT / "docs/examples/outer-hip.json"), "--history", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["level"]["id"]
+    assert b"hipcheck: warning:" in r.stderr and b"Traceback" not in r.stderr
