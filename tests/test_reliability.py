@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -125,3 +126,98 @@ def test_triage_still_runs_with_a_history_whose_schema_is_not_utf8(kb):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["level"]["id"]
     assert b"hipcheck: warning:" in r.stderr and b"Traceback" not in r.stderr
+
+
+# --------------------------------------------------------------------------- 2: repair racing writers
+
+
+def _damage_index(name: str = "result_day") -> None:
+    """A damaged index page: repair rebuilds the file and every row is readable. The index of the
+    saved results by default, which `log` does not use, so check-ins can still be logged."""
+    with sqlite3.connect(store.db_path()) as c:
+        root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+        size = c.execute("PRAGMA page_size").fetchone()[0]
+    with open(store.db_path(), "r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(b"\x0d" + b"\xff" * (size - 1))
+
+
+def _log(note: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "hipcheck", "log", "--pain", "1", "--note", note, "--no-input"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
+
+
+def _all_notes() -> set[str]:
+    conn = store.open_store(create=False)
+    try:
+        return {c.note for c in store.load_checkins(conn)}
+    finally:
+        conn.close()
+
+
+def test_a_check_in_logged_while_repair_rebuilds_is_never_lost(monkeypatch):
+    """A `log` in another process while repair is between its copy and its rename: before the fix it
+    wrote to the old file, printed "Logged", and the rename threw it away. Now it waits for the repair
+    (the same lock every connection takes) and writes to the rebuilt file."""
+    _fill(20)
+    _damage_index()
+    rebuild = store._rebuild
+    started: list[subprocess.Popen] = []
+
+    def slow_rebuild(src, dst):
+        started.append(_log("during-repair"))
+        deadline = time.monotonic() + 4
+        while started[0].poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # before the fix the log finished here; after it, it waits for the lock
+        return rebuild(src, dst)
+
+    monkeypatch.setattr(store, "_rebuild", slow_rebuild)
+    done = store.repair()
+    assert done.backup is not None
+    out, err = started[0].communicate(timeout=60)
+    assert started[0].returncode == 0, err
+    assert b"Logged" in out
+    assert "during-repair" in _all_notes()
+    assert {f"n{i}" for i in range(20)} <= _all_notes()
+
+
+def test_repair_refuses_while_another_program_keeps_the_history_open(monkeypatch):
+    _fill(3)
+    _damage_index()
+    holder = store._hold_lock(store.db_path(), exclusive=False, timeout=1)
+    try:
+        monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.3)
+        before = store.db_path().read_bytes()
+        with pytest.raises(store.StoreBusy, match="nothing was changed"):
+            store.repair()
+        assert store.db_path().read_bytes() == before
+    finally:
+        os.close(holder)
+
+
+def test_repair_and_many_writers_at_once_lose_no_acknowledged_check_in():
+    """Real processes: a repair and 12 `log` runs started together. Whatever the order, every run that
+    printed "Logged" is in the repaired file."""
+    _fill(3000)
+    _damage_index()
+    repair = subprocess.Popen(
+        [sys.executable, "-m", "hipcheck", "history", "--repair"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    logs = [(f"race-{i}", _log(f"race-{i}")) for i in range(12)]
+    r_out, r_err = repair.communicate(timeout=120)
+    assert repair.returncode == 0, r_err
+    acknowledged = set()
+    for note, p in logs:
+        out, err = p.communicate(timeout=120)
+        assert b"Traceback" not in err
+        if p.returncode == 0:
+            assert b"Logged" in out
+            acknowledged.add(note)
+    assert acknowledged, "no log run finished"
+    assert acknowledged <= _all_notes()

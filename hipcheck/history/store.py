@@ -7,6 +7,10 @@
 - Writes: every write is one `BEGIN IMMEDIATE` transaction, so a crash or Ctrl-C leaves either the
   whole record or none of it. WAL journal and a busy timeout let several processes write at once;
   a write still blocked when the timeout ends is retried until then, then fails as `StoreBusy`.
+- Repair: every connection holds a shared lock on `history.db.lock` (flock) from opening to closing;
+  `repair()` takes it exclusively for the whole copy, rebuild and rename, so no record is written to a
+  file a repair is about to replace. A repair waits for open connections up to the busy timeout, then
+  refuses (`StoreBusy`), changing nothing; a connection waits for a repair the same way.
 - Schema: versioned with `PRAGMA user_version`; `MIGRATIONS` upgrade older files in one transaction.
 - Errors: anything SQLite or the file system reports becomes a `StoreError` with a one-line message
   naming the file and what to do: a lock (`StoreBusy`, try again), a full disk, or a damaged file
@@ -118,6 +122,16 @@ class HistoryConnection(sqlite3.Connection):
     path: Path
     timeout: float
     warnings: list[str]
+    lock_fd: int | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            fd, self.lock_fd = self.lock_fd, None
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)  # closing the file releases its flock
 
 
 @dataclass(frozen=True)
@@ -310,6 +324,46 @@ def _secure_file(path: Path) -> None:
         os.close(fd)
 
 
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _hold_lock(path: Path, *, exclusive: bool, timeout: float) -> int | None:
+    """The repair lock of the database `path`: shared for a connection, exclusive for `repair()`.
+    Waits up to `timeout` seconds, then raises StoreBusy. Returns the open lock file (closing it
+    releases the lock), or None where there is no flock (Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            _refuse_link(lock, "file")
+        raise _unusable(path, exc) from None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                doing = "is still using" if exclusive else "is still repairing"
+                raise StoreBusy(
+                    f"another hipcheck {doing} the history database {escape(str(path))} (waited "
+                    f"{timeout:g} s); nothing was changed; try again in a moment"
+                ) from None
+            time.sleep(RETRY_PAUSE)
+        except OSError as exc:  # a file system without locks: go on as SQLite does
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                return fd
+            os.close(fd)
+            raise _unusable(path, exc) from None
+
+
 def _check_place(path: Path) -> None:
     """No symbolic links for the folder, the database or its side files."""
     _refuse_link(path.parent, "folder")
@@ -333,15 +387,24 @@ def open_store(*, create: bool = True, timeout: float | None = None) -> HistoryC
     _check_place(path)
     if create:
         warnings = _secure_dir(path.parent)
-        _secure_file(path)
     elif not path.is_file():
         raise StoreError(f"no history database at {escape(str(path))}")
-    _check_place(path)
+    lock = _hold_lock(path, exclusive=False, timeout=timeout)  # before the file: a repair may replace it
     try:
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=HistoryConnection)
-    except DB_ERRORS as exc:
-        raise _unusable(path, exc, timeout) from None
-    conn.path, conn.timeout, conn.warnings = path, timeout, warnings
+        if create:
+            _secure_file(path)
+        elif not path.is_file():
+            raise StoreError(f"no history database at {escape(str(path))}")
+        _check_place(path)
+        try:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=HistoryConnection)
+        except DB_ERRORS as exc:
+            raise _unusable(path, exc, timeout) from None
+    except BaseException:
+        if lock is not None:
+            os.close(lock)
+        raise
+    conn.path, conn.timeout, conn.warnings, conn.lock_fd = path, timeout, warnings, lock
     conn.text_factory = _read_text
     try:
         _use_wal(conn, timeout)
@@ -779,7 +842,7 @@ def forget() -> list[Path]:
     The folder goes too when nothing else is left in it."""
     path = db_path()
     removed = []
-    for f in _side_files(path):
+    for f in [*_side_files(path), lock_path(path)]:
         try:
             f.unlink()
             removed.append(f)
@@ -1048,12 +1111,25 @@ def repair() -> Repair:
     into a scratch folder, and checked there. A healthy file is left untouched. Otherwise the file and
     its side files are copied, 0600, to `history.db.damaged-YYYYMMDD-HHMMSS` (and -wal, -journal);
     the records that can be read from the scratch copy go into a new file, which replaces the damaged
-    one in one rename. Records that cannot be read stay in the backup."""
+    one in one rename. Records that cannot be read stay in the backup. All of it holds the repair lock
+    exclusively, so no other hipcheck writes to the file meanwhile (StoreBusy when one keeps it open
+    past the busy timeout; nothing is changed then)."""
+    path = db_path()
+    _check_place(path)
+    if not path.is_file():
+        raise StoreError(f"no history database at {escape(str(path))}")
+    lock = _hold_lock(path, exclusive=True, timeout=BUSY_TIMEOUT)  # no writer while it works
+    try:
+        return _repair_locked(path)
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def _repair_locked(path: Path) -> Repair:
     import shutil
     import tempfile
 
-    path = db_path()
-    _check_place(path)
     if not path.is_file():
         raise StoreError(f"no history database at {escape(str(path))}")
     try:
