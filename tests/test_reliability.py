@@ -221,3 +221,132 @@ def test_repair_and_many_writers_at_once_lose_no_acknowledged_check_in():
             acknowledged.add(note)
     assert acknowledged, "no log run finished"
     assert acknowledged <= _all_notes()
+
+
+# --------------------------------------------------------------------------- 3: paths the OS refuses
+
+LONG = "a" * 300  # a name over 255 bytes: ENAMETOOLONG
+EXAMPLE = str(ROOT / "docs/examples/outer-hip.json")
+
+
+def _too_long(r, code: int = 2) -> str:
+    line = one_line_error(r, code)
+    assert "too long" in line, line
+    assert len(line) < 400, "the path is shortened in the message"
+    return line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["triage", "--answers", EXAMPLE, "--save", f"/tmp/{LONG}.md"],
+        ["triage", "--answers", EXAMPLE, "--save", f"/tmp/{LONG}/r.md"],
+        ["report", "--save", f"/tmp/{LONG}.md"],
+        ["plan", "--answers", EXAMPLE, "--save", f"/tmp/{LONG}.md"],
+    ],
+)
+def test_a_save_path_with_a_name_over_255_bytes_is_one_line(args):
+    _too_long(run(*args))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["log", "--pain", "2"],
+        ["history"],
+        ["history", "--json"],
+        ["report"],
+        ["plan"],
+        ["history", "--repair"],
+        ["history", "--forget", "--yes"],
+    ],
+)
+def test_a_hipcheck_home_with_a_name_over_255_bytes_is_one_line(monkeypatch, tmp_path, args):
+    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / LONG))
+    _too_long(run(*args), 1)
+
+
+def test_triage_with_a_hipcheck_home_too_long_warns_and_gives_the_result(tmp_path):
+    r = cli("triage", "--answers", EXAMPLE, "--history", "--json", env={store.ENV_VAR: str(tmp_path / LONG)})
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["level"]["id"]
+    assert r.stderr.count(b"hipcheck: warning:") >= 1 and b"too long" in r.stderr
+    assert b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--content", f"/tmp/{LONG}", "triage", "--answers", EXAMPLE],
+        ["--content", f"/tmp/{LONG}", "list"],
+        ["content", "accuracy", f"/tmp/{LONG}"],
+    ],
+)
+def test_a_content_path_with_a_name_over_255_bytes_is_one_line(args):
+    r = run(*args)
+    line = one_line_error(r, r.exit_code if r.exit_code in (1, 2) else -1)
+    assert "too long" in line
+
+
+def test_content_check_lists_a_content_path_too_long_as_its_problem():
+    r = run("content", "check", f"/tmp/{LONG}")
+    assert r.exit_code == 1 and "too long" in r.stdout and len(r.stdout.splitlines()) == 1
+
+
+def test_the_api_says_a_content_path_is_too_long_as_a_content_error():
+    from hipcheck.api import ContentError, load_knowledge
+
+    with pytest.raises(ContentError, match="too long"):
+        load_knowledge(f"/tmp/{LONG}")
+
+
+def _as_nobody(code: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+    )
+
+
+needs_setpriv = pytest.mark.skipif(
+    os.geteuid() != 0 or not Path("/usr/bin/setpriv").exists(),
+    reason="EACCES needs a user who is refused: run as root with setpriv to drop to nobody",
+)
+
+
+@needs_setpriv
+@pytest.mark.parametrize("which", ["home", "save", "content"])
+def test_a_folder_that_cannot_be_searched_is_one_line_for_a_real_non_root_user(which):
+    """EACCES for real: a folder of root's, mode 0700, and the command run as `nobody` (setpriv)."""
+    import shutil
+    import tempfile
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="hipcheck-eacces-", dir="/tmp"))
+    try:
+        tmp_path.chmod(0o755)
+        _refused_as_nobody(tmp_path, which)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _refused_as_nobody(tmp_path: Path, which: str) -> None:
+    locked = tmp_path / "locked"
+    (locked / "inner").mkdir(parents=True)
+    locked.chmod(0o700)
+    home = tmp_path / "nobody-home"
+    home.mkdir()
+    os.chown(home, 65534, 65534)
+    env = {store.ENV_VAR: str(home), "PYTHONPATH": str(ROOT)}
+    if which == "home":
+        env[store.ENV_VAR] = str(locked / "inner")
+        args = ["history"]
+    elif which == "save":
+        args = ["triage", "--answers", EXAMPLE, "--save", str(locked / "inner" / "r.md")]
+    else:
+        args = ["--content", str(locked / "inner"), "list"]
+    code = f"import sys; sys.argv = ['hipcheck', *{args!r}]; from hipcheck.commands.app import main; main()"
+    r = _as_nobody(code, env)
+    assert r.returncode in (1, 2), r.stderr
+    line = r.stderr.decode().strip()
+    assert line.startswith("hipcheck: error: ") and "\n" not in line and "permission" in line.lower(), line

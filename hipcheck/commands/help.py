@@ -14,7 +14,7 @@ import os
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from hipcheck.commands.common import Exit, quiet_stdout
+from hipcheck.commands.common import Exit, fail, quiet_stdout
 
 
 def reflow(text: str | None) -> str | None:
@@ -103,6 +103,14 @@ class HelpGroup(_Help, TyperGroup):
         except BrokenPipeError:
             quiet_stdout()
             raise typer.Exit(int(Exit.OK)) from None
+        except Exception as exc:
+            # The history's errors are one line whichever command met them (a HIPCHECK_HOME the OS
+            # refuses is found by the first look at the path, in any command): exit 1, not a traceback.
+            from hipcheck.history.store import StoreError
+
+            if isinstance(exc, StoreError):
+                fail(str(exc), Exit.ERROR)
+            raise
 
 
 class App(typer.Typer):

@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hipcheck.history.models import EARLIEST_DAY, SIDES, CheckIn, Clearance, PastResult
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.files import path_problem
+from hipcheck.knowledge.text import echo, escape
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.models import TriageResult
@@ -160,7 +161,16 @@ def data_dir() -> Path:
 
 
 def db_path() -> Path:
-    return data_dir() / DB_NAME
+    """The history file; StoreError when the OS would refuse its path (a name over 255 bytes, a
+    folder on the way the account may not search): one check before any other file operation."""
+    path = data_dir() / DB_NAME
+    problem = path_problem(path)
+    if problem:
+        raise StoreError(
+            f"the history folder {echo(str(path.parent))} cannot be used ({problem}); "
+            f"point {ENV_VAR} at another folder"
+        )
+    return path
 
 
 def exists() -> bool:

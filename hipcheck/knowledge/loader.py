@@ -35,6 +35,7 @@ from hipcheck.knowledge.files import (
     ContentFileError,
     content_files,
     default_content_dir,
+    path_problem,
     read_file,
     read_files,
 )
@@ -55,7 +56,7 @@ from hipcheck.knowledge.models import (
 )
 from hipcheck.knowledge.names import normalise_name, resolve_name
 from hipcheck.knowledge.regions import fill_data, fill_text, placeholders_in
-from hipcheck.knowledge.text import did_you_mean, escape
+from hipcheck.knowledge.text import did_you_mean, echo, escape
 
 if TYPE_CHECKING:
     # Imported where used: the plan models (knowledge/plans.py) are built only by the commands that need
@@ -607,6 +608,9 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
     knowledge/cache.py), and valid content is written to it. The checks run either way. Each file is
     read once, within the limits (see the module's docstring)."""
     root = Path(root) if root is not None else default_content_dir()
+    problem = path_problem(root)
+    if problem:
+        raise ContentError([f"{echo(root)}: the content directory cannot be read: {problem}"])
     if not root.is_dir():
         raise ContentError([f"{root}: content directory not found"])
     files = content_files(root)
