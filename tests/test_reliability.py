@@ -350,3 +350,97 @@ def _refused_as_nobody(tmp_path: Path, which: str) -> None:
     assert r.returncode in (1, 2), r.stderr
     line = r.stderr.decode().strip()
     assert line.startswith("hipcheck: error: ") and "\n" not in line and "permission" in line.lower(), line
+
+
+# --------------------------------------------------------------------------- 5-7: standard streams
+
+
+def _shell(command: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`hipcheck` run by a shell, for redirections Python's subprocess cannot make (`<&-`, `>&-`)."""
+    return subprocess.run(
+        ["bash", "-c", command],
+        env={**os.environ, "COLUMNS": "80", "HIPCHECK": f"{sys.executable} -m hipcheck", **(env or {})},
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    ["triage", "triage --answers -", "plan --answers -", "log", "history --forget", "log --pain 2 --side"],
+)
+def test_a_closed_stdin_is_one_line(args):
+    _fill(1)
+    r = _shell(f"$HIPCHECK {args} <&-")
+    one_line_error(r, 2)
+
+
+def test_a_closed_stdin_never_lets_the_history_file_take_its_place():
+    """With fd 0 closed the next file opened would get it: the history must not be read as stdin."""
+    _fill(1)
+    before = store.db_path().read_bytes()
+    r = _shell("$HIPCHECK log --pain 2 --note x <&- >/dev/null && $HIPCHECK history --json <&-")
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["checkins"]) == 2 and store.db_path().read_bytes() != before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "list",
+        "--help",
+        "history",
+        "history --json",
+        f"triage --answers {EXAMPLE}",
+        "log --pain 2",
+        "explain gtps",
+    ],
+)
+def test_a_closed_stdout_is_a_quiet_exit(args):
+    _fill(1)
+    r = _shell(f"$HIPCHECK {args} >&-")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b"", r.stderr
+
+
+def test_a_closed_stdout_never_writes_output_into_the_history():
+    _fill(1)
+    r = _shell("$HIPCHECK log --pain 2 --note closed >&-")
+    assert r.returncode == 0, r.stderr
+    conn = store.open_store(create=False)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [c.note for c in store.load_checkins(conn)][-1] == "closed"
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history"],
+        ["--help"],
+        ["triage", "--help"],
+        ["plan", "--answers", EXAMPLE],
+        ["list"],
+        ["explain", "gtps"],
+        ["triage", "--answers", EXAMPLE, "--full"],
+    ],
+)
+def test_a_reader_that_has_gone_is_a_quiet_exit_0(args):
+    """`hipcheck ... | head -1`, made certain: the pipe's reading end is closed before the first write."""
+    _fill(12)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        p = subprocess.run(
+            [sys.executable, "-m", "hipcheck", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "COLUMNS": "80", "HIPCHECK_PAGER": "cat"},
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == b""

@@ -56,6 +56,17 @@ class _Help:
       metavar (`PATH <list[Path]>`); the metavar already names it;
     - the usage line names arguments by their metavar, `NAME` or `[NAME]`, not `{name}`."""
 
+    def format_help(self, ctx: typer.Context, formatter) -> None:  # type: ignore[no-untyped-def]
+        # Typer draws help on a Rich console of its own, whose broken-pipe handler exits 1 when the
+        # reader has gone (`hipcheck --help | head -1`); that SystemExit(1), the only one drawing help
+        # raises, becomes the BrokenPipeError the entry point ends quietly with 0 for.
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        except SystemExit as exc:
+            if exc.code == 1:
+                raise BrokenPipeError from None
+            raise
+
     def _reflow_help(self) -> None:
         self.help = reflow(self.help)
         self.epilog = reflow(self.epilog)
