@@ -444,3 +444,76 @@ def test_a_reader_that_has_gone_is_a_quiet_exit_0(args):
         os.close(write)
     assert p.returncode == 0, p.stderr
     assert p.stderr == b""
+
+
+# --------------------------------------------------------------------------- 8-9: hostile text
+
+
+def _save_result(kb, name: str | None = None) -> None:
+    from conftest import all_clear
+
+    from hipcheck.engine.decide import assess
+
+    result = assess(kb, {**all_clear(kb), "location": ["lateral"]})
+    conn = store.open_store()
+    try:
+        rid = store.save_result(conn, result)
+        if name is not None:
+            data = json.loads(store.load_result_json(conn, rid))
+            data["causes"][0]["name"] = "@@NAME@@"
+            raw = json.dumps(data).replace('"@@NAME@@"', name)  # `name` is JSON text
+            conn.execute("UPDATE result SET result_json = ? WHERE id = ?", (raw, rid))
+    finally:
+        conn.close()
+
+
+def test_history_json_skips_a_saved_result_with_a_lone_surrogate_with_a_warning(kb):
+    _save_result(kb)
+    _save_result(kb, '"\\ud800"')  # the JSON escape of a lone surrogate, as a tampered file may hold
+    r = run("history", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert len(json.loads(r.stdout)["results"]) == 1
+    assert "hipcheck: warning:" in r.stderr and "saved result 2" in r.stderr
+
+
+CONTROLS = "\u202e\u009b\x1b"
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in CONTROLS if c in text]
+
+
+def test_history_json_escapes_bidi_and_c1_controls_in_notes_and_stays_valid_json():
+    conn = store.open_store()
+    try:
+        store.add_checkin(conn, pain=2, day=TODAY, today=TODAY, note="gnitsoc\u202e at \u009b31m")
+    finally:
+        conn.close()
+    r = run("history", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert _raw_controls(r.stdout) == []
+    assert "\\u202e" in r.stdout and "\\u009b" in r.stdout
+    assert json.loads(r.stdout)["checkins"][0]["note"] == "gnitsoc\u202e at \u009b31m"
+
+
+def test_forget_and_the_newer_schema_warning_escape_a_hipcheck_home_with_controls(monkeypatch, tmp_path, kb):
+    from hipcheck.commands.history_hook import history_reasons_and_saver
+
+    home = tmp_path / f"ho{CONTROLS}me"
+    monkeypatch.setenv(store.ENV_VAR, str(home))
+    r = run("history", "--forget", "--yes")
+    assert r.exit_code == 0 and _raw_controls(r.stdout + r.stderr) == [], r.stdout
+    _fill(1)
+    with sqlite3.connect(store.db_path()) as c:
+        c.execute("PRAGMA user_version = 99")
+    r = _shell("$HIPCHECK triage --answers " + EXAMPLE + " --history --json", env={store.ENV_VAR: str(home)})
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert "newer hipcheck" in err and _raw_controls(err) == [], err
+    monkeypatch.setattr(sys, "stderr", captured := __import__("io").StringIO())
+    history_reasons_and_saver(content_dir=None, today=TODAY)
+    assert "newer hipcheck" in captured.getvalue() and _raw_controls(captured.getvalue()) == []
+    with sqlite3.connect(store.db_path()) as c:
+        c.execute("PRAGMA user_version = 3")
+    r = run("history", "--forget", "--yes")
+    assert r.exit_code == 0 and "Deleted" in r.stdout and _raw_controls(r.stdout + r.stderr) == [], r.stdout

@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import escape, json_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -179,7 +179,7 @@ def content_invalid(exc: "ContentError") -> NoReturn:
 
 
 def emit_json(model: "Out") -> None:
-    sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+    sys.stdout.write(json_safe(model.model_dump_json(indent=2)) + "\n")
 
 
 def json_views() -> dict:

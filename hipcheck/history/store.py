@@ -455,8 +455,8 @@ def _migrate(conn: HistoryConnection) -> None:
         version = schema_version(conn)  # again, inside the lock: another process may have migrated
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"the history database {conn.path} was written by a newer hipcheck (schema {version}, "
-                f"this one reads up to {SCHEMA_VERSION}); upgrade hipcheck"
+                f"the history database {escape(str(conn.path))} was written by a newer hipcheck "
+                f"(schema {version}, this one reads up to {SCHEMA_VERSION}); upgrade hipcheck"
             )
         for step in MIGRATIONS[version:]:
             for statement in step:
@@ -774,6 +774,11 @@ def _past_result(row: tuple[Any, ...]) -> PastResult:
         raise ValueError("the saved result is nested too deeply") from None
     except json.JSONDecodeError:
         raise ValueError("the saved result is not valid JSON") from None
+    if "\\u" in raw:  # only a \u escape can make a lone surrogate, which no output can write
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the saved result holds text that is not valid Unicode") from None
     causes = data.get("causes") or []
     lvl = _obj(data.get("level") or {}, "its level")
     reasons = lvl.get("reasons") or []
