@@ -517,3 +517,16 @@ def test_forget_and_the_newer_schema_warning_escape_a_hipcheck_home_with_control
         c.execute("PRAGMA user_version = 3")
     r = run("history", "--forget", "--yes")
     assert r.exit_code == 0 and "Deleted" in r.stdout and _raw_controls(r.stdout + r.stderr) == [], r.stdout
+
+
+# --------------------------------------------------------------------------- 10: long input in errors
+
+HUGE = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    "args", [["explain", HUGE], ["schema", HUGE], ["plan", "--cause", HUGE, "--answers", EXAMPLE]]
+)
+def test_a_huge_name_is_quoted_cut_to_about_80_characters(args):
+    line = one_line_error(run(*args), 2)
+    assert len(line) < 400 and "xxx..." in line, len(line)
