@@ -530,3 +530,18 @@ HUGE = "x" * 100_000
 def test_a_huge_name_is_quoted_cut_to_about_80_characters(args):
     line = one_line_error(run(*args), 2)
     assert len(line) < 400 and "xxx..." in line, len(line)
+
+
+# --------------------------------------------------------------------------- 11: --save names near the limit
+
+
+@pytest.mark.parametrize("length", [242, 250, 255])
+@pytest.mark.parametrize("command", [["triage", "--answers", EXAMPLE], ["plan", "--answers", EXAMPLE]])
+def test_a_save_name_of_242_to_255_bytes_is_saved(tmp_path, length, command):
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / ("r" * (length - 3) + ".md")
+    assert len(target.name.encode()) == length
+    r = run(*command, "--save", str(target))
+    assert r.exit_code == 0, r.stderr
+    assert target.is_file() and target.stat().st_size > 0
+    assert [p.name for p in target.parent.iterdir()] == [target.name], "no temporary file left behind"

@@ -48,7 +48,9 @@ def write_private(path: Path, data: bytes, *, overwrite: bool = False) -> None:
     existing one is replaced only with `overwrite` (else FileExistsError), keeping its mode. A symbolic
     link is replaced, not followed. On any failure nothing is left behind."""
     folder = Path(os.path.abspath(path)).parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    # A temporary name of fixed length (22 bytes): one built from the file's name did not fit when
+    # the name was itself near the 255-byte limit, and failed after all the work.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".hipcheck-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
