@@ -545,3 +545,57 @@ def test_a_save_name_of_242_to_255_bytes_is_saved(tmp_path, length, command):
     assert r.exit_code == 0, r.stderr
     assert target.is_file() and target.stat().st_size > 0
     assert [p.name for p in target.parent.iterdir()] == [target.name], "no temporary file left behind"
+
+
+# --------------------------------------------------------------------------- 12: a nearly full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KB tmpfs (root only; skipped elsewhere), to be filled to the last few KB."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True
+    ).returncode:
+        pytest.skip("needs root and tmpfs to make a small disk")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def _fill_disk(mnt: Path, leave: int = 20 * 1024) -> None:
+    st = os.statvfs(mnt)
+    free = st.f_bavail * st.f_frsize
+    with open(mnt / "filler", "wb") as fh:
+        fh.write(b"\0" * max(free - leave, 0))
+    assert os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize <= 28 * 1024
+
+
+def test_a_nearly_full_disk_is_the_disk_full_message_and_reads_still_work(small_disk, monkeypatch):
+    monkeypatch.setenv(store.ENV_VAR, str(small_disk / "h"))
+    for pain in ("2", "3"):
+        assert run("log", "--pain", pain).exit_code == 0
+    _fill_disk(small_disk)
+    r = run("log", "--pain", "4")
+    line = one_line_error(r, 1)
+    assert "is full" in line and "no record was lost" in line, line
+    r = run("history", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert [c["pain"] for c in json.loads(r.stdout)["checkins"]] == [2, 3]
+    r = run("history")
+    assert r.exit_code == 0, r.stderr
+    (small_disk / "filler").unlink()
+    assert run("log", "--pain", "4").exit_code == 0
+    assert len(json.loads(run("history", "--json").stdout)["checkins"]) == 3
+
+
+def test_a_disk_io_error_with_the_disk_nearly_full_is_the_disk_full_message(monkeypatch, tmp_path):
+    """The same without a small disk: SQLite says "disk I/O error" when it cannot grow its files."""
+    monkeypatch.setattr(store, "_free_bytes", lambda folder: 4096)
+    error = store._unusable(tmp_path / "history.db", sqlite3.OperationalError("disk I/O error"))
+    assert "is full" in str(error)
+    monkeypatch.setattr(store, "_free_bytes", lambda folder: 10**9)
+    error = store._unusable(tmp_path / "history.db", sqlite3.OperationalError("disk I/O error"))
+    assert "is full" not in str(error)

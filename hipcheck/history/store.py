@@ -219,6 +219,24 @@ def _kind(exc: BaseException) -> str:
     return "other"
 
 
+NEARLY_FULL = 1 << 20  # bytes free below which a failed write or an I/O error is put down to a full disk
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def _nearly_full(path: Path) -> bool:
+    """SQLite says "disk I/O error" (not "disk is full") when it cannot make its -shm file or grow
+    the journal on a disk with a few KB left: the free space tells which it is."""
+    free = _free_bytes(path.parent)
+    return free is not None and free < NEARLY_FULL
+
+
 def _unusable(path: Path, exc: BaseException, timeout: float | None = None) -> StoreError:
     """The one-line error for `exc`. Only a damaged file points to recovery; a lock or a full disk
     says what to do about that instead, since nothing is wrong with the history itself."""
@@ -228,6 +246,8 @@ def _unusable(path: Path, exc: BaseException, timeout: float | None = None) -> S
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     where = escape(str(path))
     kind = _kind(exc)
+    if kind == "other" and _nearly_full(path):
+        kind = "full"
     if kind == "busy":
         waited = f"waited {timeout:g} s: " if timeout is not None else ""
         return StoreBusy(
@@ -421,11 +441,50 @@ def open_store(*, create: bool = True, timeout: float | None = None) -> HistoryC
         conn.execute("PRAGMA synchronous = FULL")
         _retrying(conn, lambda: _migrate(conn))
     except DB_ERRORS as exc:
+        conn.lock_fd = None  # kept for a read-only connection, else closed below
         conn.close()
-        raise _unusable(path, exc, timeout) from None
+        error = _unusable(path, exc, timeout)
+        reader = None if create or not _nearly_full(path) else _read_only(path, timeout, warnings, error)
+        if reader is None:
+            if lock is not None:
+                os.close(lock)
+            raise error from None
+        reader.lock_fd = lock
+        return reader
     except StoreError:
         conn.close()
         raise
+    return conn
+
+
+def _read_only(
+    path: Path, timeout: float, warnings: list[str], error: StoreError
+) -> HistoryConnection | None:
+    """On a disk too full for SQLite's -shm file, a connection that reads the file as it is, writing
+    nothing: `history`, `report` and `plan` still work. Only when every committed record is in the
+    file itself (no -wal file with records in it) and it is at the current schema; else None."""
+    from urllib.parse import quote
+
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        uri = "file:" + quote(str(path.absolute())) + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=timeout, isolation_level=None, factory=HistoryConnection
+        )
+    except (OSError, *DB_ERRORS):
+        return None
+    conn.path, conn.timeout, conn.lock_fd = path, timeout, None
+    conn.warnings = [*warnings, f"{error}; your history is shown as it is, read-only"]
+    conn.text_factory = _read_text
+    try:
+        if schema_version(conn) != SCHEMA_VERSION:
+            conn.close()
+            return None
+    except DB_ERRORS:
+        conn.close()
+        return None
     return conn
 
 
