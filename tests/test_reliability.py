@@ -555,9 +555,12 @@ def small_disk(tmp_path):
     """A 256 KB tmpfs (root only; skipped elsewhere), to be filled to the last few KB."""
     mnt = tmp_path / "small"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True
-    ).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True
+        ).returncode
+    ):
         pytest.skip("needs root and tmpfs to make a small disk")
     try:
         yield mnt
@@ -599,3 +602,20 @@ def test_a_disk_io_error_with_the_disk_nearly_full_is_the_disk_full_message(monk
     monkeypatch.setattr(store, "_free_bytes", lambda folder: 10**9)
     error = store._unusable(tmp_path / "history.db", sqlite3.OperationalError("disk I/O error"))
     assert "is full" not in str(error)
+
+
+# --------------------------------------------------------------------------- 13: content check reasons
+
+
+def test_content_check_shows_the_reason_for_a_long_name_with_a_newline(tmp_path):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cond = content / "conditions" / "gtps.toml"
+    text = cond.read_text(encoding="utf-8")
+    cond.write_text(text.replace('name = "', 'name = "' + "Long " * 70 + "\\n", 1), encoding="utf-8")
+    r = run("content", "check", str(content))
+    assert r.exit_code == 1
+    [line] = [x for x in r.stdout.splitlines() if "gtps.toml" in x]
+    assert "must be one line" in line and len(line) <= 300, line

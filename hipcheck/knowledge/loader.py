@@ -86,9 +86,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u20
 
 
 def _problem_line(text: str) -> str:
-    """A problem as one short line: control characters escaped, cut to MAX_PROBLEM_CHARS."""
-    text = escape(text[: MAX_PROBLEM_CHARS * 2])
-    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 3] + "..."
+    """A problem as one short line: control characters escaped, cut to MAX_PROBLEM_CHARS in the
+    middle, so both where it is (the start) and what is wrong (the end) stay visible however long the
+    value quoted between them."""
+    if len(text) > 2 * MAX_PROBLEM_CHARS:
+        text = text[:MAX_PROBLEM_CHARS] + text[-MAX_PROBLEM_CHARS:]
+    text = escape(text)
+    if len(text) <= MAX_PROBLEM_CHARS:
+        return text
+    tail = MAX_PROBLEM_CHARS // 3
+    return text[: MAX_PROBLEM_CHARS - tail - 5] + " ... " + text[-tail:]
 
 
 class ContentError(Exception):
@@ -715,7 +722,7 @@ def _build(root: Path, files: list[Path], read: Reader, check: Check = _validate
         log_evidence[c.id] = _compile_evidence(c, qmap, where, problems)
         for name in (c.id, c.name, *c.aliases):
             if "\n" in name:
-                problems.append(f"{where} → name: '{name}' must be one line")
+                problems.append(f"{where} → name: '{echo(name)}' must be one line")
             key = normalise_name(name)
             if key in names and names[key] != c.id:
                 problems.append(f"{where} → aliases: '{name}' is already used by '{names[key]}'")
