@@ -87,7 +87,7 @@ def _flip_schema_byte(old: bytes = b"NULL", new: int = 0xCA, nth: int = -1) -> N
 # --------------------------------------------------------------------------- 1: schema not UTF-8
 
 
-@pytest.mark.parametrize("table_text", [b"NULL", b"TABLE checkin"])
+@pytest.mark.parametrize("table_text", [b"NULL", b'TABLE "checkin"', b"sqlite_sequence"])
 def test_schema_text_that_is_not_utf8_is_the_damaged_message_and_repair_keeps_every_row(table_text):
     _fill(30)
     _flip_schema_byte(table_text)
@@ -619,3 +619,74 @@ def test_content_check_shows_the_reason_for_a_long_name_with_a_newline(tmp_path)
     assert r.exit_code == 1
     [line] = [x for x in r.stdout.splitlines() if "gtps.toml" in x]
     assert "must be one line" in line and len(line) <= 300, line
+
+
+# --------------------------------------------------------------------------- 14: ids and clearances
+
+
+def test_a_removed_check_in_id_is_never_given_again():
+    conn = store.open_store()
+    try:
+        ids = [store.add_checkin(conn, pain=1, day=TODAY, today=TODAY).id for _ in range(3)]
+        assert store.remove_checkin(conn, ids[-1])
+        new = store.add_checkin(conn, pain=2, day=TODAY, today=TODAY)
+        assert new.id not in ids, "repeating `history --remove 3` would delete this one"
+        assert not store.remove_checkin(conn, ids[-1])
+    finally:
+        conn.close()
+
+
+def test_the_migration_to_ids_never_reused_keeps_every_row_and_its_id(home):
+    """A file at schema 3 (made with the migrations of that release), with gaps in its ids."""
+    home.mkdir(mode=0o700)
+    with sqlite3.connect(store.db_path()) as c:
+        for step in store.MIGRATIONS[:3]:
+            for statement in step:
+                c.execute(statement)
+        c.execute("PRAGMA user_version = 3")
+        for i in (1, 2, 5, 9):
+            c.execute(
+                "INSERT INTO checkin (id, day, recorded_at, pain, note, side, rest, night, session, during,"
+                " morning) VALUES (?, ?, ?, ?, ?, 'left', 1, 0, 1, 3, 2)",
+                (i, TODAY.isoformat(), f"2026-06-15T09:0{i}:00+00:00", i, f"n{i}"),
+            )
+        c.execute("INSERT INTO clearance VALUES (4, '2026-06-15', '2026-06-15T10:00:00+00:00', 'p', 's2')")
+    conn = store.open_store()
+    try:
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
+        got = store.load_checkins(conn)
+        assert [(c.id, c.note, c.side, c.rest, c.session, c.during, c.morning) for c in got] == [
+            (i, f"n{i}", "left", True, True, 3, 2) for i in (1, 2, 5, 9)
+        ]
+        assert [c.id for c in store.load_clearances(conn)] == [4]
+        assert store.remove_checkin(conn, 9)
+        assert store.add_checkin(conn, pain=1, day=TODAY, today=TODAY).id == 10
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def test_clearances_recorded_at_once_by_ten_processes_are_one_row():
+    store.open_store().close()
+    code = (
+        "from datetime import date; from hipcheck.history import store; c = store.open_store(); "
+        "print(store.add_clearance(c, plan='bone', phase='s2', day=date(2026, 6, 15)).id); c.close()"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(10)
+    ]
+    ids = set()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        ids.add(int(out))
+    conn = store.open_store()
+    try:
+        rows = store.load_clearances(conn)
+        assert len(rows) == 1 and ids == {rows[0].id}
+        # Another day is another clearance (a step cleared again after a step back).
+        store.add_clearance(conn, plan="bone", phase="s2", day=date(2026, 6, 16))
+        assert len(store.load_clearances(conn)) == 2
+    finally:
+        conn.close()

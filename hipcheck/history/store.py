@@ -96,6 +96,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             phase       TEXT NOT NULL                        -- the step cleared for
         )""",
     ),
+    # 3 → 4: check-in ids are never given again (issue 19): SQLite gives the largest id + 1, so after
+    # `history --remove` of the last check-in the next one took its id, and repeating the command
+    # deleted it. AUTOINCREMENT needs the table made anew: every row is copied with its id.
+    (
+        """CREATE TABLE checkin_v4 (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            day         TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            pain        INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+            km          REAL CHECK (km IS NULL OR km >= 0),
+            note        TEXT,
+            side        TEXT CHECK (side IS NULL OR side IN ('left', 'right', 'both')),
+            rest        INTEGER NOT NULL DEFAULT 0 CHECK (rest IN (0, 1)),
+            night       INTEGER NOT NULL DEFAULT 0 CHECK (night IN (0, 1)),
+            session     INTEGER CHECK (session IS NULL OR session IN (0, 1)),
+            during      INTEGER CHECK (during IS NULL OR during BETWEEN 0 AND 10),
+            morning     INTEGER CHECK (morning IS NULL OR morning BETWEEN 0 AND 10)
+        )""",
+        "INSERT INTO checkin_v4 (id, day, recorded_at, pain, km, note, side, rest, night, session, during,"
+        " morning) SELECT id, day, recorded_at, pain, km, note, side, rest, night, session, during, morning"
+        " FROM checkin",
+        "DROP TABLE checkin",
+        "ALTER TABLE checkin_v4 RENAME TO checkin",
+        "CREATE INDEX checkin_day ON checkin (day)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -758,19 +783,30 @@ def remove_checkin(conn: HistoryConnection, checkin_id: int) -> bool:
 def add_clearance(
     conn: HistoryConnection, *, plan: str, phase: str, day: date, now: datetime | None = None
 ) -> Clearance:
-    """Record that a clinician cleared the runner for a step of a plan; return it with its id."""
+    """Record that a clinician cleared the runner for a step of a plan; return it with its id.
+
+    Idempotent for a day: when that step of that plan already has a clearance of that day (another
+    `plan --cleared` got there first), that one is returned and nothing is written. The look and the
+    insert are one write transaction, so processes clearing at once store one row."""
     recorded = _utc(now)
 
-    def write() -> int:
+    def write() -> tuple[int, str]:
         with transaction(conn):
+            found = conn.execute(
+                "SELECT id, recorded_at FROM clearance WHERE plan = ? AND phase = ? AND day = ?"
+                " ORDER BY id LIMIT 1",
+                (plan, phase, day.isoformat()),
+            ).fetchone()
+            if found is not None:
+                return int(found[0]), found[1]
             cur = conn.execute(
                 "INSERT INTO clearance (day, recorded_at, plan, phase) VALUES (?, ?, ?, ?)",
                 (day.isoformat(), recorded.isoformat(), plan, phase),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.lastrowid or 0), recorded.isoformat()
 
-    rowid = _guard(conn, write)
-    return Clearance(id=rowid, day=day, recorded_at=recorded, plan=plan, phase=phase)
+    rowid, at = _guard(conn, write)
+    return Clearance(id=rowid, day=day, recorded_at=at, plan=plan, phase=phase)
 
 
 def load_clearances(conn: HistoryConnection, damaged: list[Damaged] | None = None) -> list[Clearance]:
