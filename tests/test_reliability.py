@@ -690,3 +690,71 @@ def test_clearances_recorded_at_once_by_ten_processes_are_one_row():
         assert len(store.load_clearances(conn)) == 2
     finally:
         conn.close()
+
+
+# --------------------------------------------------------------------------- found by tools/fuzz_surfaces.py
+
+
+def test_fuzz_a_column_renamed_by_a_damaged_byte_is_damaged_and_repair_keeps_every_row():
+    """damaged-db seed 1 case 8: a byte in the schema text that renames a column (content_version)
+    left a file that passed SQLite's check, so repair called it healthy and every read failed with
+    "no such column", pointing nowhere."""
+    _fill(5)
+    conn = store.open_store()
+    try:
+        from hipcheck.engine.decide import assess
+        from hipcheck.knowledge.loader import load_content
+
+        kb = load_content(None, use_cache=True)
+        answers = {"injury": "no", "weight_bearing": "normal", "warning_signs": ["none"]}
+        store.save_result(conn, assess(kb, {**answers, "nerve_signs": ["none"], "location": ["lateral"]}))
+    finally:
+        conn.close()
+    _checkpoint()
+    _flip_schema_byte(b"content_version", ord("K"), nth=0)
+    with pytest.raises(store.StoreDamaged):
+        conn = store.open_store(create=False)
+        try:
+            store.load_results(conn)
+        finally:
+            conn.close()
+    done = store.repair()
+    assert done.backup is not None and (done.checkins, done.results, done.unreadable) == (5, 1, 0)
+    conn = store.open_store(create=False)
+    try:
+        assert len(store.load_results(conn)) == 1
+    finally:
+        conn.close()
+
+
+def test_fuzz_a_record_whose_id_is_damaged_is_reported_not_a_type_error():
+    """damaged-db seed 1 case 142: a byte of "PRIMARY KEY" changed in the schema text makes `id` a
+    plain column, which reads NULL; the damaged-record report did `int(None)`, a TypeError."""
+    conn = store.open_store()
+    try:
+        with store.transaction(conn):
+            conn.execute(
+                "INSERT INTO result (day, recorded_at, level, content_version, result_json)"
+                " VALUES ('2026-06-15', 'x', 'routine', 'v', 'not json')"
+            )
+    finally:
+        conn.close()
+    _checkpoint()
+    _flip_schema_byte(b"PRIMARY KEY,\n            day             TEXT", ord("Z"), nth=0)
+    damaged: list = []
+    conn = sqlite3.connect(store.db_path(), factory=store.HistoryConnection, isolation_level=None)
+    conn.path, conn.timeout, conn.lock_fd = store.db_path(), 1.0, None
+    try:
+        assert store.load_results(conn, None, damaged) == []
+        assert [d.id for d in damaged] == [0], damaged
+    finally:
+        conn.close()
+
+
+def test_fuzz_a_store_error_quoting_schema_text_with_a_newline_is_one_line(tmp_path):
+    """damaged-db seed 1 case 91: SQLite quotes the damaged CREATE text, newline and all."""
+    error = store._unusable(
+        tmp_path / "history.db",
+        sqlite3.DatabaseError('malformed database schema (x) - near "\n  id": syntax'),
+    )
+    assert "\n" not in str(error) and "\\n" in str(error)

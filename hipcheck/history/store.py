@@ -241,6 +241,8 @@ def _kind(exc: BaseException) -> str:
         return "full"
     if primary in _DAMAGED_CODES or (primary is None and ("malformed" in text or "not a database" in text)):
         return "damaged"
+    if "no such column" in text or "no such table" in text:  # hipcheck's own queries: its schema was changed
+        return "damaged"
     return "other"
 
 
@@ -269,6 +271,7 @@ def _unusable(path: Path, exc: BaseException, timeout: float | None = None) -> S
         detail = "its structure holds bytes that are not text"
     else:
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    detail = echo(detail, 200)  # SQLite quotes the damaged schema text, newlines and all
     where = escape(str(path))
     kind = _kind(exc)
     if kind == "other" and _nearly_full(path):
@@ -736,8 +739,13 @@ def load_checkins(
             )
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
             if damaged is not None:
-                damaged.append(Damaged("check-in", int(r[0]), _problem(exc)))
+                damaged.append(Damaged("check-in", _id(r[0]), _problem(exc)))
     return out
+
+
+def _id(value: Any) -> int:
+    """A damaged record's id for the report: 0 when the id itself is damaged (not a whole number)."""
+    return value if isinstance(value, int) else 0
 
 
 def _problem(exc: Exception) -> str:
@@ -823,7 +831,7 @@ def load_clearances(conn: HistoryConnection, damaged: list[Damaged] | None = Non
             out.append(Clearance(id=r[0], day=r[1], recorded_at=r[2], plan=r[3], phase=r[4]))
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
             if damaged is not None:
-                damaged.append(Damaged("clearance", int(r[0]), _problem(exc)))
+                damaged.append(Damaged("clearance", _id(r[0]), _problem(exc)))
     return out
 
 
@@ -915,7 +923,7 @@ def load_results(
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
             if damaged is not None:
                 problem = f"missing {exc}" if isinstance(exc, KeyError) else _problem(exc)
-                damaged.append(Damaged("saved result", int(row[0]), problem))
+                damaged.append(Damaged("saved result", _id(row[0]), problem))
     return out
 
 
@@ -1038,6 +1046,10 @@ def _inspect(source: Path) -> tuple[int, int] | None:
             )
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             return None
+        known = _schemas()
+        rows = _schema_rows(source)
+        if rows is None or any(r not in known for r in rows):
+            return None  # a CREATE statement changed: the file reads, but not as hipcheck's history
         c = conn.execute("SELECT count(*) FROM checkin").fetchone()[0]
         r = conn.execute("SELECT count(*) FROM result").fetchone()[0]
         return int(c), int(r)
@@ -1117,22 +1129,33 @@ def _schemas() -> list[tuple[bytes, bytes, bytes, bytes]]:
     return seen
 
 
-def _mend_schema(src: Path) -> None:
-    """When the schema of the scratch copy cannot be read (a damaged byte in a CREATE statement, which
-    makes every query fail), put back the text each damaged row must have held: the closest of the
-    known schema rows. A row like none of them is dropped. Only the scratch copy is changed."""
+def _schema_rows(src: Path) -> list[tuple[bytes, bytes, bytes, bytes]] | None:
+    """(type, name, tbl_name, sql) of each row of the file's schema, as bytes; None if unreadable."""
     try:
-        probe = sqlite3.connect(src, isolation_level=None)
-        try:
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return  # it reads
-        finally:
-            probe.close()
+        conn = sqlite3.connect(src, isolation_level=None)
     except DB_ERRORS:
-        pass
+        return None
+    conn.text_factory = bytes
+    try:
+        conn.execute("PRAGMA writable_schema = ON")  # reads the rows without parsing them
+        return [tuple(r) for r in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")]
+    except DB_ERRORS:
+        return None
+    finally:
+        conn.close()
+
+
+def _mend_schema(src: Path) -> None:
+    """When a row of the scratch copy's schema is not one hipcheck wrote (a damaged byte in a CREATE
+    statement: every query fails, or a column has another name), put back the text it must have held:
+    the closest of the known schema rows. A row like none of them is dropped. Only the scratch copy
+    is changed; the data pages, which the CREATE text only describes, are read as they are."""
     import difflib
 
     known = _schemas()
+    rows = _schema_rows(src)
+    if rows is not None and all(r in known for r in rows):
+        return
     try:
         conn = sqlite3.connect(src, isolation_level=None)
     except DB_ERRORS:
