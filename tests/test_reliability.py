@@ -758,3 +758,11 @@ def test_fuzz_a_store_error_quoting_schema_text_with_a_newline_is_one_line(tmp_p
         sqlite3.DatabaseError('malformed database schema (x) - near "\n  id": syntax'),
     )
     assert "\n" not in str(error) and "\\n" in str(error)
+
+
+def test_fuzz_content_accuracy_on_a_long_missing_path_is_a_short_line(tmp_path):
+    """paths seed 7 case 715: a missing vignette file with a long (valid) path gave a 1,012-character
+    line: the path whole, then again inside the OSError's text."""
+    path = tmp_path / ("n" * 250) / ("n" * 250) / ("n" * 250) / "case.toml"
+    line = one_line_error(run("content", "accuracy", str(path)), 2)
+    assert len(line) < 400 and "No such file" in line, line

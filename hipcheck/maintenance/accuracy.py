@@ -76,8 +76,10 @@ def load_vignettes(paths: Iterable[Path]) -> list[tuple[Path, Vignette]]:
     for f in files:
         try:
             out.append((f, Vignette.model_validate(tomllib.loads(f.read_text(encoding="utf-8")))))
-        except (tomllib.TOMLDecodeError, ValidationError, OSError) as exc:
-            raise VignetteError(f"{f}: {str(exc).splitlines()[0]}") from exc
+        except OSError as exc:  # its text repeats the path: the reason alone, after the path cut short
+            raise VignetteError(f"{echo(f)}: {exc.strerror or type(exc).__name__}") from exc
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            raise VignetteError(f"{echo(f)}: {echo(str(exc).splitlines()[0], 200)}") from exc
     return out
 
 
