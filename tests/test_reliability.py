@@ -766,3 +766,15 @@ def test_fuzz_content_accuracy_on_a_long_missing_path_is_a_short_line(tmp_path):
     path = tmp_path / ("n" * 250) / ("n" * 250) / ("n" * 250) / "case.toml"
     line = one_line_error(run("content", "accuracy", str(path)), 2)
     assert len(line) < 400 and "No such file" in line, line
+
+
+def test_fuzz_stdin_none_with_its_descriptor_reused_reads_as_empty(monkeypatch):
+    """streams seed 7 case 84: fd 0 closed at start and then reused by another file leaves sys.stdin
+    None with fd 0 open: the wrapper must still give a stdin (the null device), never read fd 0."""
+    from hipcheck.commands import common
+
+    monkeypatch.setattr(sys, "stdin", None)
+    monkeypatch.setattr(sys, "__stdin__", None)
+    common._closed_streams_to_devnull()
+    assert sys.stdin is not None and sys.stdin.read() == ""
+    sys.stdin.close()

@@ -93,20 +93,28 @@ def _closed_streams_to_devnull() -> None:
     closed stdout or stderr takes its writes quietly. Python leaves `sys.stdin` None then, which was an
     AttributeError traceback; worse, the next file opened (the history database) would have got the
     free descriptor 0, 1 or 2, and output meant for stdout could have been written into it."""
+    import contextlib
     import os
 
     for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        mode = "r" if fd == 0 else "w"
         try:
             os.fstat(fd)
-            continue
         except OSError:
             pass
+        else:
+            if getattr(sys, name) is None:  # the descriptor was reused since: leave it, use the null device
+                with contextlib.suppress(OSError):
+                    stream = open(os.devnull, mode, encoding="utf-8")  # noqa: SIM115
+                    setattr(sys, name, stream)
+                    setattr(sys, f"__{name}__", stream)
+            continue
         try:
             null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
             if null != fd:
                 os.dup2(null, fd)
                 os.close(null)
-            stream = open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            stream = open(fd, mode, encoding="utf-8", closefd=False)  # noqa: SIM115
         except OSError:
             continue
         setattr(sys, name, stream)
