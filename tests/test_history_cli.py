@@ -885,7 +885,8 @@ def test_history_repair_on_a_healthy_or_missing_history_changes_nothing(home):
     log_days((0, 3))
     r = run("history", "--repair")
     assert r.exit_code == 0 and "not damaged" in r.stdout
-    assert sorted(p.name for p in home.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [store.DB_NAME]
+    side = ("-wal", "-shm", ".lock")
+    assert sorted(p.name for p in home.iterdir() if not p.name.endswith(side)) == [store.DB_NAME]
 
 
 @pytest.mark.parametrize("extra", [["--json"], ["--forget"], ["--since", "3d"], ["--yes"]])

@@ -661,7 +661,8 @@ def test_repair_leaves_a_healthy_file_alone(home, kb):
     done = store.repair()
     assert done.backup is None and (done.checkins, done.results) == (40, 1)
     assert store.db_path().read_bytes() == before
-    assert sorted(p.name for p in home.iterdir()) == [store.DB_NAME]
+    # Nothing but the file and its repair lock (issue 19): no backup, no scratch folder left behind.
+    assert sorted(p.name for p in home.iterdir()) == [store.DB_NAME, store.DB_NAME + ".lock"]
 
 
 @posix_only

@@ -36,7 +36,7 @@ from hipcheck.commands.help import App, examples
 from hipcheck.commands.history_options import REGION_HELP, AfterContent, AfterNoColor, AfterRegion
 from hipcheck.engine.parallel import MAX_JOBS  # light: the process pool is imported where it is used
 from hipcheck.knowledge.files import CONTENT_ENV_VAR as ENV_VAR
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import echo, escape
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.loader import KnowledgeBase
@@ -461,7 +461,7 @@ def _note_close_match(asked: str, cid: str, names: list[str]) -> None:
     from hipcheck.knowledge.names import name_parts, normalise_name
 
     if normalise_name(asked) not in {normalise_name(n) for n in [*names, *name_parts(names[1])]}:
-        note(f"Showing {cid} ({names[1].split(' (')[0]}), the closest match to '{asked}'.")
+        note(f"Showing {cid} ({names[1].split(' (')[0]}), the closest match to '{echo(asked)}'.")
 
 
 def _no_condition(name: str, found: "NameMatch", names: dict[str, str]) -> NoReturn:
@@ -471,9 +471,12 @@ def _no_condition(name: str, found: "NameMatch", names: dict[str, str]) -> NoRet
     if found.ambiguous:
         more = len(found.suggestions) - 5
         more = f"; and {more} more (see `hipcheck list`)" if more > 0 else ""
-        fail(f"'{name}' could be more than one condition: {hint}{more}. Pick one with `hipcheck explain ID`.")
+        fail(
+            f"'{echo(name)}' could be more than one condition: {hint}{more}. "
+            "Pick one with `hipcheck explain ID`."
+        )
     hint = f" Did you mean: {hint}?" if found.suggestions else ""
-    fail(f"no condition called '{name}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
+    fail(f"no condition called '{echo(name)}'.{hint} Try `hipcheck explain ID`, or `hipcheck list` for all.")
 
 
 @app.command("list", epilog=examples("hipcheck list", "hipcheck list --json | jq -r '.conditions[].id'"))
@@ -535,7 +538,7 @@ def schema(
         "plan": plan_models.PlanResult,
     }.get(name)
     if model is None:
-        fail(f"unknown schema '{name}'; choose one of: {', '.join(SCHEMAS)}")
+        fail(f"unknown schema '{echo(name)}'; choose one of: {', '.join(SCHEMAS)}")
     # No `$id`: the text is the same on every run and machine, to keep under version control.
     described = {"$schema": JSON_SCHEMA_DIALECT, **model.model_json_schema(mode="serialization")}
     sys.stdout.write(json.dumps(described, indent=2) + "\n")

@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import escape, json_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -87,11 +87,48 @@ def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
     return "".join(out), exc.end
 
 
+def _closed_streams_to_devnull() -> None:
+    """A standard stream that was closed when hipcheck started (`<&-`, `>&-`) is opened on the null
+    device: a closed stdin reads as empty (each command then says what it needed, in one line), a
+    closed stdout or stderr takes its writes quietly. Python leaves `sys.stdin` None then, which was an
+    AttributeError traceback; worse, the next file opened (the history database) would have got the
+    free descriptor 0, 1 or 2, and output meant for stdout could have been written into it."""
+    import contextlib
+    import os
+
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        mode = "r" if fd == 0 else "w"
+        try:
+            os.fstat(fd)
+        except OSError:
+            pass
+        else:
+            if getattr(sys, name) is None:  # the descriptor was reused since: leave it, use the null device
+                with contextlib.suppress(OSError):
+                    stream = open(os.devnull, mode, encoding="utf-8")  # noqa: SIM115
+                    setattr(sys, name, stream)
+                    setattr(sys, f"__{name}__", stream)
+            continue
+        try:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            stream = open(fd, mode, encoding="utf-8", closefd=False)  # noqa: SIM115
+        except OSError:
+            continue
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
 def safe_streams() -> None:
-    """Let stdout and stderr write any text whatever their encoding (PYTHONIOENCODING=ascii, a Latin-1
-    locale): what they cannot encode is escaped (see `_escape_unencodable`) instead of crashing."""
+    """The entry point's one stream wrapper. Closed standard streams are opened on the null device
+    (see `_closed_streams_to_devnull`), and stdout and stderr write any text whatever their encoding
+    (PYTHONIOENCODING=ascii, a Latin-1 locale): what they cannot encode is escaped (see
+    `_escape_unencodable`) instead of crashing."""
     import codecs
 
+    _closed_streams_to_devnull()
     codecs.register_error("hipcheck.escape", _escape_unencodable)
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) not in (None, "hipcheck.escape"):
@@ -150,7 +187,7 @@ def content_invalid(exc: "ContentError") -> NoReturn:
 
 
 def emit_json(model: "Out") -> None:
-    sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+    sys.stdout.write(json_safe(model.model_dump_json(indent=2)) + "\n")
 
 
 def json_views() -> dict:

@@ -14,7 +14,7 @@ import os
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from hipcheck.commands.common import Exit, quiet_stdout
+from hipcheck.commands.common import Exit, fail, quiet_stdout
 
 
 def reflow(text: str | None) -> str | None:
@@ -55,6 +55,17 @@ class _Help:
     - an argument shows no type either: Typer prints its Python type after its metavar, whatever the
       metavar (`PATH <list[Path]>`); the metavar already names it;
     - the usage line names arguments by their metavar, `NAME` or `[NAME]`, not `{name}`."""
+
+    def format_help(self, ctx: typer.Context, formatter) -> None:  # type: ignore[no-untyped-def]
+        # Typer draws help on a Rich console of its own, whose broken-pipe handler exits 1 when the
+        # reader has gone (`hipcheck --help | head -1`); that SystemExit(1), the only one drawing help
+        # raises, becomes the BrokenPipeError the entry point ends quietly with 0 for.
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        except SystemExit as exc:
+            if exc.code == 1:
+                raise BrokenPipeError from None
+            raise
 
     def _reflow_help(self) -> None:
         self.help = reflow(self.help)
@@ -103,6 +114,14 @@ class HelpGroup(_Help, TyperGroup):
         except BrokenPipeError:
             quiet_stdout()
             raise typer.Exit(int(Exit.OK)) from None
+        except Exception as exc:
+            # The history's errors are one line whichever command met them (a HIPCHECK_HOME the OS
+            # refuses is found by the first look at the path, in any command): exit 1, not a traceback.
+            from hipcheck.history.store import StoreError
+
+            if isinstance(exc, StoreError):
+                fail(str(exc), Exit.ERROR)
+            raise
 
 
 class App(typer.Typer):

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"hipcheck: warning: {message}\n")
+    from hipcheck.knowledge.text import escape
+
+    sys.stderr.write(f"hipcheck: warning: {escape(message)}\n")
 
 
 def damaged_words(damaged: Sequence[Damaged]) -> str:

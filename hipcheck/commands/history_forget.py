@@ -17,10 +17,12 @@ from hipcheck.commands.history_options import cannot_ask_why, interrupted
 def forget_history(*, yes: bool, no_input: bool, stdin_is_tty: Callable[[], bool]) -> None:
     """Delete the history. Without `yes` it asks on the terminal, and fails when it cannot ask."""
     from hipcheck.history.store import StoreError, counts, db_path, forget, open_store
+    from hipcheck.knowledge.text import escape
 
     path = db_path()
+    shown = escape(str(path))
     if not any(p.exists() or p.is_symlink() for p in (path, path.with_name(path.name + "-wal"))):
-        sys.stdout.write(f"Nothing to forget: there is no hipcheck history at {path}.\n")
+        sys.stdout.write(f"Nothing to forget: there is no hipcheck history at {shown}.\n")
         return
     try:
         conn = open_store(create=False)
@@ -35,7 +37,7 @@ def forget_history(*, yes: bool, no_input: bool, stdin_is_tty: Callable[[], bool
         if no_input or not stdin_is_tty():
             fail(f"{cannot_ask_why(no_input)}; --forget deletes your whole history, so confirm it with --yes")
         try:
-            ok = typer.confirm(f"Delete {what} at {path}? This cannot be undone.", default=False, err=True)
+            ok = typer.confirm(f"Delete {what} at {shown}? This cannot be undone.", default=False, err=True)
         except (typer.Abort, KeyboardInterrupt, EOFError):
             raise interrupted("nothing deleted") from None
         if not ok:

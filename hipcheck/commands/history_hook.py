@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 
 def _warn(message: str) -> None:
-    sys.stderr.write(f"hipcheck: warning: {message}\n")
+    from hipcheck.knowledge.text import escape
+
+    sys.stderr.write(f"hipcheck: warning: {escape(message)}\n")
 
 
 def history_reasons_and_saver(

@@ -27,7 +27,7 @@ from hipcheck.commands.common import (
 )
 from hipcheck.commands.help import examples
 from hipcheck.commands.history_options import AfterContent, AfterNoColor, AfterRegion
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import echo, escape
 
 if TYPE_CHECKING:
     from hipcheck.engine.plan import TriageSummary
@@ -209,7 +209,7 @@ def plan(
         found, suggestions = find_condition(kb, cause)
         if found is None:
             hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-            fail(f"no condition called '{cause}'.{hint} See `hipcheck list`.")
+            fail(f"no condition called '{echo(cause)}'.{hint} See `hipcheck list`.")
         cause_id = found.id
 
     today = _today()

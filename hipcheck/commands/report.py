@@ -29,15 +29,13 @@ import typer
 from hipcheck.commands.common import Exit, console, fail, knowledge, note
 from hipcheck.commands.help import examples
 from hipcheck.commands.history_options import AfterContent, AfterNoColor, AfterRegion, parse_day, shown
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import escape, json_safe
 
 if TYPE_CHECKING:
     from hipcheck.history.models import PastResult
     from hipcheck.knowledge.models import TriageResult
 
 MAX_ID_DIGITS = 18  # SQLite's ids are 64-bit: a longer number names no record
-# Characters a terminal may act on that JSON text need not escape: written as \uXXXX, still valid JSON.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def _today() -> date:
@@ -251,7 +249,7 @@ def report(
         import json
 
         text = json.dumps(data, indent=2, ensure_ascii=False)
-        sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+        sys.stdout.write(json_safe(text) + "\n")
     if result is None:
         version = escape(str(data.get("content_version", "")))[:40] or "unknown"
         fail(

@@ -7,6 +7,10 @@
 - Writes: every write is one `BEGIN IMMEDIATE` transaction, so a crash or Ctrl-C leaves either the
   whole record or none of it. WAL journal and a busy timeout let several processes write at once;
   a write still blocked when the timeout ends is retried until then, then fails as `StoreBusy`.
+- Repair: every connection holds a shared lock on `history.db.lock` (flock) from opening to closing;
+  `repair()` takes it exclusively for the whole copy, rebuild and rename, so no record is written to a
+  file a repair is about to replace. A repair waits for open connections up to the busy timeout, then
+  refuses (`StoreBusy`), changing nothing; a connection waits for a repair the same way.
 - Schema: versioned with `PRAGMA user_version`; `MIGRATIONS` upgrade older files in one transaction.
 - Errors: anything SQLite or the file system reports becomes a `StoreError` with a one-line message
   naming the file and what to do: a lock (`StoreBusy`, try again), a full disk, or a damaged file
@@ -35,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hipcheck.history.models import EARLIEST_DAY, SIDES, CheckIn, Clearance, PastResult
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.files import path_problem
+from hipcheck.knowledge.text import echo, escape
 
 if TYPE_CHECKING:
     from hipcheck.knowledge.models import TriageResult
@@ -91,6 +96,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             phase       TEXT NOT NULL                        -- the step cleared for
         )""",
     ),
+    # 3 → 4: check-in ids are never given again (issue 19): SQLite gives the largest id + 1, so after
+    # `history --remove` of the last check-in the next one took its id, and repeating the command
+    # deleted it. AUTOINCREMENT needs the table made anew: every row is copied with its id.
+    (
+        """CREATE TABLE checkin_v4 (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            day         TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            pain        INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+            km          REAL CHECK (km IS NULL OR km >= 0),
+            note        TEXT,
+            side        TEXT CHECK (side IS NULL OR side IN ('left', 'right', 'both')),
+            rest        INTEGER NOT NULL DEFAULT 0 CHECK (rest IN (0, 1)),
+            night       INTEGER NOT NULL DEFAULT 0 CHECK (night IN (0, 1)),
+            session     INTEGER CHECK (session IS NULL OR session IN (0, 1)),
+            during      INTEGER CHECK (during IS NULL OR during BETWEEN 0 AND 10),
+            morning     INTEGER CHECK (morning IS NULL OR morning BETWEEN 0 AND 10)
+        )""",
+        "INSERT INTO checkin_v4 (id, day, recorded_at, pain, km, note, side, rest, night, session, during,"
+        " morning) SELECT id, day, recorded_at, pain, km, note, side, rest, night, session, during, morning"
+        " FROM checkin",
+        "DROP TABLE checkin",
+        "ALTER TABLE checkin_v4 RENAME TO checkin",
+        "CREATE INDEX checkin_day ON checkin (day)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -118,6 +148,16 @@ class HistoryConnection(sqlite3.Connection):
     path: Path
     timeout: float
     warnings: list[str]
+    lock_fd: int | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            fd, self.lock_fd = self.lock_fd, None
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)  # closing the file releases its flock
 
 
 @dataclass(frozen=True)
@@ -146,7 +186,16 @@ def data_dir() -> Path:
 
 
 def db_path() -> Path:
-    return data_dir() / DB_NAME
+    """The history file; StoreError when the OS would refuse its path (a name over 255 bytes, a
+    folder on the way the account may not search): one check before any other file operation."""
+    path = data_dir() / DB_NAME
+    problem = path_problem(path)
+    if problem:
+        raise StoreError(
+            f"the history folder {echo(str(path.parent))} cannot be used ({problem}); "
+            f"point {ENV_VAR} at another folder"
+        )
+    return path
 
 
 def exists() -> bool:
@@ -171,8 +220,16 @@ REPAIR_HINT = (
 )
 
 
+# What SQLite can raise on a damaged file. Python's sqlite3 decodes SQLite's error message as UTF-8, so
+# a damaged schema whose text (quoted in the message) holds a byte that is not UTF-8 comes out as a
+# UnicodeDecodeError instead of a sqlite3.DatabaseError (issue 19).
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError)
+
+
 def _kind(exc: BaseException) -> str:
     """busy, full, damaged or other: what went wrong, from SQLite's result code or the OS errno."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "damaged"
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
@@ -184,15 +241,41 @@ def _kind(exc: BaseException) -> str:
         return "full"
     if primary in _DAMAGED_CODES or (primary is None and ("malformed" in text or "not a database" in text)):
         return "damaged"
+    if "no such column" in text or "no such table" in text:  # hipcheck's own queries: its schema was changed
+        return "damaged"
     return "other"
+
+
+NEARLY_FULL = 1 << 20  # bytes free below which a failed write or an I/O error is put down to a full disk
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def _nearly_full(path: Path) -> bool:
+    """SQLite says "disk I/O error" (not "disk is full") when it cannot make its -shm file or grow
+    the journal on a disk with a few KB left: the free space tells which it is."""
+    free = _free_bytes(path.parent)
+    return free is not None and free < NEARLY_FULL
 
 
 def _unusable(path: Path, exc: BaseException, timeout: float | None = None) -> StoreError:
     """The one-line error for `exc`. Only a damaged file points to recovery; a lock or a full disk
     says what to do about that instead, since nothing is wrong with the history itself."""
-    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError):
+        detail = "its structure holds bytes that are not text"
+    else:
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    detail = echo(detail, 200)  # SQLite quotes the damaged schema text, newlines and all
     where = escape(str(path))
     kind = _kind(exc)
+    if kind == "other" and _nearly_full(path):
+        kind = "full"
     if kind == "busy":
         waited = f"waited {timeout:g} s: " if timeout is not None else ""
         return StoreBusy(
@@ -299,6 +382,46 @@ def _secure_file(path: Path) -> None:
         os.close(fd)
 
 
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _hold_lock(path: Path, *, exclusive: bool, timeout: float) -> int | None:
+    """The repair lock of the database `path`: shared for a connection, exclusive for `repair()`.
+    Waits up to `timeout` seconds, then raises StoreBusy. Returns the open lock file (closing it
+    releases the lock), or None where there is no flock (Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            _refuse_link(lock, "file")
+        raise _unusable(path, exc) from None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                doing = "is still using" if exclusive else "is still repairing"
+                raise StoreBusy(
+                    f"another hipcheck {doing} the history database {escape(str(path))} (waited "
+                    f"{timeout:g} s); nothing was changed; try again in a moment"
+                ) from None
+            time.sleep(RETRY_PAUSE)
+        except OSError as exc:  # a file system without locks: go on as SQLite does
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                return fd
+            os.close(fd)
+            raise _unusable(path, exc) from None
+
+
 def _check_place(path: Path) -> None:
     """No symbolic links for the folder, the database or its side files."""
     _refuse_link(path.parent, "folder")
@@ -322,26 +445,74 @@ def open_store(*, create: bool = True, timeout: float | None = None) -> HistoryC
     _check_place(path)
     if create:
         warnings = _secure_dir(path.parent)
-        _secure_file(path)
     elif not path.is_file():
         raise StoreError(f"no history database at {escape(str(path))}")
-    _check_place(path)
+    lock = _hold_lock(path, exclusive=False, timeout=timeout)  # before the file: a repair may replace it
     try:
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=HistoryConnection)
-    except sqlite3.Error as exc:
-        raise _unusable(path, exc, timeout) from None
-    conn.path, conn.timeout, conn.warnings = path, timeout, warnings
+        if create:
+            _secure_file(path)
+        elif not path.is_file():
+            raise StoreError(f"no history database at {escape(str(path))}")
+        _check_place(path)
+        try:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=HistoryConnection)
+        except DB_ERRORS as exc:
+            raise _unusable(path, exc, timeout) from None
+    except BaseException:
+        if lock is not None:
+            os.close(lock)
+        raise
+    conn.path, conn.timeout, conn.warnings, conn.lock_fd = path, timeout, warnings, lock
     conn.text_factory = _read_text
     try:
         _use_wal(conn, timeout)
         conn.execute("PRAGMA synchronous = FULL")
         _retrying(conn, lambda: _migrate(conn))
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
+        conn.lock_fd = None  # kept for a read-only connection, else closed below
         conn.close()
-        raise _unusable(path, exc, timeout) from None
+        error = _unusable(path, exc, timeout)
+        reader = None if create or not _nearly_full(path) else _read_only(path, timeout, warnings, error)
+        if reader is None:
+            if lock is not None:
+                os.close(lock)
+            raise error from None
+        reader.lock_fd = lock
+        return reader
     except StoreError:
         conn.close()
         raise
+    return conn
+
+
+def _read_only(
+    path: Path, timeout: float, warnings: list[str], error: StoreError
+) -> HistoryConnection | None:
+    """On a disk too full for SQLite's -shm file, a connection that reads the file as it is, writing
+    nothing: `history`, `report` and `plan` still work. Only when every committed record is in the
+    file itself (no -wal file with records in it) and it is at the current schema; else None."""
+    from urllib.parse import quote
+
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        uri = "file:" + quote(str(path.absolute())) + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=timeout, isolation_level=None, factory=HistoryConnection
+        )
+    except (OSError, *DB_ERRORS):
+        return None
+    conn.path, conn.timeout, conn.lock_fd = path, timeout, None
+    conn.warnings = [*warnings, f"{error}; your history is shown as it is, read-only"]
+    conn.text_factory = _read_text
+    try:
+        if schema_version(conn) != SCHEMA_VERSION:
+            conn.close()
+            return None
+    except DB_ERRORS:
+        conn.close()
+        return None
     return conn
 
 
@@ -371,8 +542,8 @@ def _migrate(conn: HistoryConnection) -> None:
         version = schema_version(conn)  # again, inside the lock: another process may have migrated
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"the history database {conn.path} was written by a newer hipcheck (schema {version}, "
-                f"this one reads up to {SCHEMA_VERSION}); upgrade hipcheck"
+                f"the history database {escape(str(conn.path))} was written by a newer hipcheck "
+                f"(schema {version}, this one reads up to {SCHEMA_VERSION}); upgrade hipcheck"
             )
         for step in MIGRATIONS[version:]:
             for statement in step:
@@ -388,7 +559,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
         conn.execute("COMMIT")  # a COMMIT that fails (a full disk, a lock) is rolled back too
     except BaseException:
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*DB_ERRORS):
             conn.execute("ROLLBACK")
         raise
 
@@ -415,7 +586,7 @@ def _retrying(conn: HistoryConnection, action: Callable[[], T]) -> T:
 def _guard(conn: HistoryConnection, action: Callable[[], T]) -> T:
     try:
         return _retrying(conn, action)
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         raise _unusable(getattr(conn, "path", Path(DB_NAME)), exc, getattr(conn, "timeout", None)) from None
 
 
@@ -568,8 +739,13 @@ def load_checkins(
             )
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
             if damaged is not None:
-                damaged.append(Damaged("check-in", int(r[0]), _problem(exc)))
+                damaged.append(Damaged("check-in", _id(r[0]), _problem(exc)))
     return out
+
+
+def _id(value: Any) -> int:
+    """A damaged record's id for the report: 0 when the id itself is damaged (not a whole number)."""
+    return value if isinstance(value, int) else 0
 
 
 def _problem(exc: Exception) -> str:
@@ -615,19 +791,30 @@ def remove_checkin(conn: HistoryConnection, checkin_id: int) -> bool:
 def add_clearance(
     conn: HistoryConnection, *, plan: str, phase: str, day: date, now: datetime | None = None
 ) -> Clearance:
-    """Record that a clinician cleared the runner for a step of a plan; return it with its id."""
+    """Record that a clinician cleared the runner for a step of a plan; return it with its id.
+
+    Idempotent for a day: when that step of that plan already has a clearance of that day (another
+    `plan --cleared` got there first), that one is returned and nothing is written. The look and the
+    insert are one write transaction, so processes clearing at once store one row."""
     recorded = _utc(now)
 
-    def write() -> int:
+    def write() -> tuple[int, str]:
         with transaction(conn):
+            found = conn.execute(
+                "SELECT id, recorded_at FROM clearance WHERE plan = ? AND phase = ? AND day = ?"
+                " ORDER BY id LIMIT 1",
+                (plan, phase, day.isoformat()),
+            ).fetchone()
+            if found is not None:
+                return int(found[0]), found[1]
             cur = conn.execute(
                 "INSERT INTO clearance (day, recorded_at, plan, phase) VALUES (?, ?, ?, ?)",
                 (day.isoformat(), recorded.isoformat(), plan, phase),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.lastrowid or 0), recorded.isoformat()
 
-    rowid = _guard(conn, write)
-    return Clearance(id=rowid, day=day, recorded_at=recorded, plan=plan, phase=phase)
+    rowid, at = _guard(conn, write)
+    return Clearance(id=rowid, day=day, recorded_at=at, plan=plan, phase=phase)
 
 
 def load_clearances(conn: HistoryConnection, damaged: list[Damaged] | None = None) -> list[Clearance]:
@@ -644,7 +831,7 @@ def load_clearances(conn: HistoryConnection, damaged: list[Damaged] | None = Non
             out.append(Clearance(id=r[0], day=r[1], recorded_at=r[2], plan=r[3], phase=r[4]))
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
             if damaged is not None:
-                damaged.append(Damaged("clearance", int(r[0]), _problem(exc)))
+                damaged.append(Damaged("clearance", _id(r[0]), _problem(exc)))
     return out
 
 
@@ -690,6 +877,11 @@ def _past_result(row: tuple[Any, ...]) -> PastResult:
         raise ValueError("the saved result is nested too deeply") from None
     except json.JSONDecodeError:
         raise ValueError("the saved result is not valid JSON") from None
+    if "\\u" in raw:  # only a \u escape can make a lone surrogate, which no output can write
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the saved result holds text that is not valid Unicode") from None
     causes = data.get("causes") or []
     lvl = _obj(data.get("level") or {}, "its level")
     reasons = lvl.get("reasons") or []
@@ -731,7 +923,7 @@ def load_results(
         except Exception as exc:  # noqa: BLE001  (whatever is wrong with it, the row is damaged)
             if damaged is not None:
                 problem = f"missing {exc}" if isinstance(exc, KeyError) else _problem(exc)
-                damaged.append(Damaged("saved result", int(row[0]), problem))
+                damaged.append(Damaged("saved result", _id(row[0]), problem))
     return out
 
 
@@ -768,7 +960,7 @@ def forget() -> list[Path]:
     The folder goes too when nothing else is left in it."""
     path = db_path()
     removed = []
-    for f in _side_files(path):
+    for f in [*_side_files(path), lock_path(path)]:
         try:
             f.unlink()
             removed.append(f)
@@ -843,7 +1035,7 @@ def _inspect(source: Path) -> tuple[int, int] | None:
     what this version does not know."""
     try:
         conn = sqlite3.connect(source, isolation_level=None)
-    except sqlite3.Error:
+    except DB_ERRORS:
         return None
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -854,10 +1046,14 @@ def _inspect(source: Path) -> tuple[int, int] | None:
             )
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             return None
+        known = _schemas()
+        rows = _schema_rows(source)
+        if rows is None or any(r not in known for r in rows):
+            return None  # a CREATE statement changed: the file reads, but not as hipcheck's history
         c = conn.execute("SELECT count(*) FROM checkin").fetchone()[0]
         r = conn.execute("SELECT count(*) FROM result").fetchone()[0]
         return int(c), int(r)
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         return None
     finally:
         conn.close()
@@ -869,7 +1065,7 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
     `unreadable` counts the ids in damaged parts, each of which may or may not have held a record."""
     try:
         present = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         present = set(_COLUMNS[table])
     if not present:
         return [], 0
@@ -882,13 +1078,13 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
             rows[r[0]] = r
             front = r[0]
         return [dict(zip(cols, rows[k], strict=True)) for k in sorted(rows)], 0  # all of it
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         pass
     try:
         for r in conn.execute(f"{select} ORDER BY id DESC"):
             rows[r[0]] = r
             back = r[0]
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         pass
     if not rows:
         return [], 1  # not one row from either end: the table (or the file) cannot be read at all
@@ -901,7 +1097,7 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
             continue
         try:
             r = conn.execute(f"{select} WHERE id = ?", (rowid,)).fetchone()
-        except sqlite3.DatabaseError:
+        except DB_ERRORS:
             unreadable += 1
             r = None
         if r is not None:
@@ -913,6 +1109,84 @@ def _salvage(conn: sqlite3.Connection, table: str) -> tuple[list[dict[str, Any]]
     return [dict(zip(cols, rows[k], strict=True)) for k in sorted(rows)], unreadable
 
 
+def _schemas() -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(type, name, tbl_name, sql) of every table and index at every schema version, as SQLite writes
+    them (ALTER TABLE edits the CREATE text): what a damaged schema row is mended to."""
+    seen: list[tuple[bytes, bytes, bytes, bytes]] = []
+    for version in range(1, SCHEMA_VERSION + 1):
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        mem.text_factory = bytes
+        try:
+            for step in MIGRATIONS[:version]:
+                for statement in step:
+                    mem.execute(statement)
+            query = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+            for row in mem.execute(query):
+                if row not in seen:
+                    seen.append(row)
+        finally:
+            mem.close()
+    return seen
+
+
+def _schema_rows(src: Path) -> list[tuple[bytes, bytes, bytes, bytes]] | None:
+    """(type, name, tbl_name, sql) of each row of the file's schema, as bytes; None if unreadable."""
+    try:
+        conn = sqlite3.connect(src, isolation_level=None)
+    except DB_ERRORS:
+        return None
+    conn.text_factory = bytes
+    try:
+        conn.execute("PRAGMA writable_schema = ON")  # reads the rows without parsing them
+        return [tuple(r) for r in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")]
+    except DB_ERRORS:
+        return None
+    finally:
+        conn.close()
+
+
+def _mend_schema(src: Path) -> None:
+    """When a row of the scratch copy's schema is not one hipcheck wrote (a damaged byte in a CREATE
+    statement: every query fails, or a column has another name), put back the text it must have held:
+    the closest of the known schema rows. A row like none of them is dropped. Only the scratch copy
+    is changed; the data pages, which the CREATE text only describes, are read as they are."""
+    import difflib
+
+    known = _schemas()
+    rows = _schema_rows(src)
+    if rows is not None and all(r in known for r in rows):
+        return
+    try:
+        conn = sqlite3.connect(src, isolation_level=None)
+    except DB_ERRORS:
+        return
+    conn.text_factory = bytes
+    try:
+        conn.execute("PRAGMA writable_schema = ON")
+        rows = conn.execute("SELECT rowid, type, name, tbl_name, sql FROM sqlite_master").fetchall()
+        with transaction(conn):
+            for rowid, *entry in rows:
+                if tuple(entry) in known:
+                    continue
+
+                def likeness(k: tuple[bytes, ...], entry: list = entry) -> float:
+                    mine = b"\x00".join(e if isinstance(e, bytes) else b"" for e in entry)
+                    return difflib.SequenceMatcher(None, mine, b"\x00".join(k), autojunk=False).ratio()
+
+                best = max(known, key=likeness)
+                if likeness(best) >= 0.8:
+                    conn.execute(
+                        "UPDATE sqlite_master SET type = ?, name = ?, tbl_name = ?, sql = ? WHERE rowid = ?",
+                        (*(b.decode() for b in best), rowid),
+                    )
+                else:
+                    conn.execute("DELETE FROM sqlite_master WHERE rowid = ?", (rowid,))
+    except DB_ERRORS:
+        pass  # what cannot be mended is read as far as it can be
+    finally:
+        conn.close()
+
+
 def _rebuild(src: Path, dst: Path) -> tuple[int, int, int]:
     """Write every readable row of `src` into a new database `dst`; (check-ins, results, unreadable)."""
     with open(src, "r+b") as fh:  # a damaged header's first 16 bytes are fixed: SQLite needs them
@@ -920,19 +1194,20 @@ def _rebuild(src: Path, dst: Path) -> tuple[int, int, int]:
         if head != SQLITE_MAGIC and os.fstat(fh.fileno()).st_size >= 512:
             fh.seek(0)
             fh.write(SQLITE_MAGIC)
+    _mend_schema(src)
     found: dict[str, list[dict[str, Any]]] = {"checkin": [], "result": [], "clearance": []}
     unreadable = 0
     try:
         old = sqlite3.connect(src, isolation_level=None)
         old.text_factory = _read_text
-    except sqlite3.Error:
+    except DB_ERRORS:
         old = None
     if old is not None:
         try:
             for table in found:
                 try:
                     found[table], lost = _salvage(old, table)
-                except sqlite3.DatabaseError:
+                except DB_ERRORS:
                     continue  # this table cannot be read at all
                 unreadable += lost
         finally:
@@ -969,12 +1244,25 @@ def repair() -> Repair:
     into a scratch folder, and checked there. A healthy file is left untouched. Otherwise the file and
     its side files are copied, 0600, to `history.db.damaged-YYYYMMDD-HHMMSS` (and -wal, -journal);
     the records that can be read from the scratch copy go into a new file, which replaces the damaged
-    one in one rename. Records that cannot be read stay in the backup."""
+    one in one rename. Records that cannot be read stay in the backup. All of it holds the repair lock
+    exclusively, so no other hipcheck writes to the file meanwhile (StoreBusy when one keeps it open
+    past the busy timeout; nothing is changed then)."""
+    path = db_path()
+    _check_place(path)
+    if not path.is_file():
+        raise StoreError(f"no history database at {escape(str(path))}")
+    lock = _hold_lock(path, exclusive=True, timeout=BUSY_TIMEOUT)  # no writer while it works
+    try:
+        return _repair_locked(path)
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def _repair_locked(path: Path) -> Repair:
     import shutil
     import tempfile
 
-    path = db_path()
-    _check_place(path)
     if not path.is_file():
         raise StoreError(f"no history database at {escape(str(path))}")
     try:

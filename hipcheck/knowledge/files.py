@@ -30,6 +30,49 @@ MAX_CONDITION_FILES = 500  # the benchmarks load 4 times the shipped conditions
 
 # --------------------------------------------------------------------------- where
 
+NAME_MAX = 255  # bytes in one name of a path (Linux, macOS, Windows: 255 characters or bytes)
+PATH_MAX = 4096  # bytes in a whole path (Linux)
+
+
+def path_problem(path: Path | str) -> str | None:
+    """Why the operating system would refuse `path` whatever is done with it, in a few words, or None.
+
+    The one check every path a user gives goes through (--save, HIPCHECK_HOME, --content, content
+    check and accuracy, the API's content folder), before anything asks the OS about it: a name in it
+    longer than NAME_MAX bytes (ENAMETOOLONG), a whole path past PATH_MAX, or a folder on the way the
+    account may not search (EACCES) or a loop of links (ELOOP). A path that does not exist yet is
+    not a problem here: each caller says what it needs."""
+    text = os.fspath(path)
+    try:
+        raw = os.fsencode(text)
+    except (UnicodeError, ValueError):
+        return "it is not a valid file name"
+    if b"\x00" in raw:
+        return "it holds a NUL character"
+    if any(len(part) > NAME_MAX for part in raw.split(b"/")):
+        return f"a name in it is too long (more than {NAME_MAX} bytes)"
+    if len(raw) >= PATH_MAX:
+        return f"it is too long (more than {PATH_MAX - 1} bytes)"
+    try:
+        os.stat(raw)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return _os_reason(exc)
+    return None
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENAMETOOLONG:
+        return "it is too long for the file system"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied: your account may not open a folder on the way"
+    if exc.errno == errno.ELOOP:
+        return "it goes round a loop of symbolic links"
+    return (exc.strerror or str(exc)).lower()
+
 
 def default_content_dir() -> Path:
     """HIPCHECK_CONTENT if set; else the copy inside the installed package; else the source tree."""

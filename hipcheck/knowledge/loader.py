@@ -35,6 +35,7 @@ from hipcheck.knowledge.files import (
     ContentFileError,
     content_files,
     default_content_dir,
+    path_problem,
     read_file,
     read_files,
 )
@@ -55,7 +56,7 @@ from hipcheck.knowledge.models import (
 )
 from hipcheck.knowledge.names import normalise_name, resolve_name
 from hipcheck.knowledge.regions import fill_data, fill_text, placeholders_in
-from hipcheck.knowledge.text import did_you_mean, escape
+from hipcheck.knowledge.text import did_you_mean, echo, escape
 
 if TYPE_CHECKING:
     # Imported where used: the plan models (knowledge/plans.py) are built only by the commands that need
@@ -85,9 +86,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u20
 
 
 def _problem_line(text: str) -> str:
-    """A problem as one short line: control characters escaped, cut to MAX_PROBLEM_CHARS."""
-    text = escape(text[: MAX_PROBLEM_CHARS * 2])
-    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 3] + "..."
+    """A problem as one short line: control characters escaped, cut to MAX_PROBLEM_CHARS in the
+    middle, so both where it is (the start) and what is wrong (the end) stay visible however long the
+    value quoted between them."""
+    if len(text) > 2 * MAX_PROBLEM_CHARS:
+        text = text[:MAX_PROBLEM_CHARS] + text[-MAX_PROBLEM_CHARS:]
+    text = escape(text)
+    if len(text) <= MAX_PROBLEM_CHARS:
+        return text
+    tail = MAX_PROBLEM_CHARS // 3
+    return text[: MAX_PROBLEM_CHARS - tail - 5] + " ... " + text[-tail:]
 
 
 class ContentError(Exception):
@@ -609,6 +617,9 @@ def load_content(root: Path | str | None = None, *, use_cache: bool = False) -> 
     knowledge/cache.py), and valid content is written to it. The checks run either way. Each file is
     read once, within the limits (see the module's docstring)."""
     root = Path(root) if root is not None else default_content_dir()
+    problem = path_problem(root)
+    if problem:
+        raise ContentError([f"{echo(root)}: the content directory cannot be read: {problem}"])
     if not root.is_dir():
         raise ContentError([f"{root}: content directory not found"])
     files = content_files(root)
@@ -713,7 +724,7 @@ def _build(root: Path, files: list[Path], read: Reader, check: Check = _validate
         log_evidence[c.id] = _compile_evidence(c, qmap, where, problems)
         for name in (c.id, c.name, *c.aliases):
             if "\n" in name:
-                problems.append(f"{where} → name: '{name}' must be one line")
+                problems.append(f"{where} → name: '{echo(name)}' must be one line")
             key = normalise_name(name)
             if key in names and names[key] != c.id:
                 problems.append(f"{where} → aliases: '{name}' is already used by '{names[key]}'")

@@ -33,6 +33,17 @@ def escape(text: str) -> str:
     return _CONTROL.sub(_escape_one, text)
 
 
+# Characters a terminal may act on that a JSON encoder leaves as they are (it escapes only C0 controls):
+# in JSON text they can only be inside strings, where \uXXXX means the same, so the JSON stays valid.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text with every character a terminal would act on written as a `\\uXXXX` escape: the same
+    JSON when parsed, inert on a terminal. Every `--json` output goes through it."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def echo(text: object, limit: int = ECHO_CHARS) -> str:
     """A piece of the input as an error message may show it: escaped, at most `limit` characters."""
     text = str(text)

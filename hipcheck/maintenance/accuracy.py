@@ -18,8 +18,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hipcheck.engine import decide
+from hipcheck.knowledge.files import path_problem
 from hipcheck.knowledge.loader import KnowledgeBase
 from hipcheck.knowledge.models import NOT_SURE, Level
+from hipcheck.knowledge.text import echo
 
 
 class Vignette(BaseModel):
@@ -63,13 +65,21 @@ def load_vignettes(paths: Iterable[Path]) -> list[tuple[Path, Vignette]]:
     """Load vignette files (or every *.toml in given folders), sorted by path."""
     files: list[Path] = []
     for p in paths:
-        files += sorted(p.glob("*.toml")) if p.is_dir() else [p]
+        problem = path_problem(p)
+        if problem:
+            raise VignetteError(f"{echo(p)}: {problem}")
+        try:
+            files += sorted(p.glob("*.toml")) if p.is_dir() else [p]
+        except OSError as exc:
+            raise VignetteError(f"{echo(p)}: {exc.strerror or exc}") from None
     out = []
     for f in files:
         try:
             out.append((f, Vignette.model_validate(tomllib.loads(f.read_text(encoding="utf-8")))))
-        except (tomllib.TOMLDecodeError, ValidationError, OSError) as exc:
-            raise VignetteError(f"{f}: {str(exc).splitlines()[0]}") from exc
+        except OSError as exc:  # its text repeats the path: the reason alone, after the path cut short
+            raise VignetteError(f"{echo(f)}: {exc.strerror or type(exc).__name__}") from exc
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
+            raise VignetteError(f"{echo(f)}: {echo(str(exc).splitlines()[0], 200)}") from exc
     return out
 
 

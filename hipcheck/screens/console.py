@@ -26,6 +26,13 @@ class _Console(Console):
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         return _PADDING.sub("", super()._render_buffer(buffer))
 
+    def on_broken_pipe(self) -> None:
+        """The reader of the output has gone (`hipcheck ... | head -1`). Rich's own handler exits 1;
+        the BrokenPipeError goes on to the entry point instead, which ends quietly with 0 as the
+        README promises (commands/help.py's group does the same for Typer's help)."""
+        self.quiet = True
+        raise BrokenPipeError
+
 
 def make_console(*, stderr: bool = False, no_color: bool = False, width: int | None = None) -> Console:
     """A console that honours NO_COLOR, TERM=dumb and pipes (Rich does) and --no-color, and writes no

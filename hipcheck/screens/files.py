@@ -9,7 +9,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.files import path_problem
+from hipcheck.knowledge.text import echo, escape
 
 
 def save_path_problem(
@@ -17,7 +18,10 @@ def save_path_problem(
 ) -> str | None:
     """Why `--save PATH` cannot be written, in one line, or None. `types`: the suffixes this `kind`
     of file ("report", "plan file") can be saved as; the first names the example file."""
-    shown = escape(str(path))
+    shown = echo(str(path))
+    problem = path_problem(path)
+    if problem:
+        return f"--save '{shown}' cannot be used: {problem}"
     suffix = path.suffix.lower()
     stem = kind.split()[0]
     if not suffix and path.name.lower() in types:  # `--save .md`: a type, but no name
@@ -44,7 +48,9 @@ def write_private(path: Path, data: bytes, *, overwrite: bool = False) -> None:
     existing one is replaced only with `overwrite` (else FileExistsError), keeping its mode. A symbolic
     link is replaced, not followed. On any failure nothing is left behind."""
     folder = Path(os.path.abspath(path)).parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    # A temporary name of fixed length (22 bytes): one built from the file's name did not fit when
+    # the name was itself near the 255-byte limit, and failed after all the work.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".hipcheck-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

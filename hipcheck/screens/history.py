@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hipcheck.history.models import CheckIn, HistoryRules, PastResult, TrendSummary
     from hipcheck.knowledge.models import Reason
 
-from hipcheck.knowledge.text import escape
+from hipcheck.knowledge.text import escape, json_safe
 
 
 @lru_cache(maxsize=4)
@@ -489,7 +489,7 @@ def history_json(
     export = HistoryExport(
         today=today, since=since, checkins=checkins, results=results, clearances=clearances, trend=summary
     )
-    return export.model_dump_json(indent=2) + "\n"
+    return json_safe(export.model_dump_json(indent=2)) + "\n"
 
 
 def no_history_text(path: Path) -> str:
