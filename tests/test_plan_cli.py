@@ -141,6 +141,12 @@ def test_urgent_gives_the_first_step_and_cleared_records_each_bone_step(cli, clo
     assert [s["given"] for s in again["steps"]] == [True, True, False, False, False]
     assert again["standing"]["step"] == 1  # cleared, but the step's sessions and days still count
     assert len(cli("history", "--json").json()["clearances"]) == 2  # seen, and cleared for step 2
+    # a GP reading the history or the progress report must not take being seen for being cleared
+    shown = " ".join(cli("history").stdout.split())
+    assert "seen by a clinician (recorded with plan --seen)" in shown
+    assert "a clinician's clearance for step 2 recorded" in shown
+    progress = " ".join(cli("report", "--progress").stdout.split())
+    assert "Seen by a clinician" in progress and "Cleared for step 2" in progress
 
 
 def test_a_cause_not_ruled_out_without_a_home_plan_gives_no_plan(cli):

@@ -135,7 +135,10 @@ def _ask_checkin(
             asked["side"] = None if choice == SKIP else choice
         if ask_rest:
             asked["rest"] = bool(
-                questionary.confirm("Pain at rest, sitting or lying still?", default=False).unsafe_ask()
+                questionary.confirm(
+                    "Pain at rest, sitting or lying still (not only from lying on the sore side)?",
+                    default=False,
+                ).unsafe_ask()
             )
         if ask_night:
             asked["night"] = bool(
@@ -193,7 +196,10 @@ def log(
     ] = None,
     rest: Annotated[
         bool | None,
-        typer.Option("--rest/--no-rest", help="It hurt (or did not) at rest, sitting or lying still."),
+        typer.Option(
+            "--rest/--no-rest",
+            help="It hurt (or did not) at rest, sitting or lying still (not only lying on the sore side).",
+        ),
     ] = None,
     night: Annotated[
         bool | None,

@@ -434,14 +434,17 @@ def history_rows(all_checkins, all_results, steps_only: bool = False) -> list:
         "start": "started at step {n}",
         "move_on": "moved on to step {n}",
         "step_back": "back to step {n}",
-        "cleared": "a clinician's clearance recorded",
+        # a clearance for the first step is how `plan --seen` is stored: being seen, not being cleared
+        "cleared": "a clinician's clearance for step {n} recorded",
+        "seen": "seen by a clinician (recorded with plan --seen)",
         "stop": "stopped by a warning sign: triage again",
         "resume": "a new triage found the same: going on at step {n}",
     }
     names = {s.number: s.name for s in result.steps}
     rows = []
     for e in result.standing.events:
-        text = "Plan: " + words[e.kind].format(n=e.step)
+        kind = "seen" if e.kind == "cleared" and e.step == 1 else e.kind
+        text = "Plan: " + words[kind].format(n=e.step)
         if e.kind in ("start", "move_on", "step_back"):
             text += f" ({names.get(e.step, '')})"
         # "~" sorts after every timestamp of the day; the start comes right after its triage.

@@ -291,7 +291,9 @@ class Replay:
     cleared: frozenset[int]
     any_clearance: bool
     stopped_by: SessionLog | None
-    events: tuple[tuple[str, date, int, tuple[int, ...]], ...]  # (kind, day, step index after, check-in ids)
+    events: tuple[
+        tuple[str, date, int, tuple[int, ...]], ...
+    ]  # (kind, day, step index after, or cleared, ids)
     last_checkin: date | None
     ready: bool
     complete: bool
@@ -360,9 +362,10 @@ def replay(
         if stopped is not None:
             continue  # nothing counts after a stop until a new triage
         if kind == 1:
-            s.cleared.add(phase_index[item.phase])  # type: ignore[union-attr]
+            cleared = phase_index[item.phase]  # type: ignore[union-attr]
+            s.cleared.add(cleared)
             s.any_clearance = True
-            events.append(("cleared", day, s.step, ()))
+            events.append(("cleared", day, cleared, ()))  # the step cleared (the first: `plan --seen`)
             try_advance(day)
             continue
         c: SessionLog = item  # type: ignore[assignment]

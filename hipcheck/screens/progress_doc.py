@@ -150,8 +150,10 @@ def _change(
             for c in over
         )
         return Change(day, f"Back to step {step} ({name})", f"over the pain limits ({scores or cited})")
+    if kind == "cleared" and step == 1:  # how `plan --seen` is stored: seen, not cleared
+        return Change(day, "Seen by a clinician", "the runner recorded being seen (plan --seen)")
     if kind == "cleared":
-        return Change(day, "Clearance recorded", "the runner recorded a clinician's clearance")
+        return Change(day, f"Cleared for step {step} ({name})", "the runner recorded a clinician's clearance")
     if kind == "stop":
         return Change(day, f"Stopped on step {step}", f"a warning sign was logged (check-in {cited})")
     return None
