@@ -527,3 +527,85 @@ def test_one_leg_weak_on_blood_thinners_is_an_emergency_and_otherwise_seen_today
         location=["groin", "thigh_knee"], onset="gradual", duration="days", nerve_signs=["one_leg_weak"]
     )
     assert level_of(alone) is Level.same_day
+
+
+# ---------------------------------------------------------------- from the cold review of issue 18
+
+PULL = {
+    "age": "age_35_49",
+    "sex": "female",
+    "pregnancy": "no",
+    "background": ["none"],
+    "injury": "no",
+    "weight_bearing": "painful",
+    "warning_signs": ["none"],
+    "nerve_signs": ["none"],
+    "body_signs": ["none"],
+    "location": ["groin"],
+    "side": "left",
+    "onset": "sudden",
+    "trend": "same",
+    "timing": ["during", "walking"],
+    "severity": 5,
+}
+
+
+@pytest.mark.parametrize("duration", ["weeks_2", "weeks_6", "longer", "not_sure"])
+def test_a_limp_past_the_first_days_after_a_pull_is_not_self_care(duration):
+    """Review: the pull's exemption from walking_hurts did not depend on how long it had lasted, so a
+    limp of up to two weeks after a sudden pull was self-care, a femoral neck stress fracture second."""
+    r = decide.assess(KB, {**PULL, "duration": duration})
+    assert r.level.id.rank >= Level.routine.rank, r.level.reasons
+
+
+def test_a_limp_in_the_first_days_after_a_pull_stays_self_care():
+    r = decide.assess(KB, {**PULL, "duration": "days"})
+    assert r.level.id is Level.self_care
+
+
+def test_not_sure_where_it_hurts_does_not_switch_off_the_blood_thinner_bleed():
+    """Review: on blood thinners, a limp and pain for days was an emergency in the groin, routine with the
+    place answered "Not sure"."""
+    answers = {
+        "age": "age_50_plus",
+        "sex": "male",
+        "background": ["blood_thinners"],
+        "injury": "no",
+        "weight_bearing": "painful",
+        "warning_signs": ["none"],
+        "nerve_signs": ["none"],
+        "body_signs": ["none"],
+        "side": "left",
+        "onset": "gradual",
+        "duration": "days",
+        "severity": 5,
+    }
+    groin = decide.assess(KB, {**answers, "location": ["groin"]}).level.id
+    unsure = decide.assess(KB, {**answers, "location": ["not_sure"]}).level.id
+    assert unsure is groin is Level.emergency
+
+
+def test_not_sure_where_it_hurts_does_not_switch_off_pregnancy():
+    answers = {
+        **WOMAN,
+        "pregnancy": "pregnant",
+        "background": ["none"],
+        "injury": "no",
+        "weight_bearing": "normal",
+        "warning_signs": ["none"],
+        "nerve_signs": ["none"],
+        "body_signs": ["none"],
+        "side": "left",
+        "onset": "gradual",
+        "duration": "weeks_2",
+        "trend": "same",
+        "timing": ["during"],
+        "severity": 3,
+    }
+    assert decide.assess(KB, {**answers, "location": ["not_sure"]}).level.id.rank >= Level.same_day.rank
+
+
+@pytest.mark.parametrize("location", ["not_sure", "buttock"])
+def test_sudden_severe_pain_with_a_limp_is_same_day_wherever_it_is(location):
+    r = decide.assess(KB, {**PULL, "duration": "days", "severity": 8, "location": [location]})
+    assert r.level.id.rank >= Level.same_day.rank, r.level.reasons
