@@ -85,6 +85,15 @@ def test_slight_improvement_still_counts_as_persisting():
     assert ids(cs) == ["history_persisting"]
 
 
+def test_mild_pain_halved_is_improvement_not_persisting():
+    """Six-week trial: a runner on her plan went from 2 to 1 out of 10 and was told at every check-in
+    that her pain had not clearly improved. A fall of 30% counts as much as 2 points (Farrar 2001)."""
+    cs = checkins((20, 2), (19, 2), (18, 2), (14, 2), (10, 1), (6, 1), (3, 1), (0, 1))
+    assert "history_persisting" not in ids(cs)
+    flat = checkins((20, 2), (19, 2), (18, 2), (14, 2), (10, 2), (6, 2), (3, 2), (0, 2))
+    assert ids(flat) == ["history_persisting"]  # the same low pain, not falling, still counts
+
+
 def test_a_pain_free_day_starts_a_new_spell():
     cs = checkins((20, 4), (17, 4), (12, 0), (8, 4), (4, 4), (0, 4))
     assert "history_persisting" not in ids(cs)

@@ -76,6 +76,9 @@ class PersistingRule(HistoryRule):
     max_gap_days: int = Field(ge=1, le=90, description="a longer gap without records ends an episode")
     compare_days: int = Field(ge=1, le=14, description="days of records averaged at each end of the episode")
     min_improvement: float = Field(gt=0, le=10)
+    min_improvement_share: float = Field(
+        default=1.0, gt=0, le=1, description="or a fall of this share of the starting pain counts too"
+    )
 
 
 class RisingRule(HistoryRule):

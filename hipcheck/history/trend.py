@@ -141,8 +141,9 @@ def _persisting(series: Sequence[Point], today: date, rules: HistoryRules) -> Re
     if days <= rule.min_days:
         return None
     k = max(1, min(rule.compare_days, len(spell) // 2))
-    improvement = _mean([p.pain for p in spell[:k]]) - _mean([p.pain for p in spell[-k:]])
-    if improvement >= rule.min_improvement:
+    start = _mean([p.pain for p in spell[:k]])
+    improvement = start - _mean([p.pain for p in spell[-k:]])
+    if improvement >= rule.min_improvement or improvement >= rule.min_improvement_share * start:
         return None
     return _finding(rule, spell[0].day, spell[-1].day, change=f"{-improvement:.1f}")
 
