@@ -778,3 +778,33 @@ def test_fuzz_stdin_none_with_its_descriptor_reused_reads_as_empty(monkeypatch):
     common._closed_streams_to_devnull()
     assert sys.stdin is not None and sys.stdin.read() == ""
     sys.stdin.close()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["triage", "--answers", "docs/examples/outer-hip.json", "--json"],
+        ["triage", "--answers", "BATCH", "--json"],
+        ["triage", "--answers", "BATCH", "--json", "--jobs", "2"],
+        ["explain", "bursitis", "--json"],
+    ],
+    ids=["one", "batch", "jobs", "explain"],
+)
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(args, tmp_path):
+    """Cold review of issue 19: `> /dev/full` gave a traceback, and a batch blamed the answers file."""
+    batch = tmp_path / "three.jsonl"
+    one = json.dumps(json.loads((ROOT / "docs" / "examples" / "outer-hip.json").read_text()))
+    batch.write_text((one + "\n") * 3)
+    args = [str(batch) if a == "BATCH" else a for a in args]
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "hipcheck", *args],
+            cwd=ROOT,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    assert r.returncode == 1
+    assert r.stderr == "hipcheck: error: cannot write the output: No space left on device\n"

@@ -7,6 +7,7 @@ on the paths that draw or ask, and pydantic models and TOML only on the paths th
 those commands start about as fast as Typer itself. Keep module-level imports here light.
 """
 
+import errno
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -400,6 +401,8 @@ def _batch(
     except BrokenPipeError:  # the reader stopped (`| head`): main() ends quietly, as for every command
         raise
     except OSError as exc:
+        if exc.errno in _WRITE_ERRORS:  # writing the results failed, not reading: main() says so
+            raise
         fail(f"cannot read answers file {source}: {exc.strerror or exc}")
     if failed:
         fail(f"{failed} of {done + failed} answer sets failed; see the lines above")
@@ -620,6 +623,9 @@ plan_command.register(app)  # the back-to-running plan
 report_command.register(app)  # a saved result again, in full or as a report
 
 
+_WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
 def main() -> None:
     """Run the app; usage errors become one line on stderr with exit code 2, like every other error."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
@@ -660,4 +666,12 @@ def main() -> None:
     except (Abort, KeyboardInterrupt):
         sys.stderr.write("\nInterrupted.\n")
         sys.exit(int(Exit.INTERRUPTED))
+    except (
+        OSError
+    ) as exc:  # the output cannot be written (a full disk, `> /dev/full`): one line, no traceback
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        quiet_stdout()
+        sys.stderr.write(f"hipcheck: error: cannot write the output: {escape(exc.strerror or str(exc))}\n")
+        sys.exit(int(Exit.ERROR))
     sys.exit(code if isinstance(code, int) else int(Exit.OK))
