@@ -333,3 +333,18 @@ def test_history_findings_carry_their_advice_into_triage():
     )
     result = decide.assess(kb, {"injury": "no"}, extra_reasons=[finding])
     assert "Do not run, hop or jump to test the hip until it has been checked." in result.level.advice
+
+
+def test_what_log_says_wraps_at_word_boundaries_on_a_narrow_terminal():
+    """Six-week trial at 60 columns: the plan's words after a check-in broke mid-word ("da / ys")."""
+    from hipcheck.screens.history import logged_text
+
+    [entry] = checkins((0, 2))
+    plan = ["Stay on step 2 (Build strength): sessions within the limits: 3 (6 needed); days on the step: 5."]
+    [finding] = trend.escalation_reasons(checkins(*[(d, 4) for d in range(15, -1, -3)]), [], TODAY, RULES)
+    narrow = logged_text(entry, [finding], plan, width=60)
+    assert all(len(line) <= 60 for line in narrow.splitlines())
+    assert " ".join(narrow.split()) == " ".join(logged_text(entry, [finding], plan).split())  # same words
+    assert "days on the step: 5." in " ".join(narrow.split())
+    piped = logged_text(entry, [finding], plan)
+    assert plan[0] in piped.splitlines()  # a pipe gets one line a sentence, as before

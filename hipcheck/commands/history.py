@@ -348,9 +348,12 @@ def log(
         conn.close()
 
     findings = escalation_reasons(checkins, results, today, history_rules)
+    import shutil
+
     from hipcheck.commands.plan import checkin_feedback
 
-    sys.stdout.write(logged_text(entry, findings, checkin_feedback(checkins, results, entry)))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    sys.stdout.write(logged_text(entry, findings, checkin_feedback(checkins, results, entry), width))
 
 
 # --------------------------------------------------------------------------- history

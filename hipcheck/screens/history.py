@@ -555,9 +555,12 @@ def session_bits(entry: CheckIn) -> list[str]:
     return bits
 
 
-def logged_text(entry: CheckIn, findings: Sequence[Reason], plan: Sequence[str] = ()) -> str:
+def logged_text(
+    entry: CheckIn, findings: Sequence[Reason], plan: Sequence[str] = (), width: int | None = None
+) -> str:
     """What `hipcheck log` prints after saving a check-in, what it means for the plan (`plan`, in words),
-    and any escalation the history now shows."""
+    and any escalation the history now shows; wrapped at word boundaries to `width` (a terminal's),
+    one line a sentence when None (a pipe)."""
     from hipcheck.history.trend import short_date
 
     out = [f"Logged {short_date(entry.day)}: {', '.join(checkin_words(entry))}."]
@@ -573,4 +576,18 @@ def logged_text(entry: CheckIn, findings: Sequence[Reason], plan: Sequence[str] 
         f"See the trend with: hipcheck history (this is check-in #{entry.id}; "
         "undo it with hipcheck log --undo)"
     )
+    if width:
+        import textwrap
+
+        out = [
+            textwrap.fill(
+                line,
+                width,
+                subsequent_indent="  " if line[:2] in ("! ", "• ") else "",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or line
+            for line in out
+        ]
     return "\n".join(out) + "\n"
