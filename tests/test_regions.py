@@ -210,6 +210,14 @@ def test_a_bad_region_is_one_line_with_the_choices(cli, answers):
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "(HIPCHECK_REGION)" in r.stderr
 
 
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["questions"], ["questions", "--json"]])
+def test_a_bad_region_is_refused_where_no_service_is_named_too(cli, command):
+    """Cold review: list and questions took any --region silently while triage refused it."""
+    r = cli("--region", "ZZ", *command)
+    assert r.exit_code == 2 and r.stderr.startswith("hipcheck: error: unknown region 'ZZ' (--region)")
+    assert cli("--region", "us", *command).exit_code == 0
+
+
 def test_the_locale_chooses_the_region(cli, answers, no_region):
     no_region.setenv("LANG", "en_US.UTF-8")
     assert cli("triage", "--answers", answers(EMERGENCY), "--json").json()["region"]["code"] == "US"

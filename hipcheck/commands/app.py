@@ -495,7 +495,7 @@ def list_conditions(
     from hipcheck.knowledge.catalog import condition_list
     from hipcheck.screens.pages import condition_list_view
 
-    console().print(condition_list_view(condition_list(knowledge(regional=False))))
+    console().print(condition_list_view(condition_list(knowledge())))
 
 
 @app.command(epilog=examples("hipcheck questions", "hipcheck questions --json | jq '.questions[].id'"))
@@ -511,7 +511,7 @@ def questions(
     from hipcheck.knowledge.catalog import question_list
     from hipcheck.screens.pages import question_list_view
 
-    console().print(question_list_view(question_list(knowledge(regional=False))))
+    console().print(question_list_view(question_list(knowledge())))
 
 
 SCHEMAS = ("triage", "explain", "list", "questions", "history", "plan", "triage-brief")

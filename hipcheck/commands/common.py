@@ -197,11 +197,22 @@ def json_views() -> dict:
     from hipcheck.knowledge.files import default_content_dir
 
     views = cached_views(state.content_dir or default_content_dir())
-    if views is not None:
-        return views
-    from hipcheck.knowledge.catalog import build_views  # only on a miss: it imports the models
+    if views is None:
+        from hipcheck.knowledge.catalog import build_views  # only on a miss: it imports the models
 
-    return build_views(knowledge(regional=False))
+        views = build_views(knowledge(regional=False))
+    check_region(views)
+    return views
+
+
+def check_region(views: dict) -> None:
+    """A region asked for (--region, HIPCHECK_REGION) must name one, on the commands whose output names
+    no service too (list, questions): a runner who typed a wrong code hears so at once, as triage says."""
+    regions = views.get("regions")
+    if regions is not None:
+        region_code([(c, a, t) for c, a, t, _ in regions["regions"]], regions["unknown"])
+    elif state.region is not None:
+        fail("--region: the content folder in use has no regions.toml, so it names no regions")
 
 
 def regional_page(views: dict, page: str) -> str:
