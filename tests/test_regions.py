@@ -328,3 +328,17 @@ def test_a_folder_without_regions_toml_cannot_use_placeholders(tmp_path, cli):
     r = cli("content", "check", str(root))
     assert r.exit_code == 1
     assert "uses {emergency_number}, but the folder has no regions.toml to fill it" in r.stdout
+
+
+def test_filling_a_region_works_out_cached_labels_again(kb):
+    """Cold review: a filled copy kept the option labels worked out from the unfilled text, so a label
+    with a placeholder would have been shown unfilled."""
+    from hipcheck.knowledge.loader import _filled
+
+    q = kb.question_by_id["injury"]
+    first = q.options[0]
+    asked = q.model_copy(
+        update={"options": [first.model_copy(update={"label": "Call {emergency_number}"}), *q.options[1:]]}
+    )
+    assert asked.label_of(first.id) == "Call {emergency_number}"  # worked out and cached, unfilled
+    assert _filled(asked, {"emergency_number": "911"}).label_of(first.id) == "Call 911"

@@ -14,6 +14,7 @@ Whatever breaks them is a problem in the list like any other, never a traceback.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import re
@@ -872,7 +873,15 @@ def _filled(value: Any, values: dict[str, str]) -> Any:
             new = _filled(old, values)
             if new is not old:
                 update[name] = new
-        return value.model_copy(update=update) if update else value
+        if not update:
+            return value
+        copy = value.model_copy(update=update)
+        # model_copy keeps values cached_property has already worked out from the old texts (option
+        # labels, say): drop them so they are worked out again from the filled ones
+        for name, attr in vars(type(value)).items():
+            if isinstance(attr, functools.cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
     return value
 
 
