@@ -737,8 +737,15 @@ def checkin_feedback(
         st = after.standing
         if st.waiting is not None and st.waiting.id == checkin.id:
             out.append(words.checkin_waiting)
-    seen = len(before.standing.events) if before.standing is not None else 0
-    new = after.standing.events[seen:]
+    # the events this check-in brought: those of `after` not in `before` (a check-in dated in the past,
+    # or after a clearance recorded the same day, changes events before the last one, not only at the end)
+    unmatched = list(before.standing.events) if before.standing is not None else []
+    new = []
+    for e in after.standing.events:
+        if e in unmatched:
+            unmatched.remove(e)
+        else:
+            new.append(e)
     if first_of_day and not new:
         new = [e for e in after.standing.events if e.day == checkin.day and e.kind != "start"]
     names = {s.number: s.name for s in after.steps}
