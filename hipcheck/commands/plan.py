@@ -401,27 +401,11 @@ def history_rows(all_checkins, all_results, steps_only: bool = False) -> list:
     move on, step back, clearance and stop; with `steps_only`, (day, recorded_at, step number) for each
     change of step, for `history --csv`. Empty when there is no plan (or the content has none, or
     is invalid: the history must show whatever the plans say)."""
-    from hipcheck.engine import plan as engine
-    from hipcheck.history.store import exists
-    from hipcheck.knowledge.loader import ContentError, load_content, plan_content
-
-    try:
-        kb = load_content(state.content_dir, use_cache=True)
-        content_plans = plan_content(kb)
-    except ContentError:
+    saved = _saved_plan(all_results)
+    if saved is None:
         return []
-    triage = _from_history(kb, all_results)
-    if triage is None or not content_plans.plans:
-        return []
-    clearances = _clearances() if exists() else []
-    result = engine.build(
-        kb,
-        content_plans,
-        triage,
-        today=_today(),
-        checkins=[_session(c) for c in all_checkins],
-        clearances=clearances,
-    )
+    build, _, triage = saved
+    result = build([_session(c) for c in all_checkins])
     if result.standing is None:
         return []
     if steps_only:
@@ -456,6 +440,27 @@ def checkin_feedback(all_checkins, all_results, entry) -> list[str]:
     """What the check-in `entry` (just saved) means for the plan of the saved triage, for `hipcheck log`:
     empty when there is no plan to follow (no triage, no plan, content without plans or invalid)."""
     from hipcheck.engine import plan as engine
+
+    saved = _saved_plan(all_results)
+    if saved is None:
+        return []
+    build, content_plans, _ = saved
+    sessions = [_session(c) for c in all_checkins]
+    mine = next((c for c in sessions if c.id == entry.id), None)
+    if mine is None:
+        return []
+    before = build([c for c in sessions if c.id != entry.id])
+    after = build(sessions)
+    first = not any(c.day == mine.day and c.id != mine.id for c in sessions)
+    return engine.checkin_feedback(content_plans, before, after, mine, first_of_day=first)
+
+
+def _saved_plan(all_results):
+    """For the history's views of the plan (its rows, what a check-in means): (build, the plans, the
+    saved triage), where
+    `build(sessions)` gives the plan of the saved triage with those sessions and the recorded clearances;
+    None when there is no plan (no triage, content without plans, or invalid content)."""
+    from hipcheck.engine import plan as engine
     from hipcheck.history.store import exists
     from hipcheck.knowledge.loader import ContentError, load_content, plan_content
 
@@ -463,27 +468,17 @@ def checkin_feedback(all_checkins, all_results, entry) -> list[str]:
         kb = load_content(state.content_dir, use_cache=True)
         content_plans = plan_content(kb)
     except ContentError:
-        return []
+        return None
     triage = _from_history(kb, all_results)
     if triage is None or not content_plans.plans:
-        return []
+        return None
     clearances = _clearances() if exists() else []
-    sessions = [_session(c) for c in all_checkins]
-    mine = next((c for c in sessions if c.id == entry.id), None)
-    if mine is None:
-        return []
     today = _today()
-    before = engine.build(
-        kb,
-        content_plans,
-        triage,
-        today=today,
-        checkins=[c for c in sessions if c.id != entry.id],
-        clearances=clearances,
-    )
-    after = engine.build(kb, content_plans, triage, today=today, checkins=sessions, clearances=clearances)
-    first = not any(c.day == mine.day and c.id != mine.id for c in sessions)
-    return engine.checkin_feedback(content_plans, before, after, mine, first_of_day=first)
+
+    def build(sessions):
+        return engine.build(kb, content_plans, triage, today=today, checkins=sessions, clearances=clearances)
+
+    return build, content_plans, triage
 
 
 def register(app: typer.Typer) -> None:
