@@ -457,9 +457,8 @@ def checkin_feedback(all_checkins, all_results, entry) -> list[str]:
 
 def _saved_plan(all_results):
     """For the history's views of the plan (its rows, what a check-in means): (build, the plans, the
-    saved triage), where
-    `build(sessions)` gives the plan of the saved triage with those sessions and the recorded clearances;
-    None when there is no plan (no triage, content without plans, or invalid content)."""
+    saved triage), where `build(sessions)` gives the plan of the saved triage with those sessions and
+    the recorded clearances; None when there is no plan (no triage, no plans, or invalid content)."""
     from hipcheck.engine import plan as engine
     from hipcheck.history.store import exists
     from hipcheck.knowledge.loader import ContentError, load_content, plan_content
